@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# edgenpu top-level Makefile. `make help` lists the targets.
+# Kernel builds go through Kbuild (this directory's Kbuild file); this
+# Makefile only drives them, and builds the userspace.
+
+BUILD ?= $(CURDIR)/build
+GUEST_ARCH ?= x86_64
+KERNEL ?= debug-latest
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# When make is invoked by Kbuild (make -C KDIR M=...), hand over.
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+.DEFAULT_GOAL := all
+.PHONY: all help check demo deps kernels modules guest vm-shell \
+	checkpatch sparse clean
+
+# Fragments of the engine and oracle work.
+-include $(wildcard mk/*.mk)
+
+all: modules guest
+
+help:
+	@echo "edgenpu $(VERSION)"
+	@echo "  make demo        build everything and show the virtual NPU in a VM"
+	@echo "  make check       the whole test suite (installs what it needs)"
+	@echo "  make deps        install the Debian packages the build needs"
+	@echo "  make kernels     download and build the test kernels (cached)"
+	@echo "  make modules     build edgenpu.ko against every tested kernel"
+	@echo "  make guest       build the guest test programs (GUEST_ARCH=$(GUEST_ARCH))"
+	@echo "  make vm-shell    interactive guest (KERNEL=$(KERNEL), GUEST_ARCH)"
+	@echo "  make checkpatch  checkpatch.pl --strict on the driver"
+	@echo "  make sparse      sparse (C=2) on the driver"
+	@echo "  make clean       remove build/"
+
+deps:
+	@scripts/install-deps
+
+kernels:
+	@scripts/fetch-kernels
+	@scripts/build-kernel 6.12 x86_64 >/dev/null
+	@scripts/build-kernel latest x86_64 >/dev/null
+	@scripts/build-kernel latest arm64 >/dev/null
+
+modules:
+	@scripts/build-module distro x86_64
+	@scripts/build-module debug-6.12 x86_64
+	@scripts/build-module debug-latest x86_64
+	@scripts/build-module debug-latest arm64
+
+# Guest programs: static, so the initramfs needs no libraries.
+GUEST_OUT := $(BUILD)/guest/$(GUEST_ARCH)/bin
+GUEST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static \
+	-Iinclude/uapi -Itests/guest
+ifeq ($(GUEST_ARCH),arm64)
+GUEST_CC := aarch64-linux-gnu-gcc
+GUEST_CFLAGS += -idirafter /usr/aarch64-linux-gnu/include/drm
+else
+GUEST_CC := gcc
+GUEST_CFLAGS += -idirafter /usr/include/libdrm
+endif
+GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test
+GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests
+
+guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
+
+$(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
+		include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+vm-shell:
+	scripts/vm-run --kernel $(KERNEL) --arch $(GUEST_ARCH) --interactive
+
+check:
+	@scripts/check
+
+demo:
+	@scripts/demo
+
+checkpatch:
+	@scripts/run-checkpatch
+
+sparse:
+	@scripts/run-sparse
+
+clean:
+	rm -rf $(BUILD)
+
+endif

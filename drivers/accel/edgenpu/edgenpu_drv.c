@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edgenpu core: the DRM accel device and its lifetime.
+ *
+ * Backends (vnpu/ today) create devices with edgenpu_device_create()
+ * from their probe routine and remove them with edgenpu_device_destroy().
+ * The core holds nothing backend-specific.
+ */
+
+#include <linux/compat.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+
+#include <kunit/visibility.h>
+
+#include "edgenpu_compat.h"
+#include "edgenpu_drv.h"
+#include "vnpu/vnpu.h"
+
+static DEFINE_IDA(edgenpu_ida);
+
+static const struct drm_ioctl_desc edgenpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(EDGENPU_QUERY, edgenpu_ioctl_query, DRM_RENDER_ALLOW),
+};
+
+static_assert(ARRAY_SIZE(edgenpu_ioctls) == DRM_EDGENPU_NUM_IOCTLS);
+
+/*
+ * drm_ioctl() answers -EINVAL for a driver ioctl number it has no entry
+ * for. -ENOTTY is what userspace expects for "no such ioctl", so filter
+ * those before handing over.
+ */
+static bool edgenpu_ioctl_unknown(unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	return nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END &&
+	       nr - DRM_COMMAND_BASE >= ARRAY_SIZE(edgenpu_ioctls);
+}
+
+static long edgenpu_unlocked_ioctl(struct file *filp, unsigned int cmd,
+				   unsigned long arg)
+{
+	if (edgenpu_ioctl_unknown(cmd))
+		return -ENOTTY;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long edgenpu_compat_ioctl(struct file *filp, unsigned int cmd,
+				 unsigned long arg)
+{
+	if (edgenpu_ioctl_unknown(cmd))
+		return -ENOTTY;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define edgenpu_compat_ioctl NULL
+#endif
+
+static const struct file_operations edgenpu_fops = {
+	.owner = THIS_MODULE,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = edgenpu_unlocked_ioctl,
+	.compat_ioctl = edgenpu_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+};
+
+static const struct drm_driver edgenpu_drm_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL,
+	.ioctls = edgenpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(edgenpu_ioctls),
+	.fops = &edgenpu_fops,
+	.name = EDGENPU_DRIVER_NAME,
+	.desc = EDGENPU_DRIVER_DESC,
+	EDGENPU_DRM_DRIVER_DATE("20261125")
+	.major = EDGENPU_VERSION_MAJOR,
+	.minor = EDGENPU_VERSION_MINOR,
+	.patchlevel = EDGENPU_VERSION_PATCH,
+};
+
+static void edgenpu_release_id(struct drm_device *drm, void *arg)
+{
+	ida_free(&edgenpu_ida, to_edgenpu_device(drm)->id);
+}
+
+/**
+ * edgenpu_device_create() - create and register an edgenpu device
+ * @parent: the backend's device; the edgenpu device is freed with its
+ *	devres, after edgenpu_device_destroy().
+ * @ops: backend operations; must outlive the device.
+ * @priv: backend data handed back to @ops.
+ *
+ * Return: the new device, or an ERR_PTR().
+ */
+struct edgenpu_device *edgenpu_device_create(struct device *parent,
+					     const struct edgenpu_backend_ops *ops,
+					     void *priv)
+{
+	struct edgenpu_device *edev;
+	int ret;
+
+	if (!ops || !ops->name || !ops->get_caps)
+		return ERR_PTR(-EINVAL);
+
+	edev = devm_drm_dev_alloc(parent, &edgenpu_drm_driver,
+				  struct edgenpu_device, drm);
+	if (IS_ERR(edev))
+		return edev;
+
+	edev->ops = ops;
+	edev->priv = priv;
+	ret = ida_alloc(&edgenpu_ida, GFP_KERNEL);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	edev->id = ret;
+	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_release_id, NULL);
+	if (ret)
+		return ERR_PTR(ret);
+
+	snprintf(edev->name, sizeof(edev->name), "%s%d", ops->name, edev->id);
+	ops->get_caps(priv, &edev->caps);
+
+	/* Publish last: after this, userspace can open the device. */
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	drm_info(&edev->drm, "%s: %s backend, %u core(s)\n", edev->name,
+		 ops->name, edev->caps.num_cores);
+	return edev;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_create);
+
+/**
+ * edgenpu_device_destroy() - unplug a device created by edgenpu_device_create()
+ * @edev: the device
+ *
+ * Open files keep the memory alive; their ioctls fail with -ENODEV from
+ * now on. The memory goes with the parent's devres.
+ */
+void edgenpu_device_destroy(struct edgenpu_device *edev)
+{
+	drm_dev_unplug(&edev->drm);
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_destroy);
+
+static int __init edgenpu_init(void)
+{
+	return vnpu_init();
+}
+
+static void __exit edgenpu_exit(void)
+{
+	vnpu_exit();
+	ida_destroy(&edgenpu_ida);
+}
+
+module_init(edgenpu_init);
+module_exit(edgenpu_exit);
+
+MODULE_AUTHOR("The edgenpu developers");
+MODULE_DESCRIPTION(EDGENPU_DRIVER_DESC);
+MODULE_LICENSE("GPL");
+MODULE_VERSION(__stringify(EDGENPU_VERSION_MAJOR) "."
+	       __stringify(EDGENPU_VERSION_MINOR) "."
+	       __stringify(EDGENPU_VERSION_PATCH));

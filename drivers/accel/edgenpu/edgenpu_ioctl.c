@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edgenpu ioctls that describe the device.
+ */
+
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+
+#include <kunit/visibility.h>
+
+#include "edgenpu_drv.h"
+
+/**
+ * edgenpu_copy_sized() - copy a kernel struct into a user buffer of any size
+ * @dst: user buffer
+ * @usize: its size in bytes
+ * @src: kernel struct
+ * @ksize: its size in bytes
+ *
+ * Copies what both sides know and zero-fills the user's tail, so that a
+ * newer userspace sees zeroes in fields this kernel does not know.
+ *
+ * Return: 0 or -EFAULT.
+ */
+VISIBLE_IF_KUNIT int edgenpu_copy_sized(void __user *dst, u32 usize,
+					const void *src, size_t ksize)
+{
+	size_t n = min_t(size_t, usize, ksize);
+
+	if (copy_to_user(dst, src, n))
+		return -EFAULT;
+	if (usize > n && clear_user(dst + n, usize - n))
+		return -EFAULT;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_copy_sized);
+
+static void edgenpu_fill_device_info(struct edgenpu_device *edev,
+				     struct drm_edgenpu_device_info *info)
+{
+	info->uapi_major = EDGENPU_UAPI_VERSION_MAJOR;
+	info->uapi_minor = EDGENPU_UAPI_VERSION_MINOR;
+	info->module_version = EDGENPU_MODULE_VERSION;
+	info->device_id = edev->id;
+	strscpy(info->name, edev->name, sizeof(info->name));
+	strscpy(info->backend, edev->ops->name, sizeof(info->backend));
+}
+
+/**
+ * edgenpu_ioctl_query() - DRM_IOCTL_EDGENPU_QUERY
+ * @drm: the device
+ * @data: &struct drm_edgenpu_query, already copied in by the DRM core
+ * @file: the caller's file (unused)
+ *
+ * Return: 0, -EINVAL for reserved bits or an unknown query, -EFAULT for
+ * a bad pointer, -ENODEV once the device is gone.
+ */
+int edgenpu_ioctl_query(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct edgenpu_device *edev = to_edgenpu_device(drm);
+	struct drm_edgenpu_query *q = data;
+	union {
+		struct drm_edgenpu_device_info info;
+		struct drm_edgenpu_caps caps;
+	} u;
+	size_t ksize;
+	int idx, ret;
+
+	if (q->flags || q->pad || q->size > EDGENPU_QUERY_MAX_SIZE)
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	memset(&u, 0, sizeof(u));
+	switch (q->query) {
+	case DRM_EDGENPU_QUERY_DEVICE:
+		edgenpu_fill_device_info(edev, &u.info);
+		ksize = sizeof(u.info);
+		break;
+	case DRM_EDGENPU_QUERY_CAPS:
+		u.caps = edev->caps;
+		ksize = sizeof(u.caps);
+		break;
+	default:
+		edgenpu_dbg(edev, "unknown query %u\n", q->query);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	ret = edgenpu_copy_sized(u64_to_user_ptr(q->data), q->size, &u, ksize);
+	if (!ret)
+		q->size = ksize;
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_query);
