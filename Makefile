@@ -63,7 +63,10 @@ GUEST_CC := gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test
-GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests
+ifeq ($(GUEST_ARCH),x86_64)
+GUEST_PROGS += $(GUEST_OUT)/accel-run
+endif
+GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-test
 
 guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
 
@@ -72,7 +75,16 @@ $(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
+$(GUEST_OUT)/accel-run: userspace/accel-run/main.c $(US_LIB_SRCS) $(US_HDRS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
+		-o $@ $< $(US_LIB_SRCS) -ldrm
+
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+$(GUEST_OUT)/edgenpu-module-test: tests/guest/module-test
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 

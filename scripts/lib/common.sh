@@ -93,3 +93,18 @@ edgenpu_apt_fetch() {
 	fi
 	echo "$f"
 }
+
+# Copy what Kbuild needs into OUT, so each kernel builds in its own tree
+# and builds never mix objects.
+edgenpu_stage_sources() {
+	local out=$1 d
+	mkdir -p "$out"
+	rsync -a "$EDGENPU_TOP"/{Kbuild,VERSION} "$out/"
+	for d in drivers include tests/kunit tests/common; do
+		[ -d "$EDGENPU_TOP/$d" ] || continue
+		mkdir -p "$out/$d"
+		rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+			--exclude='*.mod' --exclude='*.mod.c' \
+			"$EDGENPU_TOP/$d/" "$out/$d/"
+	done
+}
