@@ -52,9 +52,21 @@ static inline struct edgenpu_device *to_edgenpu_device(struct drm_device *drm)
 #define edgenpu_dbg(edev, fmt, ...) \
 	drm_dbg_driver(&(edev)->drm, fmt, ##__VA_ARGS__)
 
+/**
+ * union edgenpu_query_data - every answer DRM_IOCTL_EDGENPU_QUERY gives
+ * @info: %DRM_EDGENPU_QUERY_DEVICE
+ * @caps: %DRM_EDGENPU_QUERY_CAPS
+ */
+union edgenpu_query_data {
+	struct drm_edgenpu_device_info info;
+	struct drm_edgenpu_caps caps;
+};
+
 int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 			struct drm_file *file);
 #if IS_ENABLED(CONFIG_KUNIT)
+int edgenpu_query_fill(struct edgenpu_device *edev, u32 id,
+		       union edgenpu_query_data *u);
 int edgenpu_copy_sized(void __user *dst, u32 usize, const void *src,
 		       size_t ksize);
 #endif

@@ -49,6 +49,31 @@ static void edgenpu_fill_device_info(struct edgenpu_device *edev,
 }
 
 /**
+ * edgenpu_query_fill() - the kernel's answer to one query
+ * @edev: the device
+ * @id: &enum drm_edgenpu_query_id
+ * @u: filled, zeroed first
+ *
+ * Return: the size of the answer, or -EINVAL for an unknown query.
+ */
+VISIBLE_IF_KUNIT int edgenpu_query_fill(struct edgenpu_device *edev, u32 id,
+					union edgenpu_query_data *u)
+{
+	memset(u, 0, sizeof(*u));
+	switch (id) {
+	case DRM_EDGENPU_QUERY_DEVICE:
+		edgenpu_fill_device_info(edev, &u->info);
+		return sizeof(u->info);
+	case DRM_EDGENPU_QUERY_CAPS:
+		u->caps = edev->caps;
+		return sizeof(u->caps);
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_query_fill);
+
+/**
  * edgenpu_ioctl_query() - DRM_IOCTL_EDGENPU_QUERY
  * @drm: the device
  * @data: &struct drm_edgenpu_query, already copied in by the DRM core
@@ -62,10 +87,7 @@ int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 {
 	struct edgenpu_device *edev = to_edgenpu_device(drm);
 	struct drm_edgenpu_query *q = data;
-	union {
-		struct drm_edgenpu_device_info info;
-		struct drm_edgenpu_caps caps;
-	} u;
+	union edgenpu_query_data u;
 	size_t ksize;
 	int idx, ret;
 
@@ -74,22 +96,12 @@ int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	memset(&u, 0, sizeof(u));
-	switch (q->query) {
-	case DRM_EDGENPU_QUERY_DEVICE:
-		edgenpu_fill_device_info(edev, &u.info);
-		ksize = sizeof(u.info);
-		break;
-	case DRM_EDGENPU_QUERY_CAPS:
-		u.caps = edev->caps;
-		ksize = sizeof(u.caps);
-		break;
-	default:
+	ret = edgenpu_query_fill(edev, q->query, &u);
+	if (ret < 0) {
 		edgenpu_dbg(edev, "unknown query %u\n", q->query);
-		ret = -EINVAL;
 		goto out;
 	}
-
+	ksize = ret;
 	ret = edgenpu_copy_sized(u64_to_user_ptr(q->data), q->size, &u, ksize);
 	if (!ret)
 		q->size = ksize;

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The engine's only portability header. The engine sources are compiled
+ * unchanged into the kernel module and into a userspace static library;
+ * everything they need from the environment comes from here.
+ */
+#ifndef _EDGENPU_PORT_H_
+#define _EDGENPU_PORT_H_
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#else /* userspace */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <errno.h>
+#include <linux/types.h>
+
+/* The kernel's type names, as the very types <stdint.h> uses. */
+typedef __UINT8_TYPE__ u8;
+typedef __INT8_TYPE__ s8;
+typedef __UINT16_TYPE__ u16;
+typedef __INT16_TYPE__ s16;
+typedef __UINT32_TYPE__ u32;
+typedef __INT32_TYPE__ s32;
+typedef __UINT64_TYPE__ u64;
+typedef __INT64_TYPE__ s64;
+
+#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
+#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP	ENOTSUP
+#endif
+
+#endif /* __KERNEL__ */
+
+#endif /* _EDGENPU_PORT_H_ */

@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# edgenpu engine: userspace library, host tests, ONNX oracle, fuzzing and
+# benchmark. Included by the top-level Makefile; also works standalone:
+#   make -f mk/engine.mk BUILD=/tmp/engbuild engine-test
+# Every variable here starts with ENGINE_ (BUILD, FUZZ_SECONDS and
+# FUZZ_TIME are the only shared names).
+
+BUILD ?= $(CURDIR)/build
+FUZZ_SECONDS ?= 60
+FUZZ_TIME ?= 600
+
+ENGINE_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST))))..)
+ENGINE_ROOT := $(abspath $(ENGINE_ROOT))
+ENGINE_SRCDIR := $(ENGINE_ROOT)/drivers/accel/edgenpu/engine
+ENGINE_OUT := $(BUILD)/engine
+ENGINE_CC ?= gcc
+ENGINE_CLANG ?= $(shell command -v clang-14 || command -v clang)
+ENGINE_PY ?= python3
+
+ENGINE_SRCS := $(addprefix $(ENGINE_SRCDIR)/,eng_core.c eng_conv.c eng_elem.c \
+		eng_pool.c eng_data.c)
+ENGINE_HDRS := $(wildcard $(ENGINE_SRCDIR)/*.h) \
+	$(ENGINE_ROOT)/include/uapi/drm/edgenpu_cmdstream.h
+ENGINE_INC := -I$(ENGINE_SRCDIR) -I$(ENGINE_ROOT)/include/uapi \
+	-I$(ENGINE_ROOT)/tests/common
+ENGINE_WARN := -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wframe-larger-than=512 -Wvla -Wdouble-promotion -Wfloat-conversion
+# No floating point may appear in the engine: -mgeneral-regs-only makes any
+# float use a compile error on x86-64 (and arm64).
+ENGINE_NOFP := $(if $(filter x86_64 aarch64,$(shell uname -m)),-mgeneral-regs-only)
+
+# Release library: -O3, portable (no -march=native).
+ENGINE_CFLAGS ?= -std=gnu11 -O3 -fno-strict-aliasing -fwrapv-pointer $(ENGINE_WARN)
+ENGINE_LIB := $(ENGINE_OUT)/libedgenpu_engine.a
+ENGINE_OBJS := $(patsubst $(ENGINE_SRCDIR)/%.c,$(ENGINE_OUT)/obj/%.o,$(ENGINE_SRCS))
+
+# Sanitized build for the host tests.
+ENGINE_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ENGINE_TEST_CFLAGS := -std=c11 -O1 -g $(ENGINE_SAN) -Wall -Wextra -Werror \
+	-Wno-unused-parameter
+ENGINE_SAN_OBJS := $(patsubst $(ENGINE_SRCDIR)/%.c,$(ENGINE_OUT)/san/%.o,$(ENGINE_SRCS))
+ENGINE_TEST_DIR := $(ENGINE_ROOT)/tests/host/engine
+ENGINE_TEST_BIN := $(ENGINE_OUT)/engine_test
+ENGINE_ONNX_BIN := $(ENGINE_OUT)/engine_onnx_test
+ENGINE_ONNX_DATA ?= /usr/share/libonnx-testdata/data/node
+
+ENGINE_FUZZ_DIR := $(ENGINE_ROOT)/tests/fuzz
+ENGINE_FUZZ_BIN := $(ENGINE_OUT)/engine_fuzz
+ENGINE_FUZZ_FLAGS := -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined $(ENGINE_INC)
+
+ENGINE_BENCH_BIN := $(ENGINE_OUT)/bench_engine
+ENGINE_BENCH_CFLAGS := -std=gnu11 -O3 -march=native -fno-strict-aliasing \
+	-Wall -Wextra -Wno-unused-parameter
+
+.PHONY: engine-lib engine-test engine-onnx-test fuzz-smoke fuzz bench-engine \
+	engine-corpus engine-clean
+
+engine-lib: $(ENGINE_LIB)
+
+$(ENGINE_OUT)/obj/%.o: $(ENGINE_SRCDIR)/%.c $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(ENGINE_CC) $(ENGINE_CFLAGS) $(ENGINE_INC) -c $< -o $@
+
+$(ENGINE_LIB): $(ENGINE_OBJS) $(ENGINE_OUT)/nofp.stamp
+	@rm -f $@
+	ar rcs $@ $(ENGINE_OBJS)
+
+# Prove the engine is free of floating point: compile it once more with the
+# FPU/SIMD registers unavailable (as the kernel does); any float is an error.
+$(ENGINE_OUT)/nofp.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	@for f in $(ENGINE_SRCS); do \
+		$(ENGINE_CC) -std=gnu11 -O2 $(ENGINE_WARN) $(ENGINE_NOFP) $(ENGINE_INC) \
+			-c $$f -o /dev/null || exit 1; \
+	done
+	@touch $@
+
+$(ENGINE_OUT)/san/%.o: $(ENGINE_SRCDIR)/%.c $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(ENGINE_CC) -std=gnu11 -O1 -g $(ENGINE_SAN) \
+		$(filter-out -Wframe-larger-than=%,$(ENGINE_WARN)) $(ENGINE_INC) \
+		-c $< -o $@
+
+ENGINE_TEST_SRCS := $(ENGINE_TEST_DIR)/engine_test.c
+ENGINE_TEST_HDRS := $(ENGINE_ROOT)/tests/common/engine_jobbuild.h \
+	$(ENGINE_ROOT)/tests/common/engine_vectors.h
+
+$(ENGINE_TEST_BIN): $(ENGINE_TEST_SRCS) $(ENGINE_TEST_HDRS) $(ENGINE_SAN_OBJS)
+	$(ENGINE_CC) $(ENGINE_TEST_CFLAGS) $(ENGINE_INC) -I$(ENGINE_TEST_DIR) \
+		$(ENGINE_TEST_SRCS) $(ENGINE_SAN_OBJS) -o $@
+
+engine-test: $(ENGINE_TEST_BIN)
+	$(ENGINE_TEST_BIN)
+
+$(ENGINE_ONNX_BIN): $(ENGINE_TEST_DIR)/onnx_test.c $(ENGINE_TEST_HDRS) $(ENGINE_SAN_OBJS)
+	$(ENGINE_CC) $(ENGINE_TEST_CFLAGS) $(ENGINE_INC) \
+		$(ENGINE_TEST_DIR)/onnx_test.c $(ENGINE_SAN_OBJS) -o $@
+
+engine-onnx-test: $(ENGINE_ONNX_BIN)
+	$(ENGINE_PY) $(ENGINE_TEST_DIR)/onnx_pb2raw.py $(ENGINE_ONNX_DATA) \
+		$(ENGINE_OUT)/onnx && $(ENGINE_ONNX_BIN) $(ENGINE_OUT)/onnx
+
+$(ENGINE_FUZZ_BIN): $(ENGINE_FUZZ_DIR)/engine_fuzz.c $(ENGINE_SRCS) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(ENGINE_CLANG) $(ENGINE_FUZZ_FLAGS) $(ENGINE_FUZZ_DIR)/engine_fuzz.c \
+		$(ENGINE_SRCS) -o $@
+
+# Regenerate the committed seed corpus (small valid jobs).
+engine-corpus: $(ENGINE_FUZZ_DIR)/mkcorpus.c $(ENGINE_TEST_HDRS) $(ENGINE_LIB)
+	$(ENGINE_CC) -std=c11 -O1 $(ENGINE_INC) $(ENGINE_FUZZ_DIR)/mkcorpus.c \
+		$(ENGINE_LIB) -o $(ENGINE_OUT)/mkcorpus
+	$(ENGINE_OUT)/mkcorpus $(ENGINE_FUZZ_DIR)/corpus
+
+fuzz-smoke: $(ENGINE_FUZZ_BIN)
+	@$(ENGINE_FUZZ_DIR)/run-fuzz.sh $(ENGINE_FUZZ_BIN) $(ENGINE_FUZZ_DIR)/corpus \
+		$(FUZZ_SECONDS) $(ENGINE_OUT)/fuzz-smoke
+
+fuzz: $(ENGINE_FUZZ_BIN)
+	@$(ENGINE_FUZZ_DIR)/run-fuzz.sh $(ENGINE_FUZZ_BIN) $(ENGINE_FUZZ_DIR)/corpus \
+		$(FUZZ_TIME) $(ENGINE_OUT)/fuzz
+
+$(ENGINE_BENCH_BIN): $(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) $(ENGINE_HDRS) \
+		$(ENGINE_TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(ENGINE_CC) $(ENGINE_BENCH_CFLAGS) $(ENGINE_INC) \
+		$(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) -o $@ \
+		-lXNNPACK -lpthreadpool -lm
+
+bench-engine: $(ENGINE_BENCH_BIN)
+	$(ENGINE_BENCH_BIN)
+
+engine-clean:
+	rm -rf $(ENGINE_OUT)

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Tiny command-stream writer shared by the engine's host tests, KUnit
+ * suite, fuzz corpus generator and benchmark. Header-only and
+ * freestanding: it needs only memcpy/memset from edgenpu_port.h.
+ */
+#ifndef _EDGENPU_ENGINE_JOBBUILD_H_
+#define _EDGENPU_ENGINE_JOBBUILD_H_
+
+#include "edgenpu_engine.h"
+
+struct jb {
+	u8 *buf;
+	u32 cap;
+	u32 len;
+	u32 nops;
+	int overflow;
+};
+
+static inline void jb_put(struct jb *j, const void *p, u32 n)
+{
+	if (j->overflow || n > j->cap - j->len) {
+		j->overflow = 1;
+		return;
+	}
+	if (p)
+		memcpy(j->buf + j->len, p, n);
+	else
+		memset(j->buf + j->len, 0, n);
+	j->len += n;
+}
+
+static inline void jb_init(struct jb *j, void *buf, u32 cap)
+{
+	j->buf = buf;
+	j->cap = cap;
+	j->len = 0;
+	j->nops = 0;
+	j->overflow = 0;
+	jb_put(j, NULL, sizeof(struct edgenpu_cmd_header));
+}
+
+/* A dense NHWC tensor operand. */
+static inline struct edgenpu_cmd_tensor jb_t(u32 buf, u8 dtype, u64 offset,
+					     u32 n, u32 h, u32 w, u32 c,
+					     s32 zp)
+{
+	struct edgenpu_cmd_tensor t;
+
+	memset(&t, 0, sizeof(t));
+	t.buffer = buf;
+	t.dtype = dtype;
+	t.offset = offset;
+	t.dims[0] = n;
+	t.dims[1] = h;
+	t.dims[2] = w;
+	t.dims[3] = c;
+	t.zero_point = zp;
+	return t;
+}
+
+static inline struct edgenpu_cmd_tensor jb_q(struct edgenpu_cmd_tensor t,
+					     s32 mult, s32 shift)
+{
+	t.multiplier = mult;
+	t.shift = shift;
+	return t;
+}
+
+static inline struct edgenpu_cmd_tensor jb_none(void)
+{
+	struct edgenpu_cmd_tensor t;
+
+	memset(&t, 0, sizeof(t));
+	t.buffer = EDGENPU_CMD_NO_BUFFER;
+	return t;
+}
+
+static inline void jb_op(struct jb *j, u16 opcode, u32 flags, s32 amin,
+			 s32 amax, const void *params, u32 psize,
+			 const struct edgenpu_cmd_tensor *t, u32 nt)
+{
+	struct edgenpu_cmd_op h;
+	u32 i;
+
+	memset(&h, 0, sizeof(h));
+	h.size = (u32)sizeof(h) + psize + nt * (u32)sizeof(*t);
+	h.opcode = opcode;
+	h.num_tensors = (u16)nt;
+	h.params_size = psize;
+	h.tensor_size = sizeof(*t);
+	h.flags = flags;
+	h.act_min = amin;
+	h.act_max = amax;
+	jb_put(j, &h, sizeof(h));
+	jb_put(j, params, psize);
+	for (i = 0; i < nt; i++)
+		jb_put(j, &t[i], sizeof(*t));
+	j->nops++;
+}
+
+/* Fill in the header; returns the stream size (0 if it did not fit). */
+static inline u32 jb_finish(struct jb *j)
+{
+	struct edgenpu_cmd_header h;
+
+	if (j->overflow)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.magic = EDGENPU_CMD_MAGIC;
+	h.version_major = EDGENPU_CMD_VERSION_MAJOR;
+	h.version_minor = EDGENPU_CMD_VERSION_MINOR;
+	h.header_size = sizeof(h);
+	h.op_count = j->nops;
+	h.total_size = j->len;
+	memcpy(j->buf, &h, sizeof(h));
+	return j->len;
+}
+
+static inline struct edgenpu_cmd_conv_params jb_conv(u32 sh, u32 sw, u32 dh,
+						     u32 dw, u32 pt, u32 pl,
+						     u32 pb, u32 pr, u32 dm)
+{
+	struct edgenpu_cmd_conv_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.stride_h = sh;
+	p.stride_w = sw;
+	p.dilation_h = dh;
+	p.dilation_w = dw;
+	p.pad_top = pt;
+	p.pad_left = pl;
+	p.pad_bottom = pb;
+	p.pad_right = pr;
+	p.depth_multiplier = dm;
+	return p;
+}
+
+#endif /* _EDGENPU_ENGINE_JOBBUILD_H_ */

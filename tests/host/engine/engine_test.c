@@ -1,0 +1,1175 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Host unit tests of the edgenpu engine (userspace build), TAP output.
+ *
+ * Every op is checked against a naive reference written here straight
+ * from TensorFlow Lite's reference loops (conv.h, depthwise_conv.h,
+ * fully_connected.h, add.h, mul.h, pooling.h, mean.h, requantize), with
+ * its own fixed-point helpers, on random data over many shape, stride,
+ * padding, dilation and zero-point combinations. Rounding edge cases are
+ * hand-derived constants; SOFTMAX/LOGISTIC/TANH use golden vectors from
+ * an independent Python model (tests/common/engine_vectors.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgenpu_engine.h"
+#include "engine_jobbuild.h"
+#include "engine_vectors.h"
+
+static int n_test, n_fail;
+
+static void ok(int cond, const char *name)
+{
+	n_test++;
+	if (!cond)
+		n_fail++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
+}
+
+static unsigned int rng = 12345;
+
+static int rnd(int lo, int hi)
+{
+	rng = rng * 1103515245u + 12345u;
+	return lo + (int)((rng >> 8) % (unsigned int)(hi - lo + 1));
+}
+
+/* ---- reference arithmetic, independent of the engine's helpers ---- */
+
+static int32_t ref_srdhm(int32_t a, int32_t b)
+{
+	int64_t ab;
+
+	if (a == INT32_MIN && b == INT32_MIN)
+		return INT32_MAX;
+	ab = (int64_t)a * b;
+	return (int32_t)((ab + (ab >= 0 ? (1ll << 30) : 1 - (1ll << 30))) /
+			 (1ll << 31));
+}
+
+static int32_t ref_rdbpot(int32_t x, int e)
+{
+	int64_t den = 1ll << e, q;
+	int64_t ax = x < 0 ? -(int64_t)x : x;
+
+	if (e == 0)
+		return x;
+	q = ax / den;
+	if ((ax - q * den) * 2 >= den)
+		q++;
+	return (int32_t)(x < 0 ? -q : q);
+}
+
+static int32_t ref_mbqm(int32_t x, int32_t m, int s)
+{
+	int l = s > 0 ? s : 0, r = s > 0 ? 0 : -s;
+
+	return ref_rdbpot(ref_srdhm((int32_t)((uint32_t)x << l), m), r);
+}
+
+static int32_t clampi(int32_t v, int32_t lo, int32_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- job plumbing ---- */
+
+#define MAXB 8
+static uint8_t stream[16384];
+static void *scratch;
+static struct edgenpu_engine_buffer bufs[MAXB];
+static struct edgenpu_engine_error eerr;
+
+static void setbuf_(int i, void *p, size_t n, uint32_t fl)
+{
+	bufs[i].ptr = p;
+	bufs[i].size = n;
+	bufs[i].flags = fl;
+	bufs[i].reserved = 0;
+}
+
+#define RD EDGENPU_ENGINE_BUF_READ
+#define WR EDGENPU_ENGINE_BUF_WRITE
+
+static int run1(struct jb *j, uint32_t nb)
+{
+	uint32_t len = jb_finish(j);
+
+	if (!len)
+		return -9999;
+	return edgenpu_engine_run(stream, len, bufs, nb, scratch,
+				  EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
+}
+
+static void fill8(int8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (int8_t)rnd(-128, 127);
+}
+
+/* ---- rounding ---- */
+
+static void test_rounding(void)
+{
+	int s, fails = 0, i;
+
+	ok(edgenpu_engine_srdhm(INT32_MIN, INT32_MIN) == INT32_MAX,
+	   "srdhm INT32_MIN*INT32_MIN saturates to INT32_MAX");
+	ok(edgenpu_engine_srdhm(1 << 30, 1 << 30) == 1 << 29,
+	   "srdhm 0.5*0.5 = 0.25");
+	ok(edgenpu_engine_srdhm(1, 1 << 30) == 1, "srdhm positive tie rounds up");
+	ok(edgenpu_engine_srdhm(-1, 1 << 30) == 0,
+	   "srdhm negative tie rounds toward +inf");
+	ok(edgenpu_engine_srdhm(INT32_MIN, INT32_MAX) == -2147483647,
+	   "srdhm INT32_MIN*INT32_MAX");
+	ok(edgenpu_engine_rdbpot(5, 1) == 3 && edgenpu_engine_rdbpot(-5, 1) == -3,
+	   "rdbpot ties round away from zero (+-2.5)");
+	ok(edgenpu_engine_rdbpot(-6, 2) == -2 && edgenpu_engine_rdbpot(-7, 2) == -2 &&
+	   edgenpu_engine_rdbpot(-5, 2) == -1, "rdbpot negative -1.5/-1.75/-1.25");
+	ok(edgenpu_engine_rdbpot(INT32_MIN, 31) == -1 &&
+	   edgenpu_engine_rdbpot(INT32_MAX, 31) == 1 &&
+	   edgenpu_engine_rdbpot(1 << 30, 31) == 1 &&
+	   edgenpu_engine_rdbpot(-(1 << 30), 31) == -1,
+	   "rdbpot exponent 31 extremes and +-0.5");
+	ok(edgenpu_engine_mbqm(3, 1 << 30, 0) == 2 &&
+	   edgenpu_engine_mbqm(-3, 1 << 30, 0) == -1,
+	   "mbqm 1.5 -> 2, -1.5 -> -1 (double rounding)");
+	ok(edgenpu_engine_mbqm(INT32_MAX, INT32_MAX, -31) == 1 &&
+	   edgenpu_engine_mbqm(1, INT32_MAX, -31) == 0, "mbqm shift -31");
+	ok(edgenpu_engine_mbqm(1, 1 << 30, 30) == 1 << 29, "mbqm shift +30");
+	ok(edgenpu_engine_mbqm(3, 1 << 30, 30) == -(1 << 29),
+	   "mbqm left shift wraps like TFLite's int32 multiply");
+	for (s = -31; s <= 30; s++)
+		for (i = 0; i < 400; i++) {
+			int32_t x = (int32_t)((uint32_t)rnd(0, 65535) << 16 |
+					      (uint32_t)rnd(0, 65535));
+			int32_t m = (int32_t)((1u << 30) + (uint32_t)rnd(0, (1 << 30) - 1));
+
+			if (i < 4)
+				x = i == 0 ? INT32_MIN : i == 1 ? INT32_MAX : i == 2 ? -1 : 0;
+			if (edgenpu_engine_mbqm(x, m, s) != ref_mbqm(x, m, s))
+				fails++;
+		}
+	ok(!fails, "mbqm matches reference for shifts -31..+30");
+}
+
+/* ---- conv / depthwise reference (TFLite ConvPerChannel etc.) ---- */
+
+struct convcase {
+	int dw, n, h, w, c, oc, kh, kw, sh, sw, dh, dwl, pt, pl, pb, pr, dm;
+	int in_zp, out_zp, w_zp, per_channel, bias, groups, strided;
+	int amin, amax;
+};
+
+static int conv_out(int in, int pt, int pb, int k, int d, int s)
+{
+	int eff = (k - 1) * d + 1;
+
+	return (in + pt + pb - eff) / s + 1;
+}
+
+static void ref_conv(const struct convcase *c, const int8_t *in, const int8_t *w,
+		     const int32_t *bias, const int32_t *m, const int32_t *sh,
+		     int oh, int ow, int8_t *out)
+{
+	int b, oy, ox, o, ky, kx, ic;
+	int kin = c->dw ? 1 : c->c / c->groups;
+	int ocg = c->oc / (c->dw ? c->c : c->groups);
+
+	for (b = 0; b < c->n; b++)
+		for (oy = 0; oy < oh; oy++)
+			for (ox = 0; ox < ow; ox++)
+				for (o = 0; o < c->oc; o++) {
+					int32_t acc = 0;
+					int g = c->dw ? o / c->dm : o / ocg;
+
+					for (ky = 0; ky < c->kh; ky++)
+						for (kx = 0; kx < c->kw; kx++) {
+							int iy = oy * c->sh - c->pt + ky * c->dh;
+							int ix = ox * c->sw - c->pl + kx * c->dwl;
+
+							if (iy < 0 || iy >= c->h || ix < 0 || ix >= c->w)
+								continue;
+							for (ic = 0; ic < kin; ic++) {
+								int ci = c->dw ? g : g * kin + ic;
+								int32_t xv = in[((b * c->h + iy) * c->w + ix) * c->c + ci];
+								int32_t wv = c->dw ?
+									w[(ky * c->kw + kx) * c->oc + o] :
+									w[((o * c->kh + ky) * c->kw + kx) * kin + ic];
+
+								acc += (xv - c->in_zp) * (wv - c->w_zp);
+							}
+						}
+					if (bias)
+						acc += bias[o];
+					acc = ref_mbqm(acc, m[o], sh[o]) + c->out_zp;
+					out[((b * oh + oy) * ow + ox) * c->oc + o] =
+						(int8_t)clampi(acc, c->amin, c->amax);
+				}
+}
+
+static int conv_case(const struct convcase *c)
+{
+	int oh = conv_out(c->h, c->pt, c->pb, c->kh, c->dh, c->sh);
+	int ow = conv_out(c->w, c->pl, c->pr, c->kw, c->dwl, c->sw);
+	int kin = c->dw ? 1 : c->c / c->groups;
+	size_t in_n = (size_t)c->n * c->h * c->w * c->c;
+	size_t w_n = c->dw ? (size_t)c->kh * c->kw * c->oc :
+			     (size_t)c->oc * c->kh * c->kw * kin;
+	size_t out_n = (size_t)c->n * oh * ow * c->oc;
+	/* Strided output: each pixel row padded by 3 channels. */
+	size_t ostride = c->strided ? (size_t)c->oc + 3 : (size_t)c->oc;
+	int8_t *in = malloc(in_n), *w = malloc(w_n);
+	int8_t *out = malloc((size_t)c->n * oh * ow * ostride + 16);
+	int8_t *ref = malloc(out_n);
+	int32_t *bias = malloc(4 * c->oc), *m = malloc(4 * c->oc);
+	int32_t *sh = malloc(4 * c->oc);
+	struct edgenpu_cmd_tensor t[6];
+	struct edgenpu_cmd_conv_params p;
+	struct jb j;
+	int o, ret, good = 1;
+	size_t i;
+
+	fill8(in, in_n);
+	fill8(w, w_n);
+	for (o = 0; o < c->oc; o++) {
+		bias[o] = rnd(-5000, 5000);
+		m[o] = c->per_channel ? (1 << 30) + rnd(0, (1 << 30) - 1) :
+			1518500250;
+		sh[o] = c->per_channel ? rnd(-12, -6) : -9;
+	}
+	memset(out, 0x55, (size_t)c->n * oh * ow * ostride + 16);
+	ref_conv(c, in, w, c->bias ? bias : NULL, m, sh, oh, ow, ref);
+
+	jb_init(&j, stream, sizeof(stream));
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, c->n, c->h, c->w, c->c, c->in_zp);
+	t[1] = c->dw ? jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, c->kh, c->kw, c->oc, c->w_zp) :
+		jb_t(1, EDGENPU_DTYPE_INT8, 0, c->oc, c->kh, c->kw, kin, c->w_zp);
+	t[2] = c->bias ? jb_t(2, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, c->oc, 0) :
+		jb_none();
+	t[3] = jb_t(3, EDGENPU_DTYPE_INT8, 0, c->n, oh, ow, c->oc, c->out_zp);
+	if (c->strided) {
+		t[3].flags |= EDGENPU_TENSOR_F_STRIDED;
+		t[3].strides[3] = 1;
+		t[3].strides[2] = ostride;
+		t[3].strides[1] = ostride * ow;
+		t[3].strides[0] = ostride * ow * oh;
+	}
+	if (c->per_channel) {
+		t[3].flags |= EDGENPU_TENSOR_F_PER_CHANNEL;
+		t[4] = jb_t(4, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, c->oc, 0);
+		t[5] = jb_t(5, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, c->oc, 0);
+	} else {
+		t[3] = jb_q(t[3], m[0], sh[0]);
+	}
+	p = jb_conv(c->sh, c->sw, c->dh, c->dwl, c->pt, c->pl, c->pb, c->pr,
+		    c->dw ? c->dm : 0);
+	jb_op(&j, c->dw ? EDGENPU_OP_DEPTHWISE_CONV_2D : EDGENPU_OP_CONV_2D, 0,
+	      c->amin, c->amax, &p, sizeof(p), t, c->per_channel ? 6 : 4);
+	setbuf_(0, in, in_n, RD);
+	setbuf_(1, w, w_n, RD);
+	setbuf_(2, bias, 4 * c->oc, RD);
+	setbuf_(3, out, (size_t)c->n * oh * ow * ostride + 16, WR);
+	setbuf_(4, m, 4 * c->oc, RD);
+	setbuf_(5, sh, 4 * c->oc, RD);
+	ret = run1(&j, 6);
+	if (ret) {
+		printf("# conv case failed: %d %s (op %d tensor %d)\n", ret,
+		       eerr.msg, eerr.op_index, eerr.tensor);
+		good = 0;
+	}
+	for (i = 0; good && i < out_n; i++) {
+		size_t pix = i / c->oc, ch = i % c->oc;
+
+		if (out[pix * ostride + ch] != ref[i]) {
+			printf("# mismatch at %zu: %d != %d\n", i,
+			       out[pix * ostride + ch], ref[i]);
+			good = 0;
+		}
+	}
+	/* Padding bytes of a strided output must stay untouched. */
+	if (good && c->strided)
+		for (i = 0; i < (size_t)c->n * oh * ow; i++)
+			if ((uint8_t)out[i * ostride + c->oc] != 0x55)
+				good = 0;
+	free(in);
+	free(w);
+	free(out);
+	free(ref);
+	free(bias);
+	free(m);
+	free(sh);
+	return good;
+}
+
+static void test_conv(void)
+{
+	struct convcase c;
+	int i, good = 1;
+	char name[160];
+	static const struct convcase fixed[] = {
+		/* dw n  h  w  c oc kh kw sh sw dh dw pt pl pb pr dm izp ozp wzp pc b  g st amin amax */
+		{ 0, 1, 9, 9, 3, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, -3, 5, 0, 1, 1, 1, 0, -128, 127 },
+		{ 0, 2, 7, 6, 16, 40, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, -128, 127, 0, 1, 1, 1, 0, -128, 127 },
+		{ 0, 1, 5, 5, 64, 70, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 127, -128, 0, 0, 0, 1, 1, -128, 127 },
+		{ 0, 1, 8, 8, 8, 12, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 4, 0, 0, 1, 1, 1, 0, 0, 127 },
+		{ 0, 1, 8, 7, 6, 9, 3, 2, 2, 3, 1, 2, 1, 0, 1, 2, 0, 1, 2, 0, 1, 1, 3, 0, -128, 127 },
+		{ 0, 1, 6, 6, 5, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 10, -7, 33, 0, 1, 1, 0, -128, 127 },
+		{ 0, 1, 4, 4, 100, 33, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 1, 1, 1, -6, 6 },
+		{ 1, 1, 9, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -2, 3, 0, 1, 1, 1, 0, -128, 127 },
+		{ 1, 1, 9, 10, 5, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, -128, 0, 0, 1, 1, 1, 0, -128, 127 },
+		{ 1, 2, 8, 8, 70, 70, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 127, -5, 0, 1, 0, 1, 1, 0, 127 },
+		{ 1, 1, 7, 7, 4, 4, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 1, 3, 3, -9, 0, 1, 1, 0, -128, 127 },
+	};
+
+	for (i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+		snprintf(name, sizeof(name),
+			 "%s k%dx%d s%d,%d d%d,%d pad %d,%d,%d,%d dm%d g%d zp %d/%d/%d %s%s",
+			 fixed[i].dw ? "DEPTHWISE_CONV_2D" : "CONV_2D",
+			 fixed[i].kh, fixed[i].kw, fixed[i].sh, fixed[i].sw,
+			 fixed[i].dh, fixed[i].dwl, fixed[i].pt, fixed[i].pl,
+			 fixed[i].pb, fixed[i].pr, fixed[i].dm, fixed[i].groups,
+			 fixed[i].in_zp, fixed[i].w_zp, fixed[i].out_zp,
+			 fixed[i].per_channel ? "per-channel" : "per-tensor",
+			 fixed[i].strided ? " strided-out" : "");
+		ok(conv_case(&fixed[i]), name);
+	}
+	/* Random sweep over both kernels' paths. */
+	for (i = 0; i < 150; i++) {
+		memset(&c, 0, sizeof(c));
+		c.dw = rnd(0, 1);
+		c.n = rnd(1, 2);
+		c.h = rnd(1, 9);
+		c.w = rnd(1, 9);
+		c.kh = rnd(1, 3);
+		c.kw = rnd(1, 3);
+		c.sh = rnd(1, 3);
+		c.sw = rnd(1, 3);
+		c.dh = rnd(1, 2);
+		c.dwl = rnd(1, 2);
+		c.pt = rnd(0, 2);
+		c.pl = rnd(0, 2);
+		c.pb = rnd(0, 2);
+		c.pr = rnd(0, 2);
+		if (c.h + c.pt + c.pb < (c.kh - 1) * c.dh + 1 ||
+		    c.w + c.pl + c.pr < (c.kw - 1) * c.dwl + 1) {
+			i--;
+			continue;
+		}
+		c.per_channel = rnd(0, 1);
+		c.groups = 1;
+		if (c.dw) {
+			c.c = rnd(1, 80);
+			c.dm = rnd(1, 3);
+			c.oc = c.c * c.dm;
+		} else {
+			c.groups = rnd(1, 2);
+			c.c = rnd(1, 40) * c.groups;
+			c.oc = rnd(1, 70) * c.groups;
+		}
+		c.in_zp = rnd(-128, 127);
+		c.out_zp = rnd(-128, 127);
+		c.w_zp = c.per_channel ? 0 : rnd(-20, 20) * rnd(0, 1);
+		c.bias = rnd(0, 1);
+		c.strided = rnd(0, 1);
+		c.amin = rnd(-128, 0);
+		c.amax = rnd(0, 127);
+		if (!conv_case(&c)) {
+			printf("# random case %d failed (dw %d c %d oc %d k %dx%d)\n",
+			       i, c.dw, c.c, c.oc, c.kh, c.kw);
+			good = 0;
+		}
+	}
+	ok(good, "CONV_2D/DEPTHWISE_CONV_2D random sweep (150 cases)");
+}
+
+/* Per-channel arrays holding one value equal per-tensor quantization. */
+static void test_per_channel_vs_tensor(void)
+{
+	int8_t in[4 * 4 * 8], w[16 * 8], o1[4 * 4 * 16], o2[4 * 4 * 16];
+	int32_t m[16], sh[16];
+	struct edgenpu_cmd_tensor t[6];
+	struct edgenpu_cmd_conv_params p = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
+	struct jb j;
+	int i, r1, r2;
+
+	fill8(in, sizeof(in));
+	fill8(w, sizeof(w));
+	for (i = 0; i < 16; i++) {
+		m[i] = 1234567890;
+		sh[i] = -7;
+	}
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 4, 4, 8, 3);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 16, 1, 1, 8, 0);
+	t[2] = jb_none();
+	t[3] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 4, 4, 16, -1);
+	t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
+	t[4] = jb_t(4, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 16, 0);
+	t[5] = jb_t(5, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 16, 0);
+	setbuf_(0, in, sizeof(in), RD);
+	setbuf_(1, w, sizeof(w), RD);
+	setbuf_(2, NULL, 0, RD);
+	setbuf_(3, o1, sizeof(o1), WR);
+	setbuf_(4, m, sizeof(m), RD);
+	setbuf_(5, sh, sizeof(sh), RD);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 6);
+	r1 = run1(&j, 6);
+	t[3].flags = 0;
+	t[3] = jb_q(t[3], 1234567890, -7);
+	setbuf_(3, o2, sizeof(o2), WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
+	r2 = run1(&j, 6);
+	ok(!r1 && !r2 && !memcmp(o1, o2, sizeof(o1)),
+	   "per-channel with equal values == per-tensor");
+}
+
+static void test_fc(void)
+{
+	static const int shapes[][4] = {	/* batch, K, OC, per-channel */
+		{ 1, 16, 40, 0 }, { 3, 100, 10, 1 }, { 5, 1280, 17, 0 },
+		{ 2, 7, 64, 1 }, { 1, 2048, 5, 1 },
+	};
+	int s, good_all = 1;
+
+	for (s = 0; s < 5; s++) {
+		int b = shapes[s][0], k = shapes[s][1], oc = shapes[s][2];
+		int pc = shapes[s][3], i, o, good = 1;
+		int in_zp = rnd(-128, 127), w_zp = pc ? 0 : rnd(-10, 10);
+		int out_zp = rnd(-50, 50);
+		int8_t *in = malloc(b * k), *w = malloc(oc * k);
+		int8_t *out = malloc(b * oc), *ref = malloc(b * oc);
+		int32_t *bias = malloc(4 * oc), *m = malloc(4 * oc);
+		int32_t *sh = malloc(4 * oc);
+		struct edgenpu_cmd_tensor t[6];
+		struct jb j;
+		char name[96];
+
+		fill8(in, b * k);
+		fill8(w, oc * k);
+		for (o = 0; o < oc; o++) {
+			bias[o] = rnd(-30000, 30000);
+			m[o] = pc ? (1 << 30) + rnd(0, (1 << 30) - 1) : 1500000000;
+			sh[o] = pc ? rnd(-14, -8) : -11;
+		}
+		for (i = 0; i < b; i++)
+			for (o = 0; o < oc; o++) {
+				int32_t acc = 0;
+				int d;
+
+				for (d = 0; d < k; d++)
+					acc += (w[o * k + d] - w_zp) *
+					       (in[i * k + d] - in_zp);
+				acc += bias[o];
+				ref[i * oc + o] = (int8_t)clampi(
+					ref_mbqm(acc, m[o], sh[o]) + out_zp, -128, 127);
+			}
+		t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, b, 1, 1, k, in_zp);
+		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, k, w_zp);
+		t[2] = jb_t(2, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, oc, 0);
+		t[3] = jb_t(3, EDGENPU_DTYPE_INT8, 0, b, 1, 1, oc, out_zp);
+		if (pc) {
+			t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
+			t[4] = jb_t(4, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, oc, 0);
+			t[5] = jb_t(5, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, oc, 0);
+		} else {
+			t[3] = jb_q(t[3], m[0], sh[0]);
+		}
+		setbuf_(0, in, b * k, RD);
+		setbuf_(1, w, oc * k, RD);
+		setbuf_(2, bias, 4 * oc, RD);
+		setbuf_(3, out, b * oc, WR);
+		setbuf_(4, m, 4 * oc, RD);
+		setbuf_(5, sh, 4 * oc, RD);
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0, t,
+		      pc ? 6 : 4);
+		if (run1(&j, 6) || memcmp(out, ref, b * oc))
+			good = 0;
+		snprintf(name, sizeof(name),
+			 "FULLY_CONNECTED batch %d K %d OC %d %s w_zp %d", b, k,
+			 oc, pc ? "per-channel" : "per-tensor", w_zp);
+		ok(good, name);
+		good_all &= good;
+		free(in);
+		free(w);
+		free(out);
+		free(ref);
+		free(bias);
+		free(m);
+		free(sh);
+	}
+	(void)good_all;
+}
+
+/* ---- ADD / SUB / MUL with broadcasting ---- */
+
+static void test_binary(void)
+{
+	static const int shp[][2][4] = {
+		{ { 1, 2, 3, 4 }, { 1, 2, 3, 4 } },
+		{ { 1, 2, 3, 4 }, { 1, 1, 1, 4 } },
+		{ { 2, 1, 3, 1 }, { 1, 4, 1, 5 } },
+		{ { 1, 1, 1, 1 }, { 2, 3, 2, 7 } },
+	};
+	static const uint16_t opc[] = { EDGENPU_OP_ADD, EDGENPU_OP_SUB,
+					EDGENPU_OP_MUL };
+	int s, k, d;
+
+	for (k = 0; k < 3; k++)
+		for (s = 0; s < 4; s++) {
+			int od[4], n = 1, na = 1, nb = 1, i, good = 1;
+			int8_t a[256], b[256], o[256], r[256];
+			int za = rnd(-128, 127), zb = rnd(-128, 127), zo = rnd(-128, 127);
+			int32_t ma = 1073741824 + rnd(0, 1000000), mb = 1500000000;
+			int32_t mo = 1700000000;
+			int sa = -1, sb = -2, so = k == 2 ? -8 : -19;
+			struct edgenpu_cmd_tensor t[3];
+			struct edgenpu_cmd_add_params ap = { 20, 0 };
+			struct jb j;
+			char name[96];
+
+			if (k == 2)
+				za = s == 0 ? -128 : za;
+			for (d = 0; d < 4; d++) {
+				od[d] = shp[s][0][d] > shp[s][1][d] ? shp[s][0][d] :
+					shp[s][1][d];
+				n *= od[d];
+				na *= shp[s][0][d];
+				nb *= shp[s][1][d];
+			}
+			fill8(a, na);
+			fill8(b, nb);
+			for (i = 0; i < n; i++) {
+				int c3 = i % od[3], c2 = (i / od[3]) % od[2];
+				int c1 = (i / od[3] / od[2]) % od[1];
+				int c0 = i / od[3] / od[2] / od[1];
+				const int *A = shp[s][0], *B = shp[s][1];
+				int ia = (((c0 % A[0]) * A[1] + c1 % A[1]) * A[2] + c2 % A[2]) * A[3] + c3 % A[3];
+				int ib = (((c0 % B[0]) * B[1] + c1 % B[1]) * B[2] + c2 % B[2]) * B[3] + c3 % B[3];
+				int32_t x = a[ia] - za, y = b[ib] - zb, v;
+
+				if (opc[k] == EDGENPU_OP_MUL) {
+					v = ref_mbqm(x * y, mo, so) + zo;
+				} else {
+					int32_t sx = ref_mbqm(x * (1 << 20), ma, sa);
+					int32_t sy = ref_mbqm(y * (1 << 20), mb, sb);
+					int32_t raw = opc[k] == EDGENPU_OP_ADD ? sx + sy : sx - sy;
+
+					v = ref_mbqm(raw, mo, so) + zo;
+				}
+				r[i] = (int8_t)clampi(v, -100, 120);
+			}
+			t[0] = jb_q(jb_t(0, EDGENPU_DTYPE_INT8, 0, shp[s][0][0], shp[s][0][1],
+					 shp[s][0][2], shp[s][0][3], za), k == 2 ? 0 : ma, k == 2 ? 0 : sa);
+			t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, shp[s][1][0], shp[s][1][1],
+					 shp[s][1][2], shp[s][1][3], zb), k == 2 ? 0 : mb, k == 2 ? 0 : sb);
+			t[2] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, od[0], od[1], od[2], od[3],
+					 zo), mo, so);
+			setbuf_(0, a, na, RD);
+			setbuf_(1, b, nb, RD);
+			setbuf_(2, o, n, WR);
+			jb_init(&j, stream, sizeof(stream));
+			jb_op(&j, opc[k], 0, -100, 120, k == 2 ? NULL : &ap,
+			      k == 2 ? 0 : sizeof(ap), t, 3);
+			if (run1(&j, 3) || memcmp(o, r, n))
+				good = 0;
+			snprintf(name, sizeof(name), "%s broadcast [%d,%d,%d,%d]x[%d,%d,%d,%d]",
+				 edgenpu_engine_op_name(opc[k]), shp[s][0][0], shp[s][0][1],
+				 shp[s][0][2], shp[s][0][3], shp[s][1][0], shp[s][1][1],
+				 shp[s][1][2], shp[s][1][3]);
+			ok(good, name);
+		}
+}
+
+/* ---- pooling, mean, quantize ---- */
+
+static void test_pool_mean_quant(void)
+{
+	int8_t in[2 * 7 * 6 * 5], o[2 * 7 * 6 * 5], r[2 * 7 * 6 * 5];
+	struct edgenpu_cmd_pool_params pp = { 3, 2, 2, 2, 1, 0, 1, 1 };
+	struct edgenpu_cmd_tensor t[2];
+	int oh = (7 + 1 + 1 - 3) / 2 + 1, ow = (6 + 0 + 1 - 2) / 2 + 1;
+	int k, b, y, x, c, i, good;
+	struct jb j;
+
+	fill8(in, sizeof(in));
+	for (k = 0; k < 2; k++) {
+		for (b = 0; b < 2; b++)
+			for (y = 0; y < oh; y++)
+				for (x = 0; x < ow; x++)
+					for (c = 0; c < 5; c++) {
+						int fy, fx, cnt = 0;
+						int32_t acc = k ? -128 : 0;
+
+						for (fy = 0; fy < 3; fy++)
+							for (fx = 0; fx < 2; fx++) {
+								int iy = y * 2 - 1 + fy, ix = x * 2 + fx;
+								int v;
+
+								if (iy < 0 || iy >= 7 || ix < 0 || ix >= 6)
+									continue;
+								v = in[((b * 7 + iy) * 6 + ix) * 5 + c];
+								cnt++;
+								if (k)
+									acc = v > acc ? v : acc;
+								else
+									acc += v;
+							}
+						if (!k)
+							acc = acc > 0 ? (acc + cnt / 2) / cnt :
+							      (acc - cnt / 2) / cnt;
+						r[((b * oh + y) * ow + x) * 5 + c] =
+							(int8_t)clampi(acc, -90, 90);
+					}
+		t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 7, 6, 5, 0);
+		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 2, oh, ow, 5, 0);
+		setbuf_(0, in, sizeof(in), RD);
+		setbuf_(1, o, sizeof(o), WR);
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, k ? EDGENPU_OP_MAX_POOL_2D : EDGENPU_OP_AVERAGE_POOL_2D,
+		      0, -90, 90, &pp, sizeof(pp), t, 2);
+		good = !run1(&j, 2) && !memcmp(o, r, 2 * oh * ow * 5);
+		ok(good, k ? "MAX_POOL_2D 3x2 stride 2 with padding" :
+		   "AVERAGE_POOL_2D 3x2 stride 2 with padding (rounding, clamp)");
+	}
+
+	/* MEAN over H, W. */
+	for (b = 0; b < 2; b++)
+		for (c = 0; c < 5; c++) {
+			int32_t acc = 0;
+
+			for (i = 0; i < 42; i++)
+				acc += in[(b * 42 + i) * 5 + c] - (-7);
+			acc = ref_mbqm(acc, 1600000000, 1);
+			acc = acc > 0 ? (acc + 21) / 42 : (acc - 21) / 42;
+			r[b * 5 + c] = (int8_t)clampi(acc + 9, -128, 127);
+		}
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 7, 6, 5, -7);
+	t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 2, 1, 1, 5, 9), 1600000000, 1);
+	setbuf_(0, in, sizeof(in), RD);
+	setbuf_(1, o, sizeof(o), WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_MEAN, 0, 0, 0, NULL, 0, t, 2);
+	ok(!run1(&j, 2) && !memcmp(o, r, 10), "MEAN over H,W (7x6, zp -7 -> 9)");
+
+	/* QUANTIZE int8 -> uint8 and uint8 -> int8, extreme zero points. */
+	for (k = 0; k < 2; k++) {
+		uint8_t u[64], uo[64];
+		int8_t s8[64], so[64];
+
+		for (i = 0; i < 64; i++) {
+			u[i] = (uint8_t)rnd(0, 255);
+			s8[i] = (int8_t)rnd(-128, 127);
+		}
+		if (!k) {
+			for (i = 0; i < 64; i++)
+				uo[i] = (uint8_t)clampi(ref_mbqm(s8[i] - (-128), 1800000000, 0) + 0, 0, 255);
+			t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, -128);
+			t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_UINT8, 0, 1, 1, 8, 8, 0), 1800000000, 0);
+			setbuf_(0, s8, 64, RD);
+			setbuf_(1, o, 64, WR);
+		} else {
+			for (i = 0; i < 64; i++)
+				so[i] = (int8_t)clampi(ref_mbqm(u[i] - 255, 1100000000, 2) + 127, -128, 127);
+			t[0] = jb_t(0, EDGENPU_DTYPE_UINT8, 0, 1, 1, 8, 8, 255);
+			t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 127), 1100000000, 2);
+			setbuf_(0, u, 64, RD);
+			setbuf_(1, o, 64, WR);
+		}
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_QUANTIZE, 0, 0, 0, NULL, 0, t, 2);
+		good = !run1(&j, 2) && !memcmp(o, k ? (void *)so : (void *)uo, 64);
+		ok(good, k ? "QUANTIZE uint8(zp 255) -> int8(zp 127)" :
+		   "QUANTIZE int8(zp -128) -> uint8(zp 0)");
+	}
+}
+
+/* ---- SOFTMAX / LOGISTIC / TANH golden ---- */
+
+static int run_act(uint16_t opc, uint32_t flags, const void *params,
+		   uint32_t psize, const int8_t *in, int n, int c, int zp,
+		   const int8_t *lut, int8_t *out)
+{
+	struct edgenpu_cmd_tensor t[3];
+	struct jb j;
+
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, n / c, c, zp);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, n / c, c, opc == EDGENPU_OP_TANH ? 0 : -128);
+	t[2] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 256, 0);
+	setbuf_(0, (void *)in, n, RD);
+	setbuf_(1, out, n, WR);
+	setbuf_(2, (void *)lut, lut ? 256 : 0, RD);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, opc, flags, 0, 0, params, psize, t, lut ? 3 : 2);
+	return run1(&j, 3);
+}
+
+static void test_golden(void)
+{
+	struct edgenpu_cmd_softmax_params sp = { GOLD_SOFTMAX_MULT,
+		GOLD_SOFTMAX_SHIFT, GOLD_SOFTMAX_DIFF_MIN, 0 };
+	struct edgenpu_cmd_act_params ap;
+	int8_t out[256], in[256], lut[256];
+	int i;
+
+	ok(!run_act(EDGENPU_OP_SOFTMAX, 0, &sp, sizeof(sp), gold_softmax_in, 64,
+		    16, 0, NULL, out) && !memcmp(out, gold_softmax_out, 64),
+	   "SOFTMAX golden (beta 1, scale 0.1, 4 rows of 16)");
+	sp.input_multiplier = GOLD_SOFTMAX2_MULT;
+	sp.input_left_shift = GOLD_SOFTMAX2_SHIFT;
+	sp.diff_min = GOLD_SOFTMAX2_DIFF_MIN;
+	ok(!run_act(EDGENPU_OP_SOFTMAX, 0, &sp, sizeof(sp), gold_softmax2_in, 40,
+		    40, 0, NULL, out) && !memcmp(out, gold_softmax2_out, 40),
+	   "SOFTMAX golden (beta 1, scale 1/16, row of 40)");
+	for (i = 0; i < 256; i++)
+		in[i] = (int8_t)(i - 128);
+#define GOLD_ACT(OPC, TAG, arr, name) do {				\
+	ap.input_multiplier = GOLD_##TAG##_MULT;			\
+	ap.input_left_shift = GOLD_##TAG##_SHIFT;			\
+	ap.input_range_radius = GOLD_##TAG##_RADIUS;			\
+	ap.reserved = 0;						\
+	ok(!run_act(OPC, 0, &ap, sizeof(ap), in, 256, 16,		\
+		    GOLD_##TAG##_ZP, NULL, out) &&			\
+	   !memcmp(out, arr, 256), name);				\
+} while (0)
+	GOLD_ACT(EDGENPU_OP_LOGISTIC, LOGISTIC_10, gold_logistic_10,
+		 "LOGISTIC fixed-point golden, scale 0.1 zp 0 (all 256 inputs)");
+	GOLD_ACT(EDGENPU_OP_LOGISTIC, LOGISTIC_5, gold_logistic_5,
+		 "LOGISTIC fixed-point golden, scale 0.05 zp -20");
+	GOLD_ACT(EDGENPU_OP_TANH, TANH_5, gold_tanh_5,
+		 "TANH fixed-point golden, scale 0.05 zp 0");
+	GOLD_ACT(EDGENPU_OP_TANH, TANH_10, gold_tanh_10,
+		 "TANH fixed-point golden, scale 0.1 zp 10");
+	/* LUT path: index by the input byte read as unsigned. */
+	for (i = 0; i < 256; i++)
+		lut[i] = (int8_t)(i * 7 + 3);
+	memset(&ap, 0, sizeof(ap));
+	ok(!run_act(EDGENPU_OP_LOGISTIC, EDGENPU_OP_F_LUT, &ap, sizeof(ap), in,
+		    256, 16, 0, lut, out) && out[0] == lut[128] &&
+	   out[128] == lut[0] && out[255] == lut[127] && out[127] == lut[255],
+	   "LOGISTIC table path indexes by (uint8)input");
+	ok(!run_act(EDGENPU_OP_TANH, EDGENPU_OP_F_LUT, &ap, sizeof(ap), in, 256,
+		    16, 0, lut, out) && out[1] == lut[129],
+	   "TANH table path");
+}
+
+/* ---- data movement ---- */
+
+static void test_data(void)
+{
+	int8_t a[2 * 3 * 4 * 5], b[2 * 3 * 2 * 5], o[512], r[512];
+	struct edgenpu_cmd_tensor t[3];
+	struct edgenpu_cmd_concat_params cp = { 2, 0 };
+	struct edgenpu_cmd_pad_params pp;
+	struct edgenpu_cmd_transpose_params tp = { { 0, 3, 1, 2 } };
+	struct jb j;
+	int n, h, w, c, i;
+
+	fill8(a, sizeof(a));
+	fill8(b, sizeof(b));
+	/* RESHAPE [2,3,4,5] -> [1,1,6,20] keeps the flat order. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 3, 4, 5, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 6, 20, 0);
+	setbuf_(0, a, sizeof(a), RD);
+	setbuf_(1, o, sizeof(o), WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	ok(!run1(&j, 2) && !memcmp(o, a, sizeof(a)), "RESHAPE copy");
+
+	/* CONCATENATION along W. */
+	for (n = 0; n < 2; n++)
+		for (h = 0; h < 3; h++)
+			for (w = 0; w < 6; w++)
+				for (c = 0; c < 5; c++)
+					r[((n * 3 + h) * 6 + w) * 5 + c] = w < 4 ?
+						a[((n * 3 + h) * 4 + w) * 5 + c] :
+						b[((n * 3 + h) * 2 + w - 4) * 5 + c];
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 3, 4, 5, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 2, 3, 2, 5, 0);
+	t[2] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 2, 3, 6, 5, 0);
+	setbuf_(1, b, sizeof(b), RD);
+	setbuf_(2, o, sizeof(o), WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONCATENATION, 0, 0, 0, &cp, sizeof(cp), t, 3);
+	ok(!run1(&j, 3) && !memcmp(o, r, 180), "CONCATENATION along W");
+	cp.axis = 3;
+	for (i = 0; i < 24; i++) {
+		memcpy(r + i * 10, a + i * 5, 5);
+		memcpy(r + i * 10 + 5, a + 120 + i * 5 - 120 + 0, 0);
+	}
+	t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 3, 4, 5, 0);
+	t[2] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 2, 3, 4, 10, 0);
+	for (i = 0; i < 24; i++)
+		memcpy(r + i * 10 + 5, a + i * 5, 5);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONCATENATION, 0, 0, 0, &cp, sizeof(cp), t, 3);
+	ok(!run1(&j, 3) && !memcmp(o, r, 240), "CONCATENATION along C");
+
+	/* PAD [1,1,2,1] before, [0,1,0,2] after with value -5. */
+	memset(&pp, 0, sizeof(pp));
+	pp.before[1] = 1;
+	pp.before[2] = 2;
+	pp.before[3] = 1;
+	pp.after[1] = 1;
+	pp.after[3] = 2;
+	pp.pad_value = -5;
+	for (n = 0; n < 2; n++)
+		for (h = 0; h < 5; h++)
+			for (w = 0; w < 6; w++)
+				for (c = 0; c < 8; c++) {
+					int ih = h - 1, iw = w - 2, ic = c - 1;
+
+					r[((n * 5 + h) * 6 + w) * 8 + c] =
+						(ih >= 0 && ih < 3 && iw >= 0 && iw < 4 &&
+						 ic >= 0 && ic < 5) ?
+						a[((n * 3 + ih) * 4 + iw) * 5 + ic] : -5;
+				}
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 3, 4, 5, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 2, 5, 6, 8, 0);
+	setbuf_(1, o, sizeof(o), WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_PAD, 0, 0, 0, &pp, sizeof(pp), t, 2);
+	ok(!run1(&j, 2) && !memcmp(o, r, 480), "PAD all four dims, value -5");
+
+	/* TRANSPOSE NHWC -> NCHW. */
+	for (n = 0; n < 2; n++)
+		for (c = 0; c < 5; c++)
+			for (h = 0; h < 3; h++)
+				for (w = 0; w < 4; w++)
+					r[((n * 5 + c) * 3 + h) * 4 + w] =
+						a[((n * 3 + h) * 4 + w) * 5 + c];
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 2, 5, 3, 4, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_TRANSPOSE, 0, 0, 0, &tp, sizeof(tp), t, 2);
+	ok(!run1(&j, 2) && !memcmp(o, r, 120), "TRANSPOSE NHWC->NCHW");
+}
+
+/* ---- validator rejections ---- */
+
+static int8_t vin[64], vout[64];
+
+/* A valid one-op RESHAPE job into the global stream; returns its size. */
+static uint32_t base_job(struct edgenpu_cmd_tensor *t)
+{
+	struct jb j;
+
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	return jb_finish(&j);
+}
+
+static void expect(int ret, int err, uint32_t code, const char *name)
+{
+	char buf[160];
+	int good = ret == err && eerr.err == err && eerr.code == code &&
+		   eerr.msg[0];
+
+	snprintf(buf, sizeof(buf), "reject: %s (errno %d, code %u)%s%s", name,
+		 err, code, good ? "" : " got: ", good ? "" : eerr.msg);
+	ok(good, buf);
+}
+
+static int vrun(uint32_t len, uint32_t nb)
+{
+	return edgenpu_engine_validate(stream, len, bufs, nb, scratch,
+				       EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
+}
+
+static void test_validator(void)
+{
+	struct edgenpu_cmd_tensor t[6];
+	struct edgenpu_cmd_header *h = (void *)stream;
+	struct edgenpu_cmd_op *op = (void *)(stream + sizeof(*h));
+	struct jb j;
+	uint32_t len;
+	int ret;
+
+	setbuf_(0, vin, sizeof(vin), RD);
+	setbuf_(1, vout, sizeof(vout), WR);
+#define T2() do {							\
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 2, 4, 8, 0);		\
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);		\
+} while (0)
+	T2();
+	len = base_job(t);
+	ok(vrun(len, 2) == 0, "valid baseline job accepted");
+
+	h->magic ^= 1;
+	expect(vrun(len, 2), -EBADMSG, EDGENPU_ENGINE_E_MAGIC, "bad magic");
+	h->magic ^= 1;
+	h->version_major = 2;
+	expect(vrun(len, 2), -EPROTONOSUPPORT, EDGENPU_ENGINE_E_VERSION,
+	       "unknown major version");
+	h->version_major = 1;
+	h->version_minor = EDGENPU_CMD_VERSION_MINOR + 1;
+	expect(vrun(len, 2), -EPROTONOSUPPORT, EDGENPU_ENGINE_E_VERSION,
+	       "newer minor version");
+	h->version_minor = 0;
+	expect(vrun(len - 8, 2), -EMSGSIZE, EDGENPU_ENGINE_E_SIZE,
+	       "truncated stream");
+	h->reserved = 1;
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED,
+	       "header reserved field set");
+	h->reserved = 0;
+	h->op_count = 0;
+	expect(vrun(len, 2), -E2BIG, EDGENPU_ENGINE_E_TOO_MANY_OPS, "zero ops");
+	h->op_count = EDGENPU_CMD_MAX_OPS + 1;
+	expect(vrun(len, 2), -E2BIG, EDGENPU_ENGINE_E_TOO_MANY_OPS,
+	       "more than EDGENPU_CMD_MAX_OPS ops");
+	h->op_count = 1;
+	op->opcode = 200;
+	expect(vrun(len, 2), -EOPNOTSUPP, EDGENPU_ENGINE_E_UNKNOWN_OP,
+	       "unknown opcode");
+	op->opcode = EDGENPU_OP_RESHAPE;
+	op->size += 8;
+	expect(vrun(len, 2), -EMSGSIZE, EDGENPU_ENGINE_E_SIZE,
+	       "op size past the stream");
+	op->size -= 8;
+	op->flags = 0x80;
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED, "unknown op flag");
+	op->flags = 0;
+	op->act_max = 5;
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED,
+	       "activation on RESHAPE");
+	op->act_max = 0;
+
+	T2();
+	t[1].buffer = 7;
+	len = base_job(t);
+	expect(vrun(len, 2), -ENXIO, EDGENPU_ENGINE_E_BUFFER_INDEX,
+	       "buffer index out of range");
+	T2();
+	t[1].offset = 8;
+	len = base_job(t);
+	expect(vrun(len, 2), -ERANGE, EDGENPU_ENGINE_E_BOUNDS,
+	       "operand outside its buffer");
+	T2();
+	t[0].dims[1] = 0;
+	len = base_job(t);
+	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_DIMS, "zero dimension");
+	T2();
+	t[1].dims[3] = 7;
+	len = base_job(t);
+	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_DIMS,
+	       "RESHAPE element count mismatch");
+	T2();
+	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+	t[0].strides[3] = 2;
+	len = base_job(t);
+	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_STRIDES,
+	       "channel stride not 1");
+	T2();
+	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+	t[0].strides[3] = 1;
+	t[0].strides[2] = 4;
+	t[0].strides[1] = 32;
+	len = base_job(t);
+	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_STRIDES,
+	       "self-overlapping strides");
+	T2();
+	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+	t[0].strides[3] = 1;
+	t[0].strides[2] = 8;
+	t[0].strides[1] = 0xffffffffull;
+	t[0].strides[0] = 0xffffffffull;
+	t[0].dims[0] = EDGENPU_CMD_MAX_DIM;
+	t[0].dims[1] = 2;
+	len = base_job(t);
+	ret = vrun(len, 2);
+	ok(ret == -EOVERFLOW || ret == -EDOM,
+	   "reject: huge extents (overflow or element limit)");
+	T2();
+	t[0].offset = 0xfffffffffffffff8ull;
+	len = base_job(t);
+	expect(vrun(len, 2), -EOVERFLOW, EDGENPU_ENGINE_E_OVERFLOW,
+	       "size arithmetic overflow");
+	T2();
+	setbuf_(1, vout, sizeof(vout), RD);
+	len = base_job(t);
+	expect(vrun(len, 2), -EACCES, EDGENPU_ENGINE_E_ACCESS,
+	       "output buffer without WRITE");
+	setbuf_(1, vout, sizeof(vout), WR);
+	T2();
+	t[1].buffer = 0;
+	setbuf_(0, vin, sizeof(vin), RD | WR);
+	len = base_job(t);
+	expect(vrun(len, 2), -EBUSY, EDGENPU_ENGINE_E_ALIAS,
+	       "output overlaps input in the same buffer");
+	t[1].offset = 0;
+	T2();
+	t[1].buffer = 0;
+	t[0].dims[1] = 1;
+	t[1].dims[2] = 4;
+	t[1].offset = 32;
+	len = base_job(t);
+	ok(vrun(len, 2) == 0, "disjoint ranges of one buffer are accepted");
+	setbuf_(0, vin, sizeof(vin), RD);
+	T2();
+	t[0].zero_point = 300;
+	len = base_job(t);
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_QUANT,
+	       "zero point out of range");
+	T2();
+	t[0].shift = 31;
+	len = base_job(t);
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_QUANT, "shift 31");
+	T2();
+	t[0].dtype = 9;
+	len = base_job(t);
+	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_OPERANDS, "unknown dtype");
+
+	/* Op-specific checks on a small conv. */
+	{
+		static int8_t cin[2 * 5 * 5], cw[4 * 9 * 2], co[4 * 5 * 5];
+		struct edgenpu_cmd_conv_params p = jb_conv(1, 1, 1, 1, 1, 1, 1,
+							   1, 0);
+
+		setbuf_(0, cin, sizeof(cin), RD);
+		setbuf_(1, cw, sizeof(cw), RD);
+		setbuf_(2, co, sizeof(co), WR);
+		t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 2, 0);
+		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 4, 3, 3, 2, 0);
+		t[2] = jb_none();
+		t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 4, 0),
+			    1 << 30, -3);
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
+		len = jb_finish(&j);
+		ok(vrun(len, 3) == 0, "valid conv accepted");
+		ret = edgenpu_engine_validate(stream, len, bufs, 3, scratch,
+					      2048 + 512, &eerr);
+		expect(ret, -ENOSPC, EDGENPU_ENGINE_E_SCRATCH,
+		       "too little scratch for the op");
+		p.pad_bottom = 0;
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
+		len = jb_finish(&j);
+		expect(vrun(len, 3), -EDOM, EDGENPU_ENGINE_E_DIMS,
+		       "conv padding inconsistent with output size");
+		p.pad_bottom = 1;
+		p.stride_h = 0;
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
+		len = jb_finish(&j);
+		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_PARAM, "stride 0");
+		p.stride_h = 1;
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, 10, 5, &p, sizeof(p), t, 4);
+		len = jb_finish(&j);
+		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_PARAM,
+		       "act_min > act_max");
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 3);
+		len = jb_finish(&j);
+		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_OPERANDS,
+		       "conv with 3 operands");
+		t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
+		len = jb_finish(&j);
+		ret = vrun(len, 3);
+		ok(ret == -EINVAL && (eerr.code == EDGENPU_ENGINE_E_QUANT ||
+				      eerr.code == EDGENPU_ENGINE_E_OPERANDS),
+		   "reject: per-channel without arrays");
+	}
+
+	/* Too many ops: 1025 copies of a tiny op. */
+	{
+		int i;
+
+		T2();
+		jb_init(&j, stream, sizeof(stream));
+		for (i = 0; i < 60; i++)
+			jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+		len = jb_finish(&j);
+		setbuf_(0, vin, sizeof(vin), RD);
+		setbuf_(1, vout, sizeof(vout), WR);
+		ok(len && vrun(len, 2) == 0, "60-op job accepted");
+		h->op_count = 59;
+		expect(vrun(len, 2), -EMSGSIZE, EDGENPU_ENGINE_E_SIZE,
+		       "op count disagrees with size (trailing bytes)");
+	}
+	{
+		struct edgenpu_engine_buffer bad = { NULL, 16, RD, 0 };
+
+		T2();
+		len = base_job(t);
+		ret = edgenpu_engine_validate(stream, len, &bad, 1, scratch,
+					      EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
+		expect(ret, -EINVAL, EDGENPU_ENGINE_E_ARGS,
+		       "buffer table entry with NULL pointer");
+	}
+}
+
+/* ---- hooks: profiling and cancellation ---- */
+
+static uint64_t clk;
+static int cancel_after;
+
+static uint64_t fake_now(void *ctx)
+{
+	return ++clk;
+}
+
+static int fake_cancel(void *ctx)
+{
+	return cancel_after-- <= 0;
+}
+
+static void test_hooks(void)
+{
+	struct edgenpu_cmd_tensor t[2];
+	struct edgenpu_engine_hooks hk;
+	uint64_t times[6] = { 0 };
+	struct jb j;
+	uint32_t len;
+	int i, ret;
+
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);
+	setbuf_(0, vin, sizeof(vin), RD);
+	setbuf_(1, vout, sizeof(vout), WR);
+	jb_init(&j, stream, sizeof(stream));
+	for (i = 0; i < 3; i++)
+		jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	len = jb_finish(&j);
+	memset(&hk, 0, sizeof(hk));
+	hk.now = fake_now;
+	hk.op_times = times;
+	hk.op_times_len = 6;
+	ret = edgenpu_engine_run(stream, len, bufs, 2, scratch,
+				 EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	ok(!ret && times[0] && times[1] > times[0] && times[5] > times[4] &&
+	   times[2] > times[1], "per-op profiling timestamps recorded");
+	hk.cancelled = fake_cancel;
+	cancel_after = 1;
+	ret = edgenpu_engine_run(stream, len, bufs, 2, scratch,
+				 EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	ok(ret == -ECANCELED && eerr.op_index == 1 &&
+	   eerr.code == EDGENPU_ENGINE_E_CANCELED, "cancellation between ops");
+}
+
+int main(void)
+{
+	scratch = aligned_alloc(64, EDGENPU_ENGINE_SCRATCH_SIZE);
+	test_rounding();
+	test_conv();
+	test_per_channel_vs_tensor();
+	test_fc();
+	test_binary();
+	test_pool_mean_quant();
+	test_golden();
+	test_data();
+	test_validator();
+	test_hooks();
+	printf("1..%d\n", n_test);
+	free(scratch);
+	return n_fail ? 1 : 0;
+}
