@@ -62,7 +62,8 @@ else
 GUEST_CC := gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
-GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test
+GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test
+ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 ifeq ($(GUEST_ARCH),x86_64)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 endif
@@ -74,6 +75,12 @@ $(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h \
+		$(ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $< $(ENGINE_SRCS)
 
 $(GUEST_OUT)/accel-run: userspace/accel-run/main.c $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)

@@ -24,9 +24,21 @@ static void kt_get_caps(void *priv, struct drm_edgenpu_caps *caps)
 	caps->max_bo_size = SZ_1G;
 }
 
+/* A backend whose core finishes every job at once, successfully. */
+static void kt_run_job(void *priv, struct edgenpu_job *job)
+{
+	edgenpu_job_done(job, 0);
+}
+
+static void kt_reset(void *priv, unsigned int core)
+{
+}
+
 static const struct edgenpu_backend_ops kt_ops = {
 	.name = "ktest",
 	.get_caps = kt_get_caps,
+	.run_job = kt_run_job,
+	.reset = kt_reset,
 };
 
 struct kt_ctx {
@@ -72,7 +84,7 @@ static void fill_device(struct kunit *test)
 	int n;
 
 	memset(&u, 0xa5, sizeof(u));
-	n = edgenpu_query_fill(ctx->edev, DRM_EDGENPU_QUERY_DEVICE, &u);
+	n = edgenpu_query_fill(ctx->edev, NULL, DRM_EDGENPU_QUERY_DEVICE, &u);
 	KUNIT_ASSERT_EQ(test, n, (int)sizeof(u.info));
 	KUNIT_EXPECT_EQ(test, u.info.uapi_major, EDGENPU_UAPI_VERSION_MAJOR);
 	KUNIT_EXPECT_EQ(test, u.info.uapi_minor, EDGENPU_UAPI_VERSION_MINOR);
@@ -92,11 +104,14 @@ static void fill_caps(struct kunit *test)
 	int n;
 
 	memset(&u, 0xa5, sizeof(u));
-	n = edgenpu_query_fill(ctx->edev, DRM_EDGENPU_QUERY_CAPS, &u);
+	n = edgenpu_query_fill(ctx->edev, NULL, DRM_EDGENPU_QUERY_CAPS, &u);
 	KUNIT_ASSERT_EQ(test, n, (int)sizeof(u.caps));
 	KUNIT_EXPECT_EQ(test, u.caps.num_cores, KT_CORES);
 	KUNIT_EXPECT_EQ(test, u.caps.op_mask, KT_OP_MASK);
 	KUNIT_EXPECT_EQ(test, u.caps.max_bo_size, (u64)SZ_1G);
+	/* The core fills what is the same for every backend. */
+	KUNIT_EXPECT_EQ(test, u.caps.cmdstream_major, EDGENPU_CMD_VERSION_MAJOR);
+	KUNIT_EXPECT_EQ(test, u.caps.max_buffers, DRM_EDGENPU_MAX_JOB_BUFFERS);
 	KUNIT_EXPECT_EQ(test, u.caps.pad, 0);
 }
 
@@ -105,8 +120,12 @@ static void fill_unknown(struct kunit *test)
 	struct kt_ctx *ctx = test->priv;
 	union edgenpu_query_data u;
 
-	KUNIT_EXPECT_EQ(test, edgenpu_query_fill(ctx->edev, 2, &u), -EINVAL);
-	KUNIT_EXPECT_EQ(test, edgenpu_query_fill(ctx->edev, U32_MAX, &u), -EINVAL);
+	KUNIT_EXPECT_EQ(test, edgenpu_query_fill(ctx->edev, NULL, 3, &u), -EINVAL);
+	KUNIT_EXPECT_EQ(test, edgenpu_query_fill(ctx->edev, NULL, U32_MAX, &u), -EINVAL);
+	/* A per-file query needs a file. */
+	KUNIT_EXPECT_EQ(test, edgenpu_query_fill(ctx->edev, NULL,
+						 DRM_EDGENPU_QUERY_LAST_ERROR, &u),
+			-EINVAL);
 }
 
 static void query_size_probe(struct kunit *test)
@@ -139,7 +158,7 @@ static void query_rejects_unknown_and_huge(struct kunit *test)
 {
 	struct drm_edgenpu_query q;
 
-	q = (struct drm_edgenpu_query){ .query = 2 };
+	q = (struct drm_edgenpu_query){ .query = 3 };
 	KUNIT_EXPECT_EQ(test, kt_ioctl(test, &q), -EINVAL);
 	q = (struct drm_edgenpu_query){ .query = U32_MAX };
 	KUNIT_EXPECT_EQ(test, kt_ioctl(test, &q), -EINVAL);
@@ -183,6 +202,13 @@ static void create_rejects_bad_ops(struct kunit *test)
 	static const struct edgenpu_backend_ops no_caps = { .name = "x" };
 	static const struct edgenpu_backend_ops no_name = {
 		.get_caps = kt_get_caps,
+		.run_job = kt_run_job,
+		.reset = kt_reset,
+	};
+	static const struct edgenpu_backend_ops no_run = {
+		.name = "x",
+		.get_caps = kt_get_caps,
+		.reset = kt_reset,
 	};
 	struct device *dev = kunit_device_register(test, "edgenpu-ktest-bad");
 
@@ -192,6 +218,8 @@ static void create_rejects_bad_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_device_create(dev, &no_caps, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_device_create(dev, &no_name, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_device_create(dev, &no_run, NULL)),
 			-EINVAL);
 }
 

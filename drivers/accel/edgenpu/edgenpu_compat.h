@@ -30,4 +30,64 @@
  */
 #define EDGENPU_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
 
+#include <drm/drm_gem.h>
+#include <drm/gpu_scheduler.h>
+
+/*
+ * drm_gem_vmap_unlocked() became drm_gem_vmap() in 6.16, when the old
+ * locked drm_gem_vmap() became drm_gem_vmap_locked().
+ */
+#ifdef EDGENPU_HAVE_DRM_GEM_VMAP_UNLOCKED
+#define edgenpu_gem_vmap(obj, map)	drm_gem_vmap_unlocked(obj, map)
+#define edgenpu_gem_vunmap(obj, map)	drm_gem_vunmap_unlocked(obj, map)
+#else
+#define edgenpu_gem_vmap(obj, map)	drm_gem_vmap(obj, map)
+#define edgenpu_gem_vunmap(obj, map)	drm_gem_vunmap(obj, map)
+#endif
+
+/*
+ * The scheduler's timeout verdicts: DRM_GPU_SCHED_STAT_NOMINAL was renamed
+ * DRM_GPU_SCHED_STAT_RESET, and DRM_GPU_SCHED_STAT_NO_HANG was added for
+ * spurious timeouts, in 6.17. Older kernels report both as NOMINAL.
+ */
+#ifdef EDGENPU_HAVE_DRM_GPU_SCHED_STAT_RESET
+#define EDGENPU_SCHED_STAT_RESET	DRM_GPU_SCHED_STAT_RESET
+#define EDGENPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NO_HANG
+#else
+#define EDGENPU_SCHED_STAT_RESET	DRM_GPU_SCHED_STAT_NOMINAL
+#define EDGENPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NOMINAL
+#endif
+
+/* drm_sched_start() takes the errno for unfinished jobs since 6.13. */
+#ifdef EDGENPU_HAVE_DRM_SCHED_START_ERRNO
+#define edgenpu_sched_start(sched)	drm_sched_start(sched, 0)
+#else
+#define edgenpu_sched_start(sched)	drm_sched_start(sched)
+#endif
+
+/*
+ * drm_sched_job_init() takes the DRM client id since 6.17; 6.12's stable
+ * series has it too. Every edgenpu job costs one credit.
+ */
+static inline int edgenpu_sched_job_init(struct drm_sched_job *job,
+					 struct drm_sched_entity *entity,
+					 void *owner, u64 client)
+{
+#ifdef EDGENPU_HAVE_DRM_SCHED_JOB_CLIENT_ID
+	return drm_sched_job_init(job, entity, 1, owner, client);
+#else
+	return drm_sched_job_init(job, entity, 1, owner);
+#endif
+}
+
+/* The typed allocators arrived in 7.0; before, spell out the size. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, ...)	kzalloc(sizeof(P), __VA_ARGS__)
+#endif
+
+int edgenpu_compat_sched_init(struct drm_gpu_scheduler *sched,
+			      const struct drm_sched_backend_ops *ops,
+			      long timeout, const char *name,
+			      struct device *dev);
+
 #endif /* __EDGENPU_COMPAT_H__ */

@@ -10,12 +10,14 @@
 #include <linux/compat.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
 
 #include <kunit/visibility.h>
@@ -28,6 +30,10 @@ static DEFINE_IDA(edgenpu_ida);
 
 static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDGENPU_QUERY, edgenpu_ioctl_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDGENPU_BO_CREATE, edgenpu_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDGENPU_BO_INFO, edgenpu_ioctl_bo_info, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDGENPU_SUBMIT, edgenpu_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDGENPU_WAIT, edgenpu_ioctl_wait, DRM_RENDER_ALLOW),
 };
 
 static_assert(ARRAY_SIZE(edgenpu_ioctls) == DRM_EDGENPU_NUM_IOCTLS);
@@ -75,11 +81,23 @@ static const struct file_operations edgenpu_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.mmap = drm_gem_mmap,
+	.show_fdinfo = drm_show_fdinfo,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
+static void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	drm_show_memory_stats(p, file);
+}
+
 static const struct drm_driver edgenpu_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = edgenpu_file_open,
+	.postclose = edgenpu_file_close,
+	.gem_create_object = edgenpu_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.show_fdinfo = edgenpu_show_fdinfo,
 	.ioctls = edgenpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(edgenpu_ioctls),
 	.fops = &edgenpu_fops,
@@ -94,6 +112,47 @@ static const struct drm_driver edgenpu_drm_driver = {
 static void edgenpu_release_id(struct drm_device *drm, void *arg)
 {
 	ida_free(&edgenpu_ida, to_edgenpu_device(drm)->id);
+}
+
+/*
+ * Runs when the last reference to the device goes, after every file is
+ * closed: entities of open files still point at the schedulers.
+ */
+static void edgenpu_release_jobs(struct drm_device *drm, void *arg)
+{
+	struct edgenpu_device *edev = to_edgenpu_device(drm);
+
+	edgenpu_sched_fini(edev);
+	kvfree(edev->validate_scratch);
+}
+
+static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
+{
+	int ret;
+
+	if (!edev->caps.num_cores || edev->caps.num_cores > EDGENPU_MAX_CORES)
+		return -EINVAL;
+	edev->caps.cmdstream_major = EDGENPU_CMD_VERSION_MAJOR;
+	edev->caps.cmdstream_minor = EDGENPU_CMD_VERSION_MINOR;
+	edev->caps.max_ops = EDGENPU_CMD_MAX_OPS;
+	edev->caps.max_buffers = DRM_EDGENPU_MAX_JOB_BUFFERS;
+	if (!edev->caps.max_bo_size)
+		edev->caps.max_bo_size = SZ_1G;
+	edev->caps.flags |= DRM_EDGENPU_CAP_F_PROFILING |
+			    DRM_EDGENPU_CAP_F_PER_CHANNEL;
+
+	ret = drmm_mutex_init(&edev->drm, &edev->validate_lock);
+	if (ret)
+		return ret;
+	edev->validate_scratch = kvzalloc(EDGENPU_ENGINE_SCRATCH_SIZE, GFP_KERNEL);
+	if (!edev->validate_scratch)
+		return -ENOMEM;
+	ret = edgenpu_sched_init(edev);
+	if (ret) {
+		kvfree(edev->validate_scratch);
+		return ret;
+	}
+	return drmm_add_action_or_reset(&edev->drm, edgenpu_release_jobs, NULL);
 }
 
 /**
@@ -112,7 +171,7 @@ struct edgenpu_device *edgenpu_device_create(struct device *parent,
 	struct edgenpu_device *edev;
 	int ret;
 
-	if (!ops || !ops->name || !ops->get_caps)
+	if (!ops || !ops->name || !ops->get_caps || !ops->run_job || !ops->reset)
 		return ERR_PTR(-EINVAL);
 
 	edev = devm_drm_dev_alloc(parent, &edgenpu_drm_driver,
@@ -132,6 +191,9 @@ struct edgenpu_device *edgenpu_device_create(struct device *parent,
 
 	snprintf(edev->name, sizeof(edev->name), "%s%d", ops->name, edev->id);
 	ops->get_caps(priv, &edev->caps);
+	ret = edgenpu_device_init_jobs(edev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	/* Publish last: after this, userspace can open the device. */
 	ret = drm_dev_register(&edev->drm, 0);

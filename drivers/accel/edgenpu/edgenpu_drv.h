@@ -2,12 +2,17 @@
 #ifndef __EDGENPU_DRV_H__
 #define __EDGENPU_DRV_H__
 
+#include <linux/xarray.h>
+
 #include <drm/drm_device.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_print.h>
+#include <drm/gpu_scheduler.h>
 
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu_backend.h"
+#include "engine/edgenpu_engine.h"
 
 /*
  * The release comes from the project's VERSION file through the Makefile,
@@ -26,6 +31,44 @@
 /* Bounds on user-supplied sizes: see the uapi header. */
 #define EDGENPU_QUERY_MAX_SIZE	4096
 
+#define EDGENPU_MAX_CORES	8
+#define EDGENPU_NUM_PRIOS	3
+
+struct edgenpu_device;
+struct edgenpu_job;
+
+/**
+ * struct edgenpu_core - one execution core and its scheduler
+ * @sched: the core's DRM scheduler; it runs one job at a time
+ * @edev: the device
+ * @index: core number
+ * @fence_context: dma_fence context of the core's hardware fences
+ * @fence_seqno: last hardware fence seqno
+ * @fence_lock: lock of the core's hardware fences
+ * @resets: resets of this core
+ */
+struct edgenpu_core {
+	struct drm_gpu_scheduler sched;
+	struct edgenpu_device *edev;
+	unsigned int index;
+	u64 fence_context;
+	u64 fence_seqno;
+	spinlock_t fence_lock; /* the hardware fences of this core */
+	atomic_t resets;
+};
+
+/**
+ * struct edgenpu_stats - device-wide counters (sysfs, debugfs)
+ * @jobs_done: jobs that completed
+ * @jobs_failed: jobs that failed on the device, timed out or were cancelled
+ * @busy_ns: total device time spent executing jobs
+ */
+struct edgenpu_stats {
+	atomic64_t jobs_done;
+	atomic64_t jobs_failed;
+	atomic64_t busy_ns;
+};
+
 /**
  * struct edgenpu_device - one NPU, as the core sees it
  * @drm: the DRM device; its lifetime is the edgenpu_device's.
@@ -34,6 +77,11 @@
  * @id: index among edgenpu devices, reported in the device query.
  * @name: device name, e.g. "vnpu0".
  * @caps: capabilities, filled by the backend at creation.
+ * @cores: the execution cores, &drm_edgenpu_caps.num_cores of them.
+ * @scheds: their schedulers, the list every file's entities span.
+ * @validate_lock: serializes use of @validate_scratch.
+ * @validate_scratch: the engine validator's work area.
+ * @stats: counters.
  */
 struct edgenpu_device {
 	struct drm_device drm;
@@ -42,6 +90,90 @@ struct edgenpu_device {
 	int id;
 	char name[EDGENPU_NAME_LEN];
 	struct drm_edgenpu_caps caps;
+	struct edgenpu_core cores[EDGENPU_MAX_CORES];
+	struct drm_gpu_scheduler *scheds[EDGENPU_MAX_CORES];
+	struct mutex validate_lock; /* serializes validate_scratch */
+	void *validate_scratch;
+	struct edgenpu_stats stats;
+};
+
+/**
+ * struct edgenpu_file - per open file state
+ * @ref: the file and each of its jobs hold a reference
+ * @edev: the device
+ * @entities: one scheduler entity per priority, spanning all cores
+ * @jobs: seqno -> finished fence, for DRM_IOCTL_EDGENPU_WAIT
+ * @hangs: jobs of this file that timed out
+ * @banned: set after too many hangs: SUBMIT fails with -EIO
+ * @last_error: the validator's report on the last rejected job
+ * @error_lock: protects @last_error
+ */
+struct edgenpu_file {
+	struct kref ref;
+	struct edgenpu_device *edev;
+	struct drm_sched_entity entities[EDGENPU_NUM_PRIOS];
+	struct xarray jobs;
+	atomic_t hangs;
+	bool banned;
+	struct drm_edgenpu_last_error last_error;
+	spinlock_t error_lock; /* protects last_error */
+};
+
+/**
+ * struct edgenpu_bo - a buffer object: GEM shmem, nothing more yet
+ * @base: the shmem object
+ */
+struct edgenpu_bo {
+	struct drm_gem_shmem_object base;
+};
+
+/**
+ * struct edgenpu_job - one validated job
+ * @base: the scheduler's job
+ * @refcount: one reference, the scheduler's, dropped by free_job (in
+ *	process context: releasing unmaps buffers)
+ * @edev: the device
+ * @efile: the submitting file, referenced (hang accounting, errors)
+ * @core: the core it runs on, once run
+ * @bos: the buffer table's objects, referenced
+ * @maps: their kernel mappings, for the engine
+ * @buffers: the engine's view of the buffer table
+ * @nbos: entries in the tables
+ * @cmds: a private copy of the command stream
+ * @cmd_size: its size
+ * @profile_bo: the profile buffer, or NULL
+ * @profile_map: its mapping
+ * @profile_offset: where the timestamps go
+ * @op_count: ops in the command stream
+ * @done_fence: the hardware fence, signalled by the completion interrupt
+ * @error: the job's result, set before @done_fence signals
+ * @engine_error: the engine's report when it fails the job
+ * @start_ns: device time when the job started
+ * @end_ns: device time when it ended
+ * @seqno: the job number userspace sees
+ */
+struct edgenpu_job {
+	struct drm_sched_job base;
+	struct kref refcount;
+	struct edgenpu_device *edev;
+	struct edgenpu_file *efile;
+	struct edgenpu_core *core;
+	struct drm_gem_object **bos;
+	struct iosys_map *maps;
+	struct edgenpu_engine_buffer *buffers;
+	u32 nbos;
+	void *cmds;
+	u32 cmd_size;
+	struct drm_gem_object *profile_bo;
+	struct iosys_map profile_map;
+	u64 profile_offset;
+	u32 op_count;
+	struct dma_fence *done_fence;
+	int error;
+	struct edgenpu_engine_error engine_error;
+	u64 start_ns;
+	u64 end_ns;
+	u64 seqno;
 };
 
 static inline struct edgenpu_device *to_edgenpu_device(struct drm_device *drm)
@@ -56,17 +188,40 @@ static inline struct edgenpu_device *to_edgenpu_device(struct drm_device *drm)
  * union edgenpu_query_data - every answer DRM_IOCTL_EDGENPU_QUERY gives
  * @info: %DRM_EDGENPU_QUERY_DEVICE
  * @caps: %DRM_EDGENPU_QUERY_CAPS
+ * @last_error: %DRM_EDGENPU_QUERY_LAST_ERROR
  */
 union edgenpu_query_data {
 	struct drm_edgenpu_device_info info;
 	struct drm_edgenpu_caps caps;
+	struct drm_edgenpu_last_error last_error;
 };
 
 int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 			struct drm_file *file);
+int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int edgenpu_ioctl_wait(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
+						 size_t size);
+
+int edgenpu_sched_init(struct edgenpu_device *edev);
+void edgenpu_sched_fini(struct edgenpu_device *edev);
+int edgenpu_file_open(struct drm_device *drm, struct drm_file *file);
+void edgenpu_file_close(struct drm_device *drm, struct drm_file *file);
+void edgenpu_job_put(struct edgenpu_job *job);
+void edgenpu_file_put(struct edgenpu_file *efile);
+void edgenpu_file_set_error(struct edgenpu_file *efile, int error,
+			    const struct edgenpu_engine_error *err,
+			    const char *msg, u64 seqno);
 #if IS_ENABLED(CONFIG_KUNIT)
-int edgenpu_query_fill(struct edgenpu_device *edev, u32 id,
-		       union edgenpu_query_data *u);
+int edgenpu_query_fill(struct edgenpu_device *edev, struct edgenpu_file *efile,
+		       u32 id, union edgenpu_query_data *u);
 int edgenpu_copy_sized(void __user *dst, u32 usize, const void *src,
 		       size_t ksize);
 #endif

@@ -7,6 +7,7 @@
 #include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 
 #include <kunit/visibility.h>
 
@@ -51,14 +52,18 @@ static void edgenpu_fill_device_info(struct edgenpu_device *edev,
 /**
  * edgenpu_query_fill() - the kernel's answer to one query
  * @edev: the device
+ * @efile: the asking file, for per-file answers; may be NULL
  * @id: &enum drm_edgenpu_query_id
  * @u: filled, zeroed first
  *
  * Return: the size of the answer, or -EINVAL for an unknown query.
  */
-VISIBLE_IF_KUNIT int edgenpu_query_fill(struct edgenpu_device *edev, u32 id,
+VISIBLE_IF_KUNIT int edgenpu_query_fill(struct edgenpu_device *edev,
+					struct edgenpu_file *efile, u32 id,
 					union edgenpu_query_data *u)
 {
+	unsigned long flags;
+
 	memset(u, 0, sizeof(*u));
 	switch (id) {
 	case DRM_EDGENPU_QUERY_DEVICE:
@@ -67,6 +72,13 @@ VISIBLE_IF_KUNIT int edgenpu_query_fill(struct edgenpu_device *edev, u32 id,
 	case DRM_EDGENPU_QUERY_CAPS:
 		u->caps = edev->caps;
 		return sizeof(u->caps);
+	case DRM_EDGENPU_QUERY_LAST_ERROR:
+		if (!efile)
+			return -EINVAL;
+		spin_lock_irqsave(&efile->error_lock, flags);
+		u->last_error = efile->last_error;
+		spin_unlock_irqrestore(&efile->error_lock, flags);
+		return sizeof(u->last_error);
 	default:
 		return -EINVAL;
 	}
@@ -96,7 +108,8 @@ int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	ret = edgenpu_query_fill(edev, q->query, &u);
+	ret = edgenpu_query_fill(edev, file ? file->driver_priv : NULL,
+				 q->query, &u);
 	if (ret < 0) {
 		edgenpu_dbg(edev, "unknown query %u\n", q->query);
 		goto out;

@@ -27,22 +27,29 @@ extern "C" {
 /** @EDGENPU_UAPI_VERSION_MAJOR: incompatible changes bump this. */
 #define EDGENPU_UAPI_VERSION_MAJOR	1
 /** @EDGENPU_UAPI_VERSION_MINOR: compatible additions bump this. */
-#define EDGENPU_UAPI_VERSION_MINOR	0
+#define EDGENPU_UAPI_VERSION_MINOR	1
 
 /** @EDGENPU_NAME_LEN: size of the fixed name fields, NUL included. */
 #define EDGENPU_NAME_LEN		32
 
 #define DRM_EDGENPU_QUERY		0x00
-#define DRM_EDGENPU_NUM_IOCTLS		0x01
+#define DRM_EDGENPU_BO_CREATE		0x01
+#define DRM_EDGENPU_BO_INFO		0x02
+#define DRM_EDGENPU_SUBMIT		0x03
+#define DRM_EDGENPU_WAIT		0x04
+#define DRM_EDGENPU_NUM_IOCTLS		0x05
 
 /**
  * enum drm_edgenpu_query_id - what &drm_edgenpu_query.query asks for
  * @DRM_EDGENPU_QUERY_DEVICE: &struct drm_edgenpu_device_info
  * @DRM_EDGENPU_QUERY_CAPS: &struct drm_edgenpu_caps
+ * @DRM_EDGENPU_QUERY_LAST_ERROR: &struct drm_edgenpu_last_error, about
+ *	the last job this file had rejected
  */
 enum drm_edgenpu_query_id {
 	DRM_EDGENPU_QUERY_DEVICE = 0,
 	DRM_EDGENPU_QUERY_CAPS = 1,
+	DRM_EDGENPU_QUERY_LAST_ERROR = 2,
 };
 
 /**
@@ -126,8 +133,232 @@ struct drm_edgenpu_caps {
 	__u32 pad;
 };
 
+/**
+ * struct drm_edgenpu_bo_create - allocate a buffer object
+ *
+ * Buffer objects are shmem-backed, zero-filled, CPU-mappable through
+ * DRM_EDGENPU_BO_INFO's @mmap_offset, and shareable as dma-bufs through
+ * PRIME. Handles belong to the file that created or imported them.
+ */
+struct drm_edgenpu_bo_create {
+	/**
+	 * @size: in: bytes, 1 to &drm_edgenpu_caps.max_bo_size; rounded
+	 * up to the page size.
+	 */
+	__u64 size;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @handle: out: the new handle. */
+	__u32 handle;
+};
+
+/**
+ * struct drm_edgenpu_bo_info - where to mmap a buffer object
+ */
+struct drm_edgenpu_bo_info {
+	/** @handle: in: the buffer object. */
+	__u32 handle;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @size: out: its size in bytes. */
+	__u64 size;
+	/** @mmap_offset: out: the offset to pass to mmap() on the device file. */
+	__u64 mmap_offset;
+};
+
+/** @DRM_EDGENPU_BUF_READ: the job reads this buffer. */
+#define DRM_EDGENPU_BUF_READ		(1u << 0)
+/** @DRM_EDGENPU_BUF_WRITE: the job writes this buffer. */
+#define DRM_EDGENPU_BUF_WRITE		(1u << 1)
+
+/**
+ * struct drm_edgenpu_buffer_ref - one entry of a job's buffer table
+ *
+ * The command stream names buffers by their index in this table. Every
+ * operand is checked against the buffer's size, and its access against
+ * these flags, before the job is queued. Implicit sync follows the flags:
+ * a job waits for earlier writers of what it reads, and for all earlier
+ * users of what it writes.
+ */
+struct drm_edgenpu_buffer_ref {
+	/** @handle: buffer object handle. */
+	__u32 handle;
+	/** @flags: DRM_EDGENPU_BUF_READ and/or DRM_EDGENPU_BUF_WRITE. */
+	__u32 flags;
+};
+
+/**
+ * struct drm_edgenpu_sync - a syncobj and, for timelines, a point on it
+ */
+struct drm_edgenpu_sync {
+	/** @handle: syncobj handle. */
+	__u32 handle;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @point: timeline point; 0 for a binary syncobj. */
+	__u64 point;
+};
+
+/** @DRM_EDGENPU_PRIO_LOW: background work. */
+#define DRM_EDGENPU_PRIO_LOW		0
+/** @DRM_EDGENPU_PRIO_NORMAL: the default. */
+#define DRM_EDGENPU_PRIO_NORMAL		1
+/** @DRM_EDGENPU_PRIO_HIGH: latency-sensitive work. */
+#define DRM_EDGENPU_PRIO_HIGH		2
+
+/** @DRM_EDGENPU_MAX_JOB_BUFFERS: most buffer table entries in one job. */
+#define DRM_EDGENPU_MAX_JOB_BUFFERS	64
+/** @DRM_EDGENPU_MAX_JOB_SYNCS: most in- or out-syncs in one job. */
+#define DRM_EDGENPU_MAX_JOB_SYNCS	64
+/** @DRM_EDGENPU_MAX_SUBMIT_JOBS: most jobs in one SUBMIT. */
+#define DRM_EDGENPU_MAX_SUBMIT_JOBS	64
+
+/**
+ * struct drm_edgenpu_job - one job of a SUBMIT
+ *
+ * The command stream (Documentation/edgenpu/cmdstream.rst) is read from
+ * @cmd_size bytes at @cmd_offset of BO @cmd_handle when the job is
+ * submitted; later changes to that BO do not affect the job.
+ */
+struct drm_edgenpu_job {
+	/** @cmd_handle: BO holding the command stream. */
+	__u32 cmd_handle;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @cmd_offset: byte offset of the command stream in @cmd_handle. */
+	__u64 cmd_offset;
+	/** @cmd_size: bytes of command stream. */
+	__u64 cmd_size;
+	/** @buffers: user pointer to @buffer_count &struct drm_edgenpu_buffer_ref. */
+	__u64 buffers;
+	/** @in_syncs: user pointer to @in_sync_count &struct drm_edgenpu_sync. */
+	__u64 in_syncs;
+	/**
+	 * @out_syncs: user pointer to @out_sync_count &struct drm_edgenpu_sync;
+	 * each gets the job's completion fence (at its point, for timelines).
+	 */
+	__u64 out_syncs;
+	/** @buffer_count: entries at @buffers, 1 to %DRM_EDGENPU_MAX_JOB_BUFFERS. */
+	__u32 buffer_count;
+	/** @in_sync_count: entries at @in_syncs, up to %DRM_EDGENPU_MAX_JOB_SYNCS. */
+	__u32 in_sync_count;
+	/** @out_sync_count: entries at @out_syncs, up to %DRM_EDGENPU_MAX_JOB_SYNCS. */
+	__u32 out_sync_count;
+	/** @priority: DRM_EDGENPU_PRIO_*. */
+	__u32 priority;
+	/**
+	 * @profile_handle: BO receiving per-op timestamps, or 0 for none.
+	 * The device writes two __u64 per op (start and end, in ticks of
+	 * &drm_edgenpu_caps.timestamp_hz).
+	 */
+	__u32 profile_handle;
+	/** @pad: reserved, must be zero. */
+	__u32 pad;
+	/** @profile_offset: byte offset of the timestamps in @profile_handle. */
+	__u64 profile_offset;
+	/** @seqno: out: the job's number, for DRM_IOCTL_EDGENPU_WAIT. */
+	__u64 seqno;
+};
+
+/**
+ * struct drm_edgenpu_submit - queue jobs
+ *
+ * Every job is validated before any is queued: a SUBMIT queues all of
+ * its jobs or none. Jobs of one file and priority run in order.
+ */
+struct drm_edgenpu_submit {
+	/** @jobs: user pointer to @job_count jobs, @job_stride bytes apart. */
+	__u64 jobs;
+	/** @job_count: 1 to %DRM_EDGENPU_MAX_SUBMIT_JOBS. */
+	__u32 job_count;
+	/**
+	 * @job_stride: userspace's sizeof(struct drm_edgenpu_job). A larger
+	 * stride than the kernel knows is accepted when the extra bytes are
+	 * zero; a smaller one than version 1.0's is rejected.
+	 */
+	__u32 job_stride;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @pad: reserved, must be zero. */
+	__u32 pad;
+};
+
+/** @DRM_EDGENPU_WAIT_JOB: wait for job @seqno. */
+#define DRM_EDGENPU_WAIT_JOB		0
+/** @DRM_EDGENPU_WAIT_BO: wait until BO @handle is idle. */
+#define DRM_EDGENPU_WAIT_BO		1
+
+/** @DRM_EDGENPU_JOB_DONE: the job completed. */
+#define DRM_EDGENPU_JOB_DONE		1
+/** @DRM_EDGENPU_JOB_ERROR: the device failed the job; see @error. */
+#define DRM_EDGENPU_JOB_ERROR		2
+/** @DRM_EDGENPU_JOB_TIMEDOUT: the job hung and its core was reset. */
+#define DRM_EDGENPU_JOB_TIMEDOUT	3
+/** @DRM_EDGENPU_JOB_CANCELLED: the job was cancelled (reset or device removal). */
+#define DRM_EDGENPU_JOB_CANCELLED	4
+
+/**
+ * struct drm_edgenpu_wait - wait for a job or a buffer
+ *
+ * Returns 0 with @status set once the job finished or the BO is idle,
+ * -ETIME when @timeout_ns passed first, -ENOENT for an unknown or
+ * already-reaped job. A job's status can be read by WAIT until a WAIT
+ * has returned it; then it is reaped.
+ */
+struct drm_edgenpu_wait {
+	/** @seqno: with %DRM_EDGENPU_WAIT_JOB: the job, from SUBMIT. */
+	__u64 seqno;
+	/** @timeout_ns: absolute CLOCK_MONOTONIC deadline, in nanoseconds. */
+	__s64 timeout_ns;
+	/** @kind: %DRM_EDGENPU_WAIT_JOB or %DRM_EDGENPU_WAIT_BO. */
+	__u32 kind;
+	/** @handle: with %DRM_EDGENPU_WAIT_BO: the buffer object. */
+	__u32 handle;
+	/** @flags: reserved, must be zero. */
+	__u32 flags;
+	/** @status: out: DRM_EDGENPU_JOB_*. */
+	__u32 status;
+	/** @error: out: 0, or the negative errno the job failed with. */
+	__s32 error;
+	/** @pad: reserved, must be zero. */
+	__u32 pad;
+};
+
+/** @EDGENPU_ERROR_MSG_LEN: size of &drm_edgenpu_last_error.msg. */
+#define EDGENPU_ERROR_MSG_LEN		96
+
+/**
+ * struct drm_edgenpu_last_error - why the last job was rejected
+ *
+ * Answer to %DRM_EDGENPU_QUERY_LAST_ERROR: the command-stream validator's
+ * report on the last job of this file that SUBMIT rejected, or on the
+ * last job that failed on the device. All zero when there was none.
+ */
+struct drm_edgenpu_last_error {
+	/** @error: the negative errno. */
+	__s32 error;
+	/** @op_index: the op at fault, or -1 for the stream as a whole. */
+	__s32 op_index;
+	/** @tensor: the operand at fault, or -1. */
+	__s32 tensor;
+	/** @code: the validator's specific code (cmdstream.rst). */
+	__u32 code;
+	/** @seqno: the job, for device failures; 0 for a rejected SUBMIT. */
+	__u64 seqno;
+	/** @msg: a NUL-terminated explanation. */
+	char msg[EDGENPU_ERROR_MSG_LEN];
+};
+
 #define DRM_IOCTL_EDGENPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_QUERY, struct drm_edgenpu_query)
+#define DRM_IOCTL_EDGENPU_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_BO_CREATE, struct drm_edgenpu_bo_create)
+#define DRM_IOCTL_EDGENPU_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_BO_INFO, struct drm_edgenpu_bo_info)
+#define DRM_IOCTL_EDGENPU_SUBMIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_EDGENPU_SUBMIT, struct drm_edgenpu_submit)
+#define DRM_IOCTL_EDGENPU_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_WAIT, struct drm_edgenpu_wait)
 
 #if defined(__cplusplus)
 }

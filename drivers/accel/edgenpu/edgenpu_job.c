@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edgenpu jobs: submission, validation, scheduling, completion, timeouts.
+ *
+ * A job's command stream is copied into the kernel and validated against
+ * its buffer table before it is queued: the vnpu executes inside the
+ * kernel, so the validator is the isolation boundary. Each core has a
+ * drm_gpu_scheduler running one job at a time; each open file has one
+ * entity per priority spanning all cores.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+#include <drm/drm_utils.h>
+
+#include <kunit/visibility.h>
+
+#include "edgenpu_compat.h"
+#include "edgenpu_drv.h"
+
+static unsigned int job_timeout_ms = 2000;
+module_param(job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "Job timeout in milliseconds (default 2000)");
+
+static unsigned int ban_after_hangs = 3;
+module_param(ban_after_hangs, uint, 0644);
+MODULE_PARM_DESC(ban_after_hangs,
+		 "Hung jobs after which a file may submit no more (default 3, 0 = never)");
+
+static const enum drm_sched_priority edgenpu_prio_map[EDGENPU_NUM_PRIOS] = {
+	[DRM_EDGENPU_PRIO_LOW] = DRM_SCHED_PRIORITY_LOW,
+	[DRM_EDGENPU_PRIO_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
+	[DRM_EDGENPU_PRIO_HIGH] = DRM_SCHED_PRIORITY_HIGH,
+};
+
+static struct edgenpu_job *to_edgenpu_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct edgenpu_job, base);
+}
+
+/* Hardware fences: one context per core, signalled by the completion IRQ. */
+
+static const char *edgenpu_fence_driver_name(struct dma_fence *fence)
+{
+	return EDGENPU_DRIVER_NAME;
+}
+
+static const char *edgenpu_fence_timeline_name(struct dma_fence *fence)
+{
+	return "edgenpu-core";
+}
+
+static const struct dma_fence_ops edgenpu_fence_ops = {
+	.get_driver_name = edgenpu_fence_driver_name,
+	.get_timeline_name = edgenpu_fence_timeline_name,
+};
+
+static struct dma_fence *edgenpu_fence_create(struct edgenpu_core *core)
+{
+	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+	dma_fence_init(fence, &edgenpu_fence_ops, &core->fence_lock,
+		       core->fence_context, ++core->fence_seqno);
+	return fence;
+}
+
+/* Job lifetime. */
+
+static void edgenpu_job_release(struct kref *ref)
+{
+	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, refcount);
+	u32 i;
+
+	for (i = 0; i < job->nbos; i++) {
+		if (!job->bos[i])
+			continue;
+		if (!iosys_map_is_null(&job->maps[i]))
+			edgenpu_gem_vunmap(job->bos[i], &job->maps[i]);
+		drm_gem_object_put(job->bos[i]);
+	}
+	if (job->profile_bo) {
+		if (!iosys_map_is_null(&job->profile_map))
+			edgenpu_gem_vunmap(job->profile_bo, &job->profile_map);
+		drm_gem_object_put(job->profile_bo);
+	}
+	if (job->done_fence)
+		dma_fence_put(job->done_fence);
+	if (job->efile)
+		edgenpu_file_put(job->efile);
+	kvfree(job->cmds);
+	kfree(job->bos);
+	kfree(job->maps);
+	kfree(job->buffers);
+	kfree(job);
+}
+
+void edgenpu_job_put(struct edgenpu_job *job)
+{
+	kref_put(&job->refcount, edgenpu_job_release);
+}
+
+/**
+ * edgenpu_job_core() - the core a job runs on
+ * @job: a job handed to &edgenpu_backend_ops.run_job
+ *
+ * Return: the core's index.
+ */
+unsigned int edgenpu_job_core(const struct edgenpu_job *job)
+{
+	return job->core->index;
+}
+
+static int edgenpu_job_cancel_never(void *ctx)
+{
+	return 0;
+}
+
+static u64 edgenpu_job_now(void *ctx)
+{
+	return ktime_get_ns();
+}
+
+/**
+ * edgenpu_job_execute() - run a job's command stream with the engine
+ * @job: the job
+ * @scratch: EDGENPU_ENGINE_SCRATCH_SIZE bytes private to the caller's core
+ * @cancelled: polled between ops; non-zero stops the job, or NULL
+ * @ctx: its argument
+ *
+ * For backends that execute on the CPU, as the vnpu does. Fills the
+ * profile buffer and the job's timestamps.
+ *
+ * Return: 0, or the engine's negative errno.
+ */
+int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
+			int (*cancelled)(void *ctx), void *ctx)
+{
+	struct edgenpu_engine_hooks hooks = {
+		.now = edgenpu_job_now,
+		.cancelled = cancelled ? cancelled : edgenpu_job_cancel_never,
+		.ctx = ctx,
+	};
+	int ret;
+
+	if (job->profile_bo) {
+		hooks.op_times = job->profile_map.vaddr + job->profile_offset;
+		hooks.op_times_len = job->op_count * 2;
+	}
+	job->start_ns = ktime_get_ns();
+	ret = edgenpu_engine_run(job->cmds, job->cmd_size, job->buffers,
+				 job->nbos, scratch, EDGENPU_ENGINE_SCRATCH_SIZE,
+				 &hooks, &job->engine_error);
+	job->end_ns = ktime_get_ns();
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_execute);
+
+/**
+ * edgenpu_job_done() - the completion interrupt of a job
+ * @job: the job, as handed to &edgenpu_backend_ops.run_job
+ * @error: 0, or the negative errno the device failed it with
+ *
+ * Callable from any context, once per job; the backend must not touch
+ * the job afterwards.
+ */
+void edgenpu_job_done(struct edgenpu_job *job, int error)
+{
+	struct edgenpu_device *edev = job->edev;
+
+	job->error = error;
+	if (error) {
+		atomic64_inc(&edev->stats.jobs_failed);
+		edgenpu_file_set_error(job->efile, error,
+				       job->engine_error.err ? &job->engine_error : NULL,
+				       "the device failed the job", job->seqno);
+		dma_fence_set_error(job->done_fence, error);
+	} else {
+		atomic64_inc(&edev->stats.jobs_done);
+	}
+	if (job->end_ns > job->start_ns)
+		atomic64_add(job->end_ns - job->start_ns, &edev->stats.busy_ns);
+	/* The scheduler may free the job from here on. */
+	dma_fence_signal(job->done_fence);
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_done);
+
+/* Scheduler callbacks. */
+
+static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+	struct edgenpu_core *core;
+	struct edgenpu_device *edev = job->edev;
+	struct dma_fence *fence;
+	int idx;
+
+	if (unlikely(sched_job->s_fence->finished.error))
+		return NULL;
+
+	core = container_of(sched_job->sched, struct edgenpu_core, sched);
+	fence = edgenpu_fence_create(core);
+	if (IS_ERR(fence))
+		return fence;
+
+	job->core = core;
+	job->done_fence = dma_fence_get(fence);
+	if (!drm_dev_enter(&edev->drm, &idx)) {
+		/* The device is gone: fail the job without touching it. */
+		dma_fence_set_error(fence, -ENODEV);
+		dma_fence_signal(fence);
+		return fence;
+	}
+	edev->ops->run_job(edev->priv, job);
+	drm_dev_exit(idx);
+	return fence;
+}
+
+static void edgenpu_file_note_hang(struct edgenpu_file *efile)
+{
+	unsigned int limit = READ_ONCE(ban_after_hangs);
+
+	if (!efile)
+		return;
+	if (atomic_inc_return(&efile->hangs) >= limit && limit)
+		WRITE_ONCE(efile->banned, true);
+}
+
+static enum drm_gpu_sched_stat
+edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+	struct edgenpu_core *core = job->core;
+	struct edgenpu_device *edev = job->edev;
+	int idx;
+
+	/* The completion may have raced with the timer: not a hang. */
+	if (job->done_fence && dma_fence_is_signaled(job->done_fence))
+		return EDGENPU_SCHED_STAT_NO_HANG;
+
+	/* First make sure the core will never report this job... */
+	if (drm_dev_enter(&edev->drm, &idx)) {
+		drm_info(&edev->drm, "core %u: job %llu timed out, resetting\n",
+			 core->index, job->seqno);
+		edev->ops->reset(edev->priv, core->index);
+		atomic_inc(&core->resets);
+		drm_dev_exit(idx);
+	}
+	/*
+	 * ...then fail it through its own hardware fence, so that the
+	 * scheduler completes it with -ETIMEDOUT on every kernel version
+	 * (drm_sched_start() would say -ECANCELED). drm_sched_stop() then
+	 * finds it finished and has it freed as the guilty job.
+	 */
+	if (job->done_fence && !dma_fence_is_signaled(job->done_fence)) {
+		atomic64_inc(&edev->stats.jobs_failed);
+		edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
+				       "the job timed out; its core was reset",
+				       job->seqno);
+		dma_fence_set_error(job->done_fence, -ETIMEDOUT);
+		dma_fence_signal(job->done_fence);
+	}
+	edgenpu_file_note_hang(job->efile);
+	drm_sched_stop(&core->sched, sched_job);
+	edgenpu_sched_start(&core->sched);
+	return EDGENPU_SCHED_STAT_RESET;
+}
+
+static void edgenpu_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	edgenpu_job_put(job);
+}
+
+static const struct drm_sched_backend_ops edgenpu_sched_ops = {
+	.run_job = edgenpu_sched_run_job,
+	.timedout_job = edgenpu_sched_timedout_job,
+	.free_job = edgenpu_sched_free_job,
+};
+
+int edgenpu_sched_init(struct edgenpu_device *edev)
+{
+	long timeout = msecs_to_jiffies(max(job_timeout_ms, 10u));
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < edev->caps.num_cores; i++) {
+		struct edgenpu_core *core = &edev->cores[i];
+
+		core->edev = edev;
+		core->index = i;
+		spin_lock_init(&core->fence_lock);
+		core->fence_context = dma_fence_context_alloc(1);
+		ret = edgenpu_compat_sched_init(&core->sched, &edgenpu_sched_ops,
+						timeout, edev->name, edev->drm.dev);
+		if (ret) {
+			while (i--)
+				drm_sched_fini(&edev->cores[i].sched);
+			return ret;
+		}
+		edev->scheds[i] = &core->sched;
+	}
+	return 0;
+}
+
+void edgenpu_sched_fini(struct edgenpu_device *edev)
+{
+	unsigned int i;
+
+	for (i = 0; i < edev->caps.num_cores; i++)
+		drm_sched_fini(&edev->cores[i].sched);
+}
+
+/* Per-file state. */
+
+int edgenpu_file_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct edgenpu_device *edev = to_edgenpu_device(drm);
+	struct edgenpu_file *efile;
+	unsigned int i;
+	int ret;
+
+	efile = kzalloc_obj(*efile, GFP_KERNEL);
+	if (!efile)
+		return -ENOMEM;
+	kref_init(&efile->ref);
+	efile->edev = edev;
+	xa_init_flags(&efile->jobs, XA_FLAGS_ALLOC1);
+	spin_lock_init(&efile->error_lock);
+
+	/* The entities keep the list: it lives in the device. */
+	for (i = 0; i < EDGENPU_NUM_PRIOS; i++) {
+		ret = drm_sched_entity_init(&efile->entities[i],
+					    edgenpu_prio_map[i], edev->scheds,
+					    edev->caps.num_cores, NULL);
+		if (ret)
+			goto err;
+	}
+	file->driver_priv = efile;
+	return 0;
+
+err:
+	while (i--)
+		drm_sched_entity_destroy(&efile->entities[i]);
+	kfree(efile);
+	return ret;
+}
+
+void edgenpu_file_close(struct drm_device *drm, struct drm_file *file)
+{
+	struct edgenpu_file *efile = file->driver_priv;
+	struct dma_fence *fence;
+	unsigned long id;
+	unsigned int i;
+
+	/* Waits for this file's queued jobs, or kills them after a while. */
+	for (i = 0; i < EDGENPU_NUM_PRIOS; i++)
+		drm_sched_entity_destroy(&efile->entities[i]);
+	xa_for_each(&efile->jobs, id, fence)
+		dma_fence_put(fence);
+	xa_destroy(&efile->jobs);
+	edgenpu_file_put(efile);
+}
+
+static void edgenpu_file_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct edgenpu_file, ref));
+}
+
+void edgenpu_file_put(struct edgenpu_file *efile)
+{
+	kref_put(&efile->ref, edgenpu_file_release);
+}
+
+/**
+ * edgenpu_file_set_error() - remember why a job of this file failed
+ * @efile: the file
+ * @error: negative errno
+ * @err: the engine's report, or NULL
+ * @msg: a message when there is no engine report, or NULL
+ * @seqno: the job, or 0 for a rejected SUBMIT
+ *
+ * DRM_EDGENPU_QUERY_LAST_ERROR returns it.
+ */
+void edgenpu_file_set_error(struct edgenpu_file *efile, int error,
+			    const struct edgenpu_engine_error *err,
+			    const char *msg, u64 seqno)
+{
+	struct drm_edgenpu_last_error *le = &efile->last_error;
+	unsigned long flags;
+
+	spin_lock_irqsave(&efile->error_lock, flags);
+	memset(le, 0, sizeof(*le));
+	le->error = error;
+	le->seqno = seqno;
+	le->op_index = err ? err->op_index : -1;
+	le->tensor = err ? err->tensor : -1;
+	le->code = err ? err->code : 0;
+	strscpy(le->msg, err ? err->msg : (msg ? msg : ""), sizeof(le->msg));
+	spin_unlock_irqrestore(&efile->error_lock, flags);
+}
