@@ -62,8 +62,9 @@ else
 GUEST_CC := gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
-GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test
-ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
+GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
+	$(GUEST_OUT)/edgenpu-lifecycle-test
+GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 ifeq ($(GUEST_ARCH),x86_64)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 endif
@@ -77,10 +78,16 @@ $(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
 $(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h \
-		$(ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
+		$(GUEST_ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $< $(ENGINE_SRCS)
+		-Itests/common -o $@ $< $(GUEST_ENGINE_SRCS)
+
+$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/tap.h \
+		include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $<
 
 $(GUEST_OUT)/accel-run: userspace/accel-run/main.c $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)

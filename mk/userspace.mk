@@ -8,9 +8,20 @@ US_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Werror -fPIC -DEDGENPU_VERSION=$(VERSION) \
 	-Iuserspace/include -Iinclude/uapi $(shell pkg-config --cflags libdrm)
 US_LIBS := $(shell pkg-config --libs libdrm)
-US_LIB_SRCS := $(wildcard userspace/lib/*.c)
-US_LIB_OBJS := $(patsubst userspace/lib/%.c,$(US_OUT)/lib/%.o,$(US_LIB_SRCS))
-US_HDRS := $(wildcard userspace/include/*.h) $(wildcard include/uapi/drm/*.h)
+# The library links the engine's sources (compiled unchanged, as in the
+# module) for its CPU executor. US_LIB_SRCS lists every source so that the
+# static guest build of accel-run compiles the same set.
+US_ENGINE_DIR := drivers/accel/edgenpu/engine
+US_ENGINE_SRCS := $(addprefix $(US_ENGINE_DIR)/,eng_core.c eng_conv.c \
+	eng_elem.c eng_pool.c eng_data.c)
+US_ENGINE_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden \
+	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
+	-I$(US_ENGINE_DIR) -Iinclude/uapi
+US_LIB_SRCS := $(wildcard userspace/lib/*.c) $(US_ENGINE_SRCS)
+US_LIB_OBJS := $(patsubst userspace/lib/%.c,$(US_OUT)/lib/%.o,$(wildcard userspace/lib/*.c)) \
+	$(patsubst $(US_ENGINE_DIR)/%.c,$(US_OUT)/engine/%.o,$(US_ENGINE_SRCS))
+US_HDRS := $(wildcard userspace/include/*.h) $(wildcard userspace/lib/*.h) \
+	$(wildcard include/uapi/drm/*.h) $(wildcard $(US_ENGINE_DIR)/*.h)
 # The ABI version of the shared library (its soname), not the release.
 US_SOVER := 1
 
@@ -22,14 +33,28 @@ $(US_OUT)/lib/%.o: userspace/lib/%.c $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) -fvisibility=hidden -DEDGENPU_BUILDING_LIB -c -o $@ $<
 
+$(US_OUT)/engine/%.o: $(US_ENGINE_DIR)/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(US_ENGINE_CFLAGS) -c -o $@ $<
+
 $(US_OUT)/libedgenpu.a: $(US_LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(US_OUT)/libedgenpu.so.$(VERSION): $(US_LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libedgenpu.so.$(US_SOVER) -o $@ $^ $(US_LIBS)
+	$(CC) -shared -Wl,-soname,libedgenpu.so.$(US_SOVER) -o $@ $^ $(US_LIBS) -lm
 	ln -sf libedgenpu.so.$(VERSION) $(US_OUT)/libedgenpu.so.$(US_SOVER)
 	ln -sf libedgenpu.so.$(US_SOVER) $(US_OUT)/libedgenpu.so
 
 $(US_OUT)/accel-run: userspace/accel-run/main.c $(US_OUT)/libedgenpu.a $(US_HDRS)
-	$(CC) $(US_CFLAGS) -o $@ $< $(US_OUT)/libedgenpu.a $(US_LIBS)
+	$(CC) $(US_CFLAGS) -o $@ $< $(US_OUT)/libedgenpu.a $(US_LIBS) -lm
 all: userspace
+
+# The static guest accel-run (top-level Makefile) links the library's
+# sources directly; the LOGISTIC/TANH tables need libm (expf, tanhf) after
+# them on its link line.
+$(BUILD)/guest/$(GUEST_ARCH)/bin/accel-run: US_LIB_SRCS += -lm
+
+# Host tests of the library's packaging.
+.PHONY: userspace-test
+userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION)
+	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h

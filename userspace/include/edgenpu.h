@@ -16,13 +16,20 @@
 extern "C" {
 #endif
 
+/* The library's interface: the only symbols libedgenpu.so exports. */
+#if defined(__GNUC__)
+#define EDGENPU_API __attribute__((visibility("default")))
+#else
+#define EDGENPU_API
+#endif
+
 #define EDGENPU_LIB_NAME_LEN 32
 
 /** The library's own release, from the project's VERSION file. */
-const char *edgenpu_version(void);
+EDGENPU_API const char *edgenpu_version(void);
 
 /** A message for a negative errno returned by this library. */
-const char *edgenpu_strerror(int err);
+EDGENPU_API const char *edgenpu_strerror(int err);
 
 struct edgenpu_device;
 
@@ -50,11 +57,11 @@ struct edgenpu_device_info {
  * Fails with -ENODEV if the node is not an edgenpu device, and with
  * -EPROTO if the module's uapi major version is not the library's.
  */
-int edgenpu_device_open(const char *spec, struct edgenpu_device **out);
-struct edgenpu_device *edgenpu_device_ref(struct edgenpu_device *dev);
-void edgenpu_device_unref(struct edgenpu_device *dev);
-int edgenpu_device_fd(const struct edgenpu_device *dev);
-int edgenpu_device_get_info(const struct edgenpu_device *dev,
+EDGENPU_API int edgenpu_device_open(const char *spec, struct edgenpu_device **out);
+EDGENPU_API struct edgenpu_device *edgenpu_device_ref(struct edgenpu_device *dev);
+EDGENPU_API void edgenpu_device_unref(struct edgenpu_device *dev);
+EDGENPU_API int edgenpu_device_fd(const struct edgenpu_device *dev);
+EDGENPU_API int edgenpu_device_get_info(const struct edgenpu_device *dev,
 			    struct edgenpu_device_info *info);
 
 /**
@@ -63,7 +70,263 @@ int edgenpu_device_get_info(const struct edgenpu_device *dev,
  * @max: room in @paths
  * @count: number of edgenpu devices found (may exceed @max)
  */
-int edgenpu_enumerate(char (*paths)[64], size_t max, size_t *count);
+EDGENPU_API int edgenpu_enumerate(char (*paths)[64], size_t max, size_t *count);
+
+/* Models */
+
+/*
+ * A model is a verified TFLite flatbuffer (int8 quantized). A plan is that
+ * model lowered to edgenpu command streams for one set of device
+ * capabilities: segments of ops placed on the NPU or on the CPU executor,
+ * and one buffer table shared by every segment. A runner owns the memory
+ * of one plan and executes it. All three are reference-counted; a plan
+ * holds a reference to its model and a runner to its plan.
+ *
+ * Functions that take "err, errlen" write a NUL-terminated message there
+ * on failure (err may be NULL). Model files are untrusted: a malformed
+ * file gives -EBADMSG (structure) or -EINVAL (content) and a message
+ * naming what is wrong, never a crash.
+ */
+struct edgenpu_model;
+struct edgenpu_plan;
+struct edgenpu_runner;
+
+/** Capability mask with every command-stream opcode set (bit N = op N). */
+#define EDGENPU_OP_MASK_ALL	0x3fffeull
+
+#define EDGENPU_MAX_RANK	8
+
+/** Element types of model tensors. */
+enum edgenpu_dtype {
+	EDGENPU_DT_OTHER = 0,
+	EDGENPU_DT_INT8 = 1,
+	EDGENPU_DT_UINT8 = 2,
+	EDGENPU_DT_INT16 = 3,
+	EDGENPU_DT_INT32 = 4,
+	EDGENPU_DT_FLOAT32 = 5,
+};
+
+/** A model input or output. */
+struct edgenpu_tensor_info {
+	char name[128];			/* the model's tensor name */
+	uint32_t rank;
+	int32_t shape[EDGENPU_MAX_RANK];
+	int dtype;			/* enum edgenpu_dtype */
+	float scale;			/* 0 when not quantized */
+	int32_t zero_point;
+	size_t size;			/* bytes */
+};
+
+/**
+ * edgenpu_model_load_file() - read and verify a TFLite model file
+ * @path: the .tflite file
+ * @out: the new model, with one reference
+ * @err: message buffer for failures (may be NULL)
+ * @errlen: size of @err
+ *
+ * Return: 0, -errno of the file access, -EBADMSG for a malformed file,
+ * -EINVAL for a well-formed file edgenpu cannot use, -ENOMEM.
+ */
+EDGENPU_API int edgenpu_model_load_file(const char *path, struct edgenpu_model **out,
+			    char *err, size_t errlen);
+
+/**
+ * edgenpu_model_load_memory() - verify a TFLite model held in memory
+ * @data: the flatbuffer bytes (copied; the caller keeps its buffer)
+ * @size: bytes at @data
+ * @name: name used in messages (e.g. the file name); may be NULL
+ * @out: the new model, with one reference
+ * @err: message buffer for failures (may be NULL)
+ * @errlen: size of @err
+ */
+EDGENPU_API int edgenpu_model_load_memory(const void *data, size_t size, const char *name,
+			      struct edgenpu_model **out, char *err,
+			      size_t errlen);
+
+/** Take a reference on @model; returns @model. */
+EDGENPU_API struct edgenpu_model *edgenpu_model_ref(struct edgenpu_model *model);
+/** Drop a reference; the last one frees the model. NULL is ignored. */
+EDGENPU_API void edgenpu_model_unref(struct edgenpu_model *model);
+/** The name given at load time (the file's base name for files). */
+EDGENPU_API const char *edgenpu_model_name(const struct edgenpu_model *model);
+/** Number of model inputs (subgraph 0). */
+EDGENPU_API size_t edgenpu_model_num_inputs(const struct edgenpu_model *model);
+/** Number of model outputs (subgraph 0). */
+EDGENPU_API size_t edgenpu_model_num_outputs(const struct edgenpu_model *model);
+/** Number of operators in the model (subgraph 0). */
+EDGENPU_API size_t edgenpu_model_num_ops(const struct edgenpu_model *model);
+/** Describe input @index; -EINVAL if out of range. */
+EDGENPU_API int edgenpu_model_input_info(const struct edgenpu_model *model, size_t index,
+			     struct edgenpu_tensor_info *info);
+/** Describe output @index; -EINVAL if out of range. */
+EDGENPU_API int edgenpu_model_output_info(const struct edgenpu_model *model, size_t index,
+			      struct edgenpu_tensor_info *info);
+/**
+ * edgenpu_model_op_name() - TFLite builtin name of operator @index
+ * ("CONV_2D", "SVDF", ...), or NULL if @index is out of range.
+ */
+EDGENPU_API const char *edgenpu_model_op_name(const struct edgenpu_model *model,
+				  size_t index);
+
+/** Where a segment of ops runs. */
+enum edgenpu_placement {
+	EDGENPU_PLACE_NPU = 1,		/* the device executes the stream */
+	EDGENPU_PLACE_CPU = 2,		/* the library's CPU executor does */
+};
+
+/**
+ * edgenpu_plan_create() - lower a model for a set of device capabilities
+ * @model: the model (the plan takes a reference)
+ * @op_mask: engine opcodes the device executes (bit N = opcode N), e.g.
+ *	edgenpu_device_info.op_mask; EDGENPU_OP_MASK_ALL for CPU-only use
+ * @out: the new plan, with one reference
+ * @err: message buffer for failures (may be NULL)
+ * @errlen: size of @err
+ *
+ * Ops whose engine opcode is in @op_mask are placed on the NPU, the others
+ * on the CPU executor. The command streams themselves do not depend on
+ * @op_mask. An operator edgenpu has no implementation for fails with
+ * -EOPNOTSUPP and a message naming the operator, its index and the model;
+ * a supported operator with options or types edgenpu cannot run fails
+ * with -EINVAL and a message.
+ */
+EDGENPU_API int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
+			struct edgenpu_plan **out, char *err, size_t errlen);
+/** Take a reference on @plan; returns @plan. */
+EDGENPU_API struct edgenpu_plan *edgenpu_plan_ref(struct edgenpu_plan *plan);
+/** Drop a reference; the last one frees the plan. NULL is ignored. */
+EDGENPU_API void edgenpu_plan_unref(struct edgenpu_plan *plan);
+/** The model this plan was made from (no new reference). */
+EDGENPU_API struct edgenpu_model *edgenpu_plan_model(const struct edgenpu_plan *plan);
+
+/** Placement of one model operator. */
+struct edgenpu_op_info {
+	uint32_t index;			/* operator index in the model */
+	int32_t builtin_code;		/* TFLite BuiltinOperator */
+	char name[32];			/* e.g. "DEPTHWISE_CONV_2D" */
+	uint32_t engine_op;		/* command-stream opcode it became */
+	char engine_name[32];		/* its name */
+	int placement;			/* enum edgenpu_placement */
+	uint32_t segment;		/* index of its segment */
+	char reason[160];		/* why it was placed there */
+};
+
+/** Number of operators (equals edgenpu_model_num_ops()). */
+EDGENPU_API size_t edgenpu_plan_num_ops(const struct edgenpu_plan *plan);
+/** Describe operator @index; -EINVAL if out of range. */
+EDGENPU_API int edgenpu_plan_op_info(const struct edgenpu_plan *plan, size_t index,
+			 struct edgenpu_op_info *info);
+
+/**
+ * One segment: consecutive ops with the same placement, as one command
+ * stream (Documentation/edgenpu/cmdstream.rst) over the plan's buffer
+ * table. Buffer indices in the stream are indices into that table.
+ */
+struct edgenpu_plan_segment {
+	const void *stream;		/* command stream bytes */
+	size_t stream_size;
+	int placement;			/* enum edgenpu_placement */
+	const uint32_t *ops;		/* model operator indices, in order */
+	uint32_t num_ops;
+	const char *reason;		/* why the segment is placed there */
+};
+
+/** Number of segments, in execution order. */
+EDGENPU_API size_t edgenpu_plan_num_segments(const struct edgenpu_plan *plan);
+/** Describe segment @index (pointers stay valid while the plan lives). */
+EDGENPU_API int edgenpu_plan_segment(const struct edgenpu_plan *plan, size_t index,
+			 struct edgenpu_plan_segment *seg);
+
+/** Kinds of entries of the plan's buffer table. */
+enum edgenpu_buffer_kind {
+	EDGENPU_BUF_WEIGHTS = 1,	/* read-only, contents given */
+	EDGENPU_BUF_SCRATCH = 2,	/* intermediates, lifetime-planned */
+	EDGENPU_BUF_INPUT = 3,		/* model input number .index */
+	EDGENPU_BUF_OUTPUT = 4,		/* model output number .index */
+};
+
+#define EDGENPU_BUF_F_READ	0x1u	/* = EDGENPU_ENGINE_BUF_READ */
+#define EDGENPU_BUF_F_WRITE	0x2u	/* = EDGENPU_ENGINE_BUF_WRITE */
+
+/** One entry of the buffer table shared by all segments. */
+struct edgenpu_plan_buffer {
+	int kind;			/* enum edgenpu_buffer_kind */
+	uint32_t index;			/* input/output number */
+	uint64_t size;			/* bytes (may be 0 for SCRATCH) */
+	uint32_t flags;			/* EDGENPU_BUF_F_* */
+	const void *contents;		/* WEIGHTS: the bytes; else NULL */
+};
+
+/** Number of buffer table entries. */
+EDGENPU_API size_t edgenpu_plan_num_buffers(const struct edgenpu_plan *plan);
+/** Describe buffer table entry @index. */
+EDGENPU_API int edgenpu_plan_buffer(const struct edgenpu_plan *plan, size_t index,
+			struct edgenpu_plan_buffer *buf);
+
+/** Size figures of a plan. */
+struct edgenpu_plan_stats {
+	uint64_t weights_bytes;		/* WEIGHTS buffer */
+	uint64_t scratch_bytes;		/* SCRATCH buffer after reuse */
+	uint64_t intermediate_bytes;	/* sum of intermediates, no reuse */
+	uint64_t input_bytes;		/* all INPUT buffers */
+	uint64_t output_bytes;		/* all OUTPUT buffers */
+	uint64_t stream_bytes;		/* all command streams */
+	uint64_t engine_scratch_bytes;	/* private executor scratch */
+	uint32_t num_segments;
+	uint32_t num_npu_ops;
+	uint32_t num_cpu_ops;
+	uint32_t num_intermediates;
+};
+
+/** Fill @stats for @plan. */
+EDGENPU_API int edgenpu_plan_get_stats(const struct edgenpu_plan *plan,
+			   struct edgenpu_plan_stats *stats);
+
+/**
+ * edgenpu_runner_create() - allocate everything needed to run a plan
+ * @plan: the plan (the runner takes a reference)
+ * @dev: the device, or NULL to run every segment on the CPU executor
+ * @out: the new runner, with one reference
+ * @err: message buffer for failures (may be NULL)
+ * @errlen: size of @err
+ *
+ * All buffers are allocated here, once; edgenpu_runner_run() then copies
+ * no tensor and allocates nothing. Each segment is validated by the
+ * engine. NPU execution is not available in this build: a non-NULL @dev
+ * gives -EOPNOTSUPP.
+ */
+EDGENPU_API int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
+			  struct edgenpu_runner **out, char *err,
+			  size_t errlen);
+/** Take a reference on @runner; returns @runner. */
+EDGENPU_API struct edgenpu_runner *edgenpu_runner_ref(struct edgenpu_runner *runner);
+/** Drop a reference; the last one frees the runner. NULL is ignored. */
+EDGENPU_API void edgenpu_runner_unref(struct edgenpu_runner *runner);
+/**
+ * edgenpu_runner_input() - the buffer of model input @index
+ * @size: set to its size in bytes (may be NULL)
+ *
+ * Write the input here before edgenpu_runner_run(). NULL if out of range.
+ */
+EDGENPU_API void *edgenpu_runner_input(struct edgenpu_runner *runner, size_t index,
+			   size_t *size);
+/**
+ * edgenpu_runner_output() - the buffer of model output @index
+ * @size: set to its size in bytes (may be NULL)
+ *
+ * Holds the output after edgenpu_runner_run(). NULL if out of range.
+ */
+EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, size_t index,
+				  size_t *size);
+/**
+ * edgenpu_runner_run() - run the plan once over the input buffers
+ *
+ * Return: 0, or the engine's negative errno; edgenpu_runner_last_error()
+ * then names the failing model operator.
+ */
+EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
+/** The message of the runner's last failure ("" if none). */
+EDGENPU_API const char *edgenpu_runner_last_error(const struct edgenpu_runner *runner);
 
 #ifdef __cplusplus
 }

@@ -85,11 +85,6 @@ static const struct file_operations edgenpu_fops = {
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
-static void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
-{
-	drm_show_memory_stats(p, file);
-}
-
 static const struct drm_driver edgenpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
@@ -141,6 +136,7 @@ static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
 	edev->caps.flags |= DRM_EDGENPU_CAP_F_PROFILING |
 			    DRM_EDGENPU_CAP_F_PER_CHANNEL;
 
+	spin_lock_init(&edev->ring_lock);
 	ret = drmm_mutex_init(&edev->drm, &edev->validate_lock);
 	if (ret)
 		return ret;
@@ -194,6 +190,7 @@ struct edgenpu_device *edgenpu_device_create(struct device *parent,
 	ret = edgenpu_device_init_jobs(edev);
 	if (ret)
 		return ERR_PTR(ret);
+	edgenpu_debugfs_init(edev);
 
 	/* Publish last: after this, userspace can open the device. */
 	ret = drm_dev_register(&edev->drm, 0);

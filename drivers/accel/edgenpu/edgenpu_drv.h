@@ -69,6 +69,26 @@ struct edgenpu_stats {
 	atomic64_t busy_ns;
 };
 
+#define EDGENPU_JOB_RING	64
+
+/**
+ * struct edgenpu_job_record - a finished job, for debugfs
+ * @seqno: its number in its file
+ * @pid: the submitting process
+ * @core: the core it ran on
+ * @error: 0 or its negative errno
+ * @duration_ns: device time it took
+ * @end_ns: when it ended (CLOCK_MONOTONIC)
+ */
+struct edgenpu_job_record {
+	u64 seqno;
+	pid_t pid;
+	u32 core;
+	s32 error;
+	u64 duration_ns;
+	u64 end_ns;
+};
+
 /**
  * struct edgenpu_device - one NPU, as the core sees it
  * @drm: the DRM device; its lifetime is the edgenpu_device's.
@@ -82,6 +102,9 @@ struct edgenpu_stats {
  * @validate_lock: serializes use of @validate_scratch.
  * @validate_scratch: the engine validator's work area.
  * @stats: counters.
+ * @ring_lock: protects @ring and @ring_next
+ * @ring: the last %EDGENPU_JOB_RING finished jobs
+ * @ring_next: where the next record goes
  */
 struct edgenpu_device {
 	struct drm_device drm;
@@ -95,6 +118,9 @@ struct edgenpu_device {
 	struct mutex validate_lock; /* serializes validate_scratch */
 	void *validate_scratch;
 	struct edgenpu_stats stats;
+	spinlock_t ring_lock; /* protects ring, ring_next */
+	struct edgenpu_job_record ring[EDGENPU_JOB_RING];
+	u32 ring_next;
 };
 
 /**
@@ -107,6 +133,7 @@ struct edgenpu_device {
  * @banned: set after too many hangs: SUBMIT fails with -EIO
  * @last_error: the validator's report on the last rejected job
  * @error_lock: protects @last_error
+ * @busy_ns: device time this file's jobs took, for fdinfo
  */
 struct edgenpu_file {
 	struct kref ref;
@@ -117,6 +144,7 @@ struct edgenpu_file {
 	bool banned;
 	struct drm_edgenpu_last_error last_error;
 	spinlock_t error_lock; /* protects last_error */
+	atomic64_t busy_ns;
 };
 
 /**
@@ -151,6 +179,7 @@ struct edgenpu_bo {
  * @start_ns: device time when the job started
  * @end_ns: device time when it ended
  * @seqno: the job number userspace sees
+ * @pid: the submitting process
  */
 struct edgenpu_job {
 	struct drm_sched_job base;
@@ -174,6 +203,7 @@ struct edgenpu_job {
 	u64 start_ns;
 	u64 end_ns;
 	u64 seqno;
+	pid_t pid;
 };
 
 static inline struct edgenpu_device *to_edgenpu_device(struct drm_device *drm)
@@ -216,6 +246,8 @@ int edgenpu_file_open(struct drm_device *drm, struct drm_file *file);
 void edgenpu_file_close(struct drm_device *drm, struct drm_file *file);
 void edgenpu_job_put(struct edgenpu_job *job);
 void edgenpu_file_put(struct edgenpu_file *efile);
+void edgenpu_debugfs_init(struct edgenpu_device *edev);
+void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 void edgenpu_file_set_error(struct edgenpu_file *efile, int error,
 			    const struct edgenpu_engine_error *err,
 			    const char *msg, u64 seqno);

@@ -169,6 +169,27 @@ int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_execute);
 
+static void edgenpu_job_record(struct edgenpu_job *job, int error)
+{
+	struct edgenpu_device *edev = job->edev;
+	struct edgenpu_job_record *r;
+	u64 busy = job->end_ns > job->start_ns ? job->end_ns - job->start_ns : 0;
+	unsigned long flags;
+
+	atomic64_add(busy, &edev->stats.busy_ns);
+	if (job->efile)
+		atomic64_add(busy, &job->efile->busy_ns);
+	spin_lock_irqsave(&edev->ring_lock, flags);
+	r = &edev->ring[edev->ring_next++ % EDGENPU_JOB_RING];
+	r->seqno = job->seqno;
+	r->pid = job->pid;
+	r->core = job->core ? job->core->index : 0;
+	r->error = error;
+	r->duration_ns = busy;
+	r->end_ns = ktime_get_ns();
+	spin_unlock_irqrestore(&edev->ring_lock, flags);
+}
+
 /**
  * edgenpu_job_done() - the completion interrupt of a job
  * @job: the job, as handed to &edgenpu_backend_ops.run_job
@@ -191,8 +212,7 @@ void edgenpu_job_done(struct edgenpu_job *job, int error)
 	} else {
 		atomic64_inc(&edev->stats.jobs_done);
 	}
-	if (job->end_ns > job->start_ns)
-		atomic64_add(job->end_ns - job->start_ns, &edev->stats.busy_ns);
+	edgenpu_job_record(job, error);
 	/* The scheduler may free the job from here on. */
 	dma_fence_signal(job->done_fence);
 }
@@ -270,6 +290,7 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 		edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
 				       "the job timed out; its core was reset",
 				       job->seqno);
+		edgenpu_job_record(job, -ETIMEDOUT);
 		dma_fence_set_error(job->done_fence, -ETIMEDOUT);
 		dma_fence_signal(job->done_fence);
 	}

@@ -10,6 +10,7 @@
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -352,6 +353,7 @@ static int edgenpu_prepare_job(struct edgenpu_pending *p,
 		return -ENOMEM;
 	kref_init(&job->refcount);
 	job->edev = efile->edev;
+	job->pid = task_tgid_nr(current);
 	kref_get(&efile->ref);
 	job->efile = efile;
 	p->job = job;

@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: MIT
+#
+# libedgenpu's model half: the TFLite reader, lowering, planner and CPU
+# executor, tested against TFLite 2.14's reference kernels. Included by
+# the top-level Makefile; also works standalone:
+#   make -f mk/model.mk model-test
+# Every variable here starts with MODEL_ (BUILD is the only shared name).
+#
+#   model-test        (needs `models` from mk/oracle.mk) every generated
+#                     model bit-exact against TFLite's reference kernels on
+#                     the CPU executor; hostile/truncated/mutated model
+#                     files; the real models of ../shared/models when
+#                     present; accel-run's CLI. All under ASan and UBSan.
+#   model-fuzz-smoke  30 s of libFuzzer on the reader and planner
+#   model-fuzz        MODEL_FUZZ_TIME seconds of the same (default 600)
+#   model-corpus      refresh tests/fuzz/model_corpus from $(BUILD)/models
+
+BUILD ?= $(CURDIR)/build
+
+MODEL_ROOT := $(abspath $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))/..)
+
+# Standalone: bring in the `models` target. (The top-level Makefile
+# defines VERSION before it includes every mk/*.mk, oracle.mk among them.)
+ifeq ($(origin VERSION),undefined)
+include $(MODEL_ROOT)/mk/oracle.mk
+endif
+
+MODEL_OUT := $(BUILD)/model
+MODEL_MODELS := $(BUILD)/models
+MODEL_SHARED ?= $(MODEL_ROOT)/../shared/models
+MODEL_FUZZ_SECONDS ?= 30
+MODEL_FUZZ_TIME ?= 600
+MODEL_CC ?= gcc
+MODEL_CLANG ?= $(shell command -v clang-14 || command -v clang)
+MODEL_SEED ?= 7
+
+MODEL_ENGINE_DIR := $(MODEL_ROOT)/drivers/accel/edgenpu/engine
+MODEL_LIB_SRCS := $(wildcard $(MODEL_ROOT)/userspace/lib/*.c)
+MODEL_ENGINE_SRCS := $(addprefix $(MODEL_ENGINE_DIR)/,eng_core.c eng_conv.c \
+	eng_elem.c eng_pool.c eng_data.c)
+MODEL_HDRS := $(wildcard $(MODEL_ROOT)/userspace/include/*.h \
+	$(MODEL_ROOT)/userspace/lib/*.h $(MODEL_ENGINE_DIR)/*.h \
+	$(MODEL_ROOT)/include/uapi/drm/*.h)
+MODEL_DRM_CFLAGS := $(shell pkg-config --cflags libdrm)
+MODEL_DRM_LIBS := $(shell pkg-config --libs libdrm)
+MODEL_VERSION := $(shell cat $(MODEL_ROOT)/VERSION)
+MODEL_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+MODEL_INC := -I$(MODEL_ROOT)/userspace/include -I$(MODEL_ROOT)/include/uapi
+MODEL_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Werror $(MODEL_SAN) $(MODEL_INC) $(MODEL_DRM_CFLAGS) \
+	-DEDGENPU_VERSION=$(MODEL_VERSION)
+MODEL_ENGINE_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter $(MODEL_SAN) -I$(MODEL_ENGINE_DIR) \
+	-I$(MODEL_ROOT)/include/uapi
+
+MODEL_SAN_OBJS := \
+	$(patsubst $(MODEL_ROOT)/userspace/lib/%.c,$(MODEL_OUT)/san/lib/%.o,$(MODEL_LIB_SRCS)) \
+	$(patsubst $(MODEL_ENGINE_DIR)/%.c,$(MODEL_OUT)/san/engine/%.o,$(MODEL_ENGINE_SRCS))
+MODEL_TEST_DIR := $(MODEL_ROOT)/tests/host/model
+MODEL_TEST_BIN := $(MODEL_OUT)/model_test
+MODEL_ROBUST_BIN := $(MODEL_OUT)/reader_robust
+MODEL_CLI_BIN := $(MODEL_OUT)/accel-run
+MODEL_MAN := $(MODEL_ROOT)/userspace/accel-run/accel-run.1
+MODEL_FUZZ_BIN := $(MODEL_OUT)/model_fuzz
+MODEL_CORPUS := $(MODEL_ROOT)/tests/fuzz/model_corpus
+MODEL_ROBUST_FILES = $(MODEL_MODELS)/conv2d_s1_same_d1_none_pc/model.tflite \
+	$(MODEL_MODELS)/chain_conv_dwconv_add_avgpool_fc_softmax/model.tflite \
+	$(MODEL_MODELS)/concat_axis2_3in_samequant/model.tflite \
+	$(MODEL_MODELS)/pad_all4d/model.tflite \
+	$(MODEL_MODELS)/mean_hw_keep0_requant/model.tflite \
+	$(wildcard $(MODEL_SHARED)/*.tflite)
+
+.PHONY: model-test model-fuzz-smoke model-fuzz model-corpus model-clean
+
+$(MODEL_OUT)/san/lib/%.o: $(MODEL_ROOT)/userspace/lib/%.c $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(MODEL_CC) $(MODEL_CFLAGS) -c -o $@ $<
+
+$(MODEL_OUT)/san/engine/%.o: $(MODEL_ENGINE_DIR)/%.c $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(MODEL_CC) $(MODEL_ENGINE_CFLAGS) -c -o $@ $<
+
+$(MODEL_TEST_BIN): $(MODEL_TEST_DIR)/model_test.c $(MODEL_SAN_OBJS)
+	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
+
+$(MODEL_ROBUST_BIN): $(MODEL_TEST_DIR)/reader_robust.c $(MODEL_SAN_OBJS)
+	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
+
+$(MODEL_CLI_BIN): $(MODEL_ROOT)/userspace/accel-run/main.c $(MODEL_SAN_OBJS)
+	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
+
+# Each suite writes its TAP to $(MODEL_OUT)/<suite>.tap; failures and the
+# summary lines are printed, and any failure fails the target.
+model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN)
+	@fail=0; start=$$(date +%s); \
+	run() { name=$$1; shift; t0=$$(date +%s); \
+		"$$@" >$(MODEL_OUT)/$$name.tap 2>$(MODEL_OUT)/$$name.err; rc=$$?; \
+		grep -E '^(not ok|# )' $(MODEL_OUT)/$$name.tap; \
+		echo "$$name: $$(grep -c '^ok' $(MODEL_OUT)/$$name.tap) ok," \
+		     "$$(grep -c '^not ok' $(MODEL_OUT)/$$name.tap) not ok," \
+		     "exit $$rc, $$(( $$(date +%s) - t0 )) s"; \
+		if [ $$rc != 0 ]; then fail=1; tail -n 20 $(MODEL_OUT)/$$name.err; fi; }; \
+	run bitexact $(MODEL_TEST_BIN) $(MODEL_MODELS); \
+	run shared $(MODEL_TEST_DIR)/shared_models.sh $(MODEL_CLI_BIN) \
+		$(MODEL_ROOT) $(MODEL_SHARED) $(MODEL_OUT)/shared; \
+	run cli $(MODEL_TEST_DIR)/cli_test.sh $(MODEL_CLI_BIN) $(MODEL_MAN) \
+		$(MODEL_MODELS) $(MODEL_OUT)/cli; \
+	run robust $(MODEL_ROBUST_BIN) $(MODEL_SEED) $(MODEL_ROBUST_FILES); \
+	echo "model-test: $$( [ $$fail = 0 ] && echo passed || echo FAILED )" \
+	     "in $$(( $$(date +%s) - start )) s (TAP in $(MODEL_OUT)/*.tap)"; \
+	exit $$fail
+
+$(MODEL_FUZZ_BIN): $(MODEL_ROOT)/tests/fuzz/model_fuzz.c $(MODEL_LIB_SRCS) \
+		$(MODEL_ENGINE_SRCS) $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(MODEL_CLANG) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(MODEL_INC) $(MODEL_DRM_CFLAGS) \
+		-I$(MODEL_ENGINE_DIR) -DEDGENPU_VERSION=$(MODEL_VERSION) \
+		$(MODEL_ROOT)/tests/fuzz/model_fuzz.c $(MODEL_LIB_SRCS) \
+		$(MODEL_ENGINE_SRCS) -o $@ $(MODEL_DRM_LIBS) -lm
+
+model-fuzz-smoke: $(MODEL_FUZZ_BIN)
+	@$(MODEL_ROOT)/tests/fuzz/run-fuzz.sh $(MODEL_FUZZ_BIN) $(MODEL_CORPUS) \
+		$(MODEL_FUZZ_SECONDS) $(MODEL_OUT)/fuzz-smoke
+
+model-fuzz: $(MODEL_FUZZ_BIN)
+	@$(MODEL_ROOT)/tests/fuzz/run-fuzz.sh $(MODEL_FUZZ_BIN) $(MODEL_CORPUS) \
+		$(MODEL_FUZZ_TIME) $(MODEL_OUT)/fuzz
+
+# Small generated single-op models, one per op, as seeds (never the
+# shared models).
+MODEL_CORPUS_NAMES := conv2d_s1_same_d1_none_pc dwconv_m2_s1_same_d1_relu6_pc \
+	fc_relu_pc add_bcast_c_relu sub_bcast_c_relu6 mul_bcast_hw_none \
+	avgpool_f3_s2_same_relu maxpool_f2_s2_valid_none mean_hw_keep0_requant \
+	softmax_beta1p0_rank4 logistic_inscale_small tanh_inscale_large \
+	reshape_flatten_shapetensor concat_axis2_3in_samequant pad_all4d \
+	transpose_0312 quantize_u8_to_i8_requant
+
+model-corpus: models
+	@mkdir -p $(MODEL_CORPUS)
+	@for n in $(MODEL_CORPUS_NAMES); do \
+		cp $(MODEL_MODELS)/$$n.tflite $(MODEL_CORPUS)/$$n.tflite || exit 1; \
+	done
+
+model-clean:
+	rm -rf $(MODEL_OUT)

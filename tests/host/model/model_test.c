@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * model_test: every generated model (make models: TFLite 2.14 reference
+ * kernel outputs) is loaded, planned and run on libedgenpu's CPU executor,
+ * and each output must equal TFLite's bit for bit. Models TFLite refuses
+ * ("expect": "reject") must be refused by edgenpu's planner too.
+ *
+ *   model_test MODELS_DIR
+ *
+ * TAP on stdout; exit 1 if anything failed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "edgenpu.h"
+
+static int ntest, nfail;
+
+static void tap(int ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", ok ? "" : "not ", ++ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!ok)
+		nfail++;
+	fflush(stdout);
+}
+
+static void *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			*size = (size_t)n;
+			buf[n] = 0;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Run one model directory; returns 1 if it passed. */
+static int run_model(const char *dir, const char *name, char *why,
+		     size_t whylen, int *ops_seen)
+{
+	char path[4096], err[512];
+	struct edgenpu_model *m = NULL;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_runner *r = NULL;
+	char *meta;
+	size_t msize, i, n;
+	int reject, ret, ok = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/meta.json", dir, name);
+	meta = slurp(path, &msize);
+	if (!meta) {
+		snprintf(why, whylen, "no meta.json");
+		return 0;
+	}
+	reject = strstr(meta, "\"expect\": \"reject\"") != NULL;
+	free(meta);
+	snprintf(path, sizeof(path), "%s/%s/model.tflite", dir, name);
+	ret = edgenpu_model_load_file(path, &m, err, sizeof(err));
+	if (ret) {
+		snprintf(why, whylen, "load: %s", err);
+		return 0;
+	}
+	ret = edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err));
+	if (reject) {
+		if (ret)
+			snprintf(why, whylen, "refused as TFLite refuses it: %s",
+				 err);
+		else
+			snprintf(why, whylen, "TFLite refuses this model but edgenpu accepted it");
+		ok = ret != 0;
+		goto out;
+	}
+	if (ret) {
+		snprintf(why, whylen, "plan: %s", err);
+		goto out;
+	}
+	for (i = 0; i < edgenpu_plan_num_ops(p); i++) {
+		struct edgenpu_op_info oi;
+
+		edgenpu_plan_op_info(p, i, &oi);
+		if (oi.builtin_code >= 0 && oi.builtin_code < 256)
+			ops_seen[oi.builtin_code] = 1;
+	}
+	ret = edgenpu_runner_create(p, NULL, &r, err, sizeof(err));
+	if (ret) {
+		snprintf(why, whylen, "runner: %s", err);
+		goto out;
+	}
+	for (i = 0; i < edgenpu_model_num_inputs(m); i++) {
+		size_t want, got;
+		void *dst = edgenpu_runner_input(r, i, &want);
+		void *src;
+
+		snprintf(path, sizeof(path), "%s/%s/input%zu.bin", dir, name, i);
+		src = slurp(path, &got);
+		if (!src || got != want) {
+			snprintf(why, whylen, "input%zu.bin: %zu bytes, need %zu",
+				 i, got, want);
+			free(src);
+			goto out;
+		}
+		memcpy(dst, src, want);
+		free(src);
+	}
+	ret = edgenpu_runner_run(r);
+	if (ret) {
+		snprintf(why, whylen, "run: %s", edgenpu_runner_last_error(r));
+		goto out;
+	}
+	n = edgenpu_model_num_outputs(m);
+	ok = 1;
+	for (i = 0; i < n && ok; i++) {
+		size_t osize, esize, k, ndiff = 0, first = 0;
+		const int8_t *o = edgenpu_runner_output(r, i, &osize);
+		int8_t *e;
+
+		snprintf(path, sizeof(path), "%s/%s/expected%zu.bin", dir, name,
+			 i);
+		e = slurp(path, &esize);
+		if (!e || esize != osize) {
+			snprintf(why, whylen, "expected%zu.bin: %zu bytes, output has %zu",
+				 i, esize, osize);
+			ok = 0;
+			free(e);
+			break;
+		}
+		for (k = 0; k < osize; k++)
+			if (o[k] != e[k] && !ndiff++)
+				first = k;
+		if (ndiff) {
+			snprintf(why, whylen, "output %zu: %zu of %zu bytes differ, first at %zu: edgenpu %d, TFLite %d",
+				 i, ndiff, osize, first, o[first], e[first]);
+			ok = 0;
+		} else {
+			snprintf(why, whylen, "%zu output(s) bit-exact", n);
+		}
+		free(e);
+	}
+out:
+	edgenpu_runner_unref(r);
+	edgenpu_plan_unref(p);
+	edgenpu_model_unref(m);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const want_ops[] = {
+		"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB",
+		"MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "SOFTMAX",
+		"LOGISTIC", "TANH", "RESHAPE", "CONCATENATION", "PAD",
+		"TRANSPOSE", "QUANTIZE",
+	};
+	static const int want_codes[] = { 3, 4, 9, 0, 41, 18, 1, 17, 40, 25,
+					   14, 28, 22, 2, 34, 39, 114 };
+	int ops_seen[256] = { 0 };
+	char **names = NULL;
+	size_t nnames = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int npass = 0;
+	struct timespec t0, t1;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: model_test MODELS_DIR\n");
+		return 2;
+	}
+	d = opendir(argv[1]);
+	if (!d) {
+		printf("1..1\nnot ok 1 - %s: %s (run make models)\n", argv[1],
+		       strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		char path[4096];
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/meta.json", argv[1],
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		fclose(f);
+		if (nnames == cap) {
+			cap = cap ? 2 * cap : 64;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				return 1;
+		}
+		names[nnames++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof(*names), cmp_names);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nnames; i++) {
+		char why[1024];
+		int ok = run_model(argv[1], names[i], why, sizeof(why), ops_seen);
+
+		tap(ok, "%s: %s", names[i], why);
+		npass += ok;
+		free(names[i]);
+	}
+	free(names);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tap(nnames >= 100, "%zu generated models found", nnames);
+	for (i = 0; i < sizeof(want_ops) / sizeof(want_ops[0]); i++)
+		tap(ops_seen[want_codes[i]], "op %s is covered by a bit-exact model",
+		    want_ops[i]);
+	printf("1..%d\n", ntest);
+	printf("# %d of %zu generated models pass (bit-exact or refused as TFLite does) in %.1f s\n",
+	       npass, nnames,
+	       (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return nfail ? 1 : 0;
+}

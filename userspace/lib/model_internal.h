@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libedgenpu internal: models, lowering, plans and the CPU executor.
+ */
+#ifndef EDGENPU_MODEL_INTERNAL_H
+#define EDGENPU_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edgenpu.h"
+#include "tflite_reader.h"
+/* The engine's header, found from here in every build of the library. */
+#include "../../drivers/accel/edgenpu/engine/edgenpu_engine.h"
+
+struct edgenpu_model {
+	int refs;
+	char name[256];
+	struct tfl_model m;
+};
+
+/* Buffer table layout: fixed first entries, then inputs, then outputs. */
+#define PLAN_BUF_WEIGHTS	0
+#define PLAN_BUF_SCRATCH	1
+#define PLAN_BUF_FIRST_IO	2
+
+/* One operand of a lowered op, before buffers and offsets are known. */
+enum { LW_NONE = 0, LW_TENSOR = 1, LW_WEIGHTS = 2 };
+
+struct lw_operand {
+	int kind;
+	int32_t tensor;			/* LW_TENSOR: TFLite tensor index */
+	uint64_t woff;			/* LW_WEIGHTS: offset in weights */
+	uint8_t dtype;			/* enum edgenpu_cmd_dtype */
+	uint8_t flags;			/* EDGENPU_TENSOR_F_* */
+	uint32_t dims[4];
+	int32_t zp, mult, shift;
+};
+
+struct lw_op {
+	uint16_t opcode;
+	uint32_t flags;
+	int32_t act_min, act_max;
+	uint32_t psize;
+	uint64_t params[32];		/* EDGENPU_CMD_MAX_PARAMS_SIZE bytes */
+	uint32_t nt;
+	struct lw_operand t[EDGENPU_CMD_MAX_TENSORS];
+	char note[64];			/* e.g. "MEAN as a sum over H,W" */
+};
+
+struct plan_segment {
+	uint8_t *stream;
+	size_t size;
+	int placement;
+	uint32_t *ops;
+	uint32_t nops;
+	char reason[160];
+};
+
+struct edgenpu_plan {
+	int refs;
+	struct edgenpu_model *model;
+	uint64_t op_mask;
+
+	/* lowering output */
+	struct lw_op *lops;		/* one per model op */
+	uint8_t *weights;
+	size_t weights_size, weights_cap;
+	uint64_t *const_off;		/* per tensor: weights offset + 1 */
+
+	/* memory plan */
+	uint64_t *scratch_off;		/* per tensor, UINT64_MAX: none */
+	uint64_t scratch_size;
+	uint64_t intermediate_bytes;
+	uint32_t num_intermediates;
+
+	uint32_t nbufs;
+	struct edgenpu_plan_buffer bufs[EDGENPU_CMD_MAX_BUFFERS];
+
+	uint32_t nsegs;
+	struct plan_segment *segs;
+	struct edgenpu_op_info *opinfo;
+};
+
+/* Lowering (lower.c): fills plan->lops and the weights. */
+int lower_model(struct edgenpu_plan *p, char *err, size_t errlen);
+/* Append bytes to the weights, aligned; returns the offset or -ENOMEM. */
+int64_t plan_add_weights(struct edgenpu_plan *p, const void *data,
+			 size_t size, size_t align);
+
+/* TFLite's QuantizeMultiplier() (frexp based, Q31 and a shift). */
+void quantize_multiplier(double real, int32_t *mult, int *shift);
+
+#endif /* EDGENPU_MODEL_INTERNAL_H */
