@@ -35,9 +35,14 @@ static void usage(FILE *f)
 		"  accel-run run MODEL [--device N|PATH|cpu] [--input NAME=FILE]...\n"
 		"                [--output-dir DIR] [--seed N]\n"
 		"                [--image-convention raw|minus128] [--top K]\n"
+		"                [--check] [--require-full-offload]\n"
 		"\n"
-		"--device cpu (the default) runs the whole model on the library's CPU\n"
-		"executor; NPU execution is not available yet in this build.\n"
+		"--device N|PATH picks an NPU; cpu runs every op on the library's CPU\n"
+		"executor. run defaults to the first NPU (the CPU when there is none,\n"
+		"said out loud); info plans for the CPU. Ops the NPU cannot run go to\n"
+		"the CPU executor and are listed. --require-full-offload fails instead.\n"
+		"--check also runs the CPU reference and compares every output bit for\n"
+		"bit.\n"
 		"Inputs: .bin (raw bytes, exact size), .npy (int8/uint8, same shape),\n"
 		".bmp (8-bit grayscale), .pgm (P5), .ppm (P6); images become input\n"
 		"bytes by --image-convention: raw = the pixel byte reinterpreted as\n"
@@ -745,6 +750,132 @@ struct in_arg {
 	int used;
 };
 
+static const char *device_name(const struct edgenpu_device *dev)
+{
+	static char name[EDGENPU_LIB_NAME_LEN + 80];
+	struct edgenpu_device_info info;
+
+	edgenpu_device_get_info(dev, &info);
+	snprintf(name, sizeof(name), "%s (%s)", info.name, info.path);
+	return name;
+}
+
+/*
+ * --device: N, a path, or cpu. Without it: the first edgenpu NPU, else
+ * the CPU executor, said out loud.
+ */
+static int open_device(const char *spec, struct edgenpu_device **dev,
+		       uint64_t *op_mask)
+{
+	struct edgenpu_device_info info;
+	char paths[1][64];
+	size_t n = 0;
+	int ret;
+
+	*dev = NULL;
+	*op_mask = EDGENPU_OP_MASK_ALL;
+	if (spec && !*spec) {
+		fprintf(stderr, "accel-run: bad --device\n");
+		return EXIT_USAGE;
+	}
+	if (spec && strcmp(spec, "cpu") == 0)
+		return 0;
+	if (!spec) {
+		if (edgenpu_enumerate(paths, 1, &n) || n == 0) {
+			printf("no edgenpu NPU found: running on the CPU executor\n");
+			return 0;
+		}
+		spec = paths[0];
+	}
+	ret = edgenpu_device_open(spec, dev);
+	if (ret) {
+		fprintf(stderr, "accel-run: device %s: %s\n", spec,
+			edgenpu_strerror(ret));
+		return ret == -ENODEV || ret == -ENOENT ? EXIT_USAGE : EXIT_RUN_FAILED;
+	}
+	edgenpu_device_get_info(*dev, &info);
+	*op_mask = info.op_mask;
+	return 0;
+}
+
+/* Placement is never silent; --require-full-offload makes CPU ops fatal. */
+static int report_placement(const struct edgenpu_plan *p,
+			    const struct edgenpu_device *dev, int full)
+{
+	size_t i, n = edgenpu_plan_num_ops(p), cpu = 0;
+	struct edgenpu_op_info oi;
+
+	for (i = 0; i < n; i++)
+		if (!edgenpu_plan_op_info(p, i, &oi) && oi.placement == EDGENPU_PLACE_CPU)
+			cpu++;
+	if (!dev) {
+		printf("placement: all %zu ops on the CPU executor\n", n);
+		return 0;
+	}
+	printf("placement: %zu ops on the NPU, %zu on the CPU\n", n - cpu, cpu);
+	for (i = 0; i < n && cpu; i++) {
+		if (edgenpu_plan_op_info(p, i, &oi) || oi.placement != EDGENPU_PLACE_CPU)
+			continue;
+		fprintf(full ? stderr : stdout, "  op %zu (%s) on the CPU: %s\n", i,
+			oi.name, oi.reason);
+	}
+	if (full && cpu) {
+		fprintf(stderr, "accel-run: --require-full-offload: %zu op(s) would run on the CPU\n",
+			cpu);
+		return EXIT_RUN_FAILED;
+	}
+	return 0;
+}
+
+static int make_runner(struct edgenpu_plan *p, struct edgenpu_device *dev,
+		       struct edgenpu_runner **r)
+{
+	char err[512];
+	int ret = edgenpu_runner_create(p, dev, r, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "accel-run: %s\n", err[0] ? err : edgenpu_strerror(ret));
+		return EXIT_RUN_FAILED;
+	}
+	return 0;
+}
+
+/* --check: the same inputs through the CPU reference, bit for bit. */
+static int check_against(struct edgenpu_model *m, struct edgenpu_runner *r,
+			 struct edgenpu_runner *ref)
+{
+	size_t i, j, size, rsize;
+	const uint8_t *a, *b;
+
+	for (i = 0; i < edgenpu_model_num_inputs(m); i++) {
+		const void *src = edgenpu_runner_input(r, i, &size);
+		void *dst = edgenpu_runner_input(ref, i, &rsize);
+
+		if (!src || !dst || size != rsize)
+			return EXIT_RUN_FAILED;
+		memcpy(dst, src, size);
+	}
+	if (edgenpu_runner_run(ref)) {
+		fprintf(stderr, "accel-run: check: the CPU reference failed: %s\n",
+			edgenpu_runner_last_error(ref));
+		return EXIT_RUN_FAILED;
+	}
+	for (i = 0; i < edgenpu_model_num_outputs(m); i++) {
+		a = edgenpu_runner_output(r, i, &size);
+		b = edgenpu_runner_output(ref, i, &rsize);
+		for (j = 0; j < size && j < rsize && a[j] == b[j]; j++)
+			;
+		if (size != rsize || j < size) {
+			printf("check: output %zu differs from the CPU reference at byte %zu (%d vs %d)\n",
+			       i, j, j < size ? (int8_t)a[j] : 0, j < rsize ? (int8_t)b[j] : 0);
+			return EXIT_RUN_FAILED;
+		}
+	}
+	printf("check: bit-exact with the CPU reference (%zu output(s))\n",
+	       edgenpu_model_num_outputs(m));
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -754,9 +885,15 @@ static int cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "image-convention", required_argument, NULL, 'c' },
 		{ "top", required_argument, NULL, 'k' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "require-full-offload", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct edgenpu_device *dev = NULL;
+	struct edgenpu_runner *ref = NULL;
+	int check = 0, full_offload = 0;
+	uint64_t mask;
 	struct in_arg ins[64];
 	size_t nins = 0, i, j;
 	const char *device = NULL, *outdir = ".";
@@ -769,10 +906,16 @@ static int cmd_run(int argc, char **argv)
 	char err[512], *end;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:i:o:s:c:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:i:o:s:c:k:CFh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			device = optarg;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'F':
+			full_offload = 1;
 			break;
 		case 'i':
 			if (nins == 64 || !strchr(optarg, '=') ||
@@ -829,25 +972,32 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "accel-run: bad --device\n");
 		return EXIT_USAGE;
 	}
-	if (device && strcmp(device, "cpu")) {
-		fprintf(stderr, "accel-run: NPU execution is not available yet in this build (use --device cpu)\n");
-		return EXIT_RUN_FAILED;
-	}
-	ret = load(argv[optind], &m);
+	ret = open_device(device, &dev, &mask);
 	if (ret)
 		return ret;
-	ret = edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err));
+	ret = load(argv[optind], &m);
+	if (ret) {
+		edgenpu_device_unref(dev);
+		return ret;
+	}
+	ret = edgenpu_plan_create(m, mask, &p, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n", err);
 		edgenpu_model_unref(m);
+		edgenpu_device_unref(dev);
 		return plan_exit(ret);
 	}
-	ret = edgenpu_runner_create(p, NULL, &r, err, sizeof(err));
+	ret = report_placement(p, dev, full_offload);
+	if (!ret)
+		ret = make_runner(p, dev, &r);
+	if (!ret && check)
+		ret = make_runner(p, NULL, &ref);
 	edgenpu_plan_unref(p);
 	if (ret) {
-		fprintf(stderr, "accel-run: %s\n", err);
+		edgenpu_runner_unref(r);
 		edgenpu_model_unref(m);
-		return EXIT_RUN_FAILED;
+		edgenpu_device_unref(dev);
+		return ret;
 	}
 	ret = 0;
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
@@ -888,7 +1038,10 @@ static int cmd_run(int argc, char **argv)
 			edgenpu_runner_last_error(r));
 		ret = EXIT_RUN_FAILED;
 	}
-	if (!ret)
+	if (!ret && dev)
+		printf("ran on %s (device time %.3f ms)\noutputs:\n",
+		       device_name(dev), edgenpu_runner_device_ns(r) / 1e6);
+	else if (!ret)
 		printf("ran on the CPU executor\noutputs:\n");
 	for (i = 0; i < edgenpu_model_num_outputs(m) && !ret; i++) {
 		struct edgenpu_tensor_info t;
@@ -907,8 +1060,12 @@ static int cmd_run(int argc, char **argv)
 			printf("    written to %s\n", path);
 		}
 	}
+	if (!ret && ref)
+		ret = check_against(m, r, ref);
+	edgenpu_runner_unref(ref);
 	edgenpu_runner_unref(r);
 	edgenpu_model_unref(m);
+	edgenpu_device_unref(dev);
 	return ret;
 }
 

@@ -72,6 +72,60 @@ EDGENPU_API int edgenpu_device_get_info(const struct edgenpu_device *dev,
  */
 EDGENPU_API int edgenpu_enumerate(char (*paths)[64], size_t max, size_t *count);
 
+/* Buffer objects and jobs */
+
+struct edgenpu_bo;
+
+/** Allocate a zeroed, CPU-mappable buffer object of at least @size bytes. */
+EDGENPU_API int edgenpu_bo_create(struct edgenpu_device *dev, uint64_t size,
+				  struct edgenpu_bo **out);
+/** Import a dma-buf (a camera frame, say) as a buffer object: no copy. */
+EDGENPU_API int edgenpu_bo_import(struct edgenpu_device *dev, int dmabuf_fd,
+				  struct edgenpu_bo **out);
+/** Export a buffer object as a dma-buf file descriptor (the caller owns it). */
+EDGENPU_API int edgenpu_bo_export(struct edgenpu_bo *bo, int *dmabuf_fd);
+/** Map it into this process (once; later calls return the same address). */
+EDGENPU_API void *edgenpu_bo_map(struct edgenpu_bo *bo);
+EDGENPU_API uint64_t edgenpu_bo_size(const struct edgenpu_bo *bo);
+EDGENPU_API uint32_t edgenpu_bo_handle(const struct edgenpu_bo *bo);
+EDGENPU_API struct edgenpu_bo *edgenpu_bo_ref(struct edgenpu_bo *bo);
+EDGENPU_API void edgenpu_bo_unref(struct edgenpu_bo *bo);
+
+/** One job: a command stream in @cmd and the buffer table it names. */
+struct edgenpu_job_desc {
+	struct edgenpu_bo *cmd;
+	uint64_t cmd_offset, cmd_size;
+	struct edgenpu_bo *const *bufs;	/* the buffer table */
+	const uint32_t *buf_flags;	/* DRM_EDGENPU_BUF_READ/WRITE each */
+	uint32_t nbufs;
+	struct edgenpu_bo *profile;	/* per-op timestamps, or NULL */
+	uint64_t profile_offset;
+	const uint32_t *in_syncobjs;	/* binary syncobjs to wait for */
+	uint32_t n_in_syncobjs;
+	uint32_t out_syncobj;		/* signalled when done, or 0 */
+	uint64_t out_point;		/* timeline point, or 0 */
+	uint32_t priority;		/* DRM_EDGENPU_PRIO_* */
+};
+
+/** Queue a job; @seqno identifies it to edgenpu_wait(). */
+EDGENPU_API int edgenpu_submit(struct edgenpu_device *dev,
+			       const struct edgenpu_job_desc *job,
+			       uint64_t *seqno);
+/**
+ * Wait up to @timeout_ns (relative; negative: forever) for job @seqno.
+ * Returns 0 with @status (DRM_EDGENPU_JOB_*) and @error set, -ETIME on
+ * timeout, -ENOENT for an unknown or already reaped job.
+ */
+EDGENPU_API int edgenpu_wait(struct edgenpu_device *dev, uint64_t seqno,
+			     int64_t timeout_ns, uint32_t *status,
+			     int32_t *error);
+/**
+ * Why the device last rejected or failed a job of this process: returns
+ * its negative errno (0: none) and fills @msg and @op_index.
+ */
+EDGENPU_API int edgenpu_device_last_error(struct edgenpu_device *dev, char *msg,
+					  size_t len, int32_t *op_index);
+
 /* Models */
 
 /*
@@ -326,6 +380,17 @@ EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, siz
  */
 EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
 /** The message of the runner's last failure ("" if none). */
+/**
+ * When model op @op started and ended in the last run: device timestamps
+ * (ns) for ops on the NPU, CLOCK_MONOTONIC for ops on the CPU.
+ */
+EDGENPU_API int edgenpu_runner_op_time(const struct edgenpu_runner *runner,
+				       size_t op, uint64_t *start_ns,
+				       uint64_t *end_ns);
+/** Device time of the last run: the sum of its NPU ops' durations. */
+EDGENPU_API uint64_t edgenpu_runner_device_ns(const struct edgenpu_runner *runner);
+/** Non-zero if the runner runs on a device (NULL device: the CPU). */
+EDGENPU_API int edgenpu_runner_on_device(const struct edgenpu_runner *runner);
 EDGENPU_API const char *edgenpu_runner_last_error(const struct edgenpu_runner *runner);
 
 #ifdef __cplusplus

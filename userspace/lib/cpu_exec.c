@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * libedgenpu: runners and the CPU executor.
+ * libedgenpu: runners, on an NPU or on the CPU executor.
  *
  * The CPU executor runs a plan's segments with the engine's userspace
  * build (the same sources as the NPU's), over host memory laid out like
- * the plan's buffer table. Every buffer is allocated when the runner is
- * created; a run hands the engine the table and the streams and copies
- * or allocates nothing.
+ * the plan's buffer table. With a device, every buffer of the table is a
+ * buffer object mapped into this process: NPU segments are jobs on the
+ * device, CPU segments run the engine over the same mappings. Either
+ * way, every buffer is allocated when the runner is created; a run
+ * copies or allocates nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
+
+#include <drm/edgenpu_accel.h>
 
 #include "model_internal.h"
 
@@ -25,10 +31,19 @@ struct edgenpu_runner {
 	void *mem[EDGENPU_CMD_MAX_BUFFERS];	/* owned allocations */
 	void *engine_scratch;
 	char last_error[256];
+	/* with a device */
+	struct edgenpu_device *dev;
+	struct edgenpu_bo *bos[EDGENPU_CMD_MAX_BUFFERS];
+	uint32_t buf_flags[EDGENPU_CMD_MAX_BUFFERS];
+	struct edgenpu_bo *cmd_bo, *prof_bo;
+	uint64_t *seg_off, *seg_prof_off;	/* per segment */
+	uint64_t *op_times;			/* per model op: start, end */
+	uint64_t device_ns;			/* last run, on the device */
 };
 
 static void rfail(struct edgenpu_runner *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static int npu_setup(struct edgenpu_runner *r, struct edgenpu_device *dev);
 
 static void rfail(struct edgenpu_runner *r, const char *fmt, ...)
 {
@@ -56,8 +71,16 @@ void edgenpu_runner_unref(struct edgenpu_runner *r)
 
 	if (!r || --r->refs > 0)
 		return;
-	for (i = 0; i < EDGENPU_CMD_MAX_BUFFERS; i++)
+	for (i = 0; i < EDGENPU_CMD_MAX_BUFFERS; i++) {
 		free(r->mem[i]);
+		edgenpu_bo_unref(r->bos[i]);
+	}
+	edgenpu_bo_unref(r->cmd_bo);
+	edgenpu_bo_unref(r->prof_bo);
+	edgenpu_device_unref(r->dev);
+	free(r->seg_off);
+	free(r->seg_prof_off);
+	free(r->op_times);
 	free(r->engine_scratch);
 	edgenpu_plan_unref(r->plan);
 	free(r);
@@ -107,19 +130,26 @@ int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
 	if (!plan || !out)
 		return -EINVAL;
 	*out = NULL;
-	if (dev) {
-		if (err && errlen)
-			snprintf(err, errlen,
-				 "NPU execution is not available yet in this build");
-		return -EOPNOTSUPP;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->refs = 1;
 	r->plan = edgenpu_plan_ref(plan);
 	r->nbufs = plan->nbufs;
-	for (i = 0; i < plan->nbufs; i++) {
+	r->op_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
+	if (!r->op_times)
+		goto nomem;
+	if (dev) {
+		int ret = npu_setup(r, dev);
+
+		if (ret) {
+			if (err && errlen)
+				snprintf(err, errlen, "%s", r->last_error);
+			edgenpu_runner_unref(r);
+			return ret;
+		}
+	}
+	for (i = 0; i < plan->nbufs && !dev; i++) {
 		const struct edgenpu_plan_buffer *b = &plan->bufs[i];
 		struct edgenpu_engine_buffer *eb = &r->bufs[i];
 
@@ -165,6 +195,127 @@ nomem:
 	return -ENOMEM;
 }
 
+static uint64_t now_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t seg_op_count(const struct plan_segment *seg)
+{
+	const struct edgenpu_cmd_header *h = (const void *)seg->stream;
+
+	return seg->size >= sizeof(*h) ? h->op_count : 0;
+}
+
+/* Buffer objects for the whole table, the streams and the timestamps. */
+static int npu_setup(struct edgenpu_runner *r, struct edgenpu_device *dev)
+{
+	const struct edgenpu_plan *p = r->plan;
+	uint64_t cmd_size = 0, prof_size = 0;
+	uint8_t *cmd_map;
+	uint32_t i;
+	int ret;
+
+	r->dev = edgenpu_device_ref(dev);
+	for (i = 0; i < p->nbufs; i++) {
+		const struct edgenpu_plan_buffer *b = &p->bufs[i];
+		void *map;
+
+		ret = edgenpu_bo_create(dev, b->size ? b->size : 1, &r->bos[i]);
+		map = ret ? NULL : edgenpu_bo_map(r->bos[i]);
+		if (!map) {
+			rfail(r, "cannot allocate %llu bytes on %s: %s",
+			      (unsigned long long)b->size, p->model->name,
+			      edgenpu_strerror(ret ? ret : -ENOMEM));
+			return ret ? ret : -ENOMEM;
+		}
+		if (b->kind == EDGENPU_BUF_WEIGHTS && b->contents)
+			memcpy(map, b->contents, b->size);	/* once */
+		r->bufs[i].ptr = map;
+		r->bufs[i].size = b->size;
+		r->bufs[i].flags = b->flags;
+		r->buf_flags[i] = b->flags;
+	}
+	r->seg_off = calloc(p->nsegs + 1, sizeof(uint64_t));
+	r->seg_prof_off = calloc(p->nsegs + 1, sizeof(uint64_t));
+	if (!r->seg_off || !r->seg_prof_off)
+		return -ENOMEM;
+	for (i = 0; i < p->nsegs; i++) {
+		r->seg_off[i] = cmd_size;
+		r->seg_prof_off[i] = prof_size;
+		cmd_size += (p->segs[i].size + 7) & ~(uint64_t)7;
+		prof_size += (uint64_t)seg_op_count(&p->segs[i]) * 16;
+	}
+	ret = edgenpu_bo_create(dev, cmd_size ? cmd_size : 1, &r->cmd_bo);
+	if (!ret)
+		ret = edgenpu_bo_create(dev, prof_size ? prof_size : 16, &r->prof_bo);
+	cmd_map = ret ? NULL : edgenpu_bo_map(r->cmd_bo);
+	if (!cmd_map || !edgenpu_bo_map(r->prof_bo)) {
+		rfail(r, "cannot allocate the command buffers: %s",
+		      edgenpu_strerror(ret ? ret : -ENOMEM));
+		return ret ? ret : -ENOMEM;
+	}
+	for (i = 0; i < p->nsegs; i++)
+		memcpy(cmd_map + r->seg_off[i], p->segs[i].stream, p->segs[i].size);
+	return 0;
+}
+
+static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
+{
+	const struct edgenpu_plan *p = r->plan;
+	const struct plan_segment *seg = &p->segs[s];
+	const uint64_t *prof;
+	struct edgenpu_job_desc job = {
+		.cmd = r->cmd_bo,
+		.cmd_offset = r->seg_off[s],
+		.cmd_size = seg->size,
+		.bufs = r->bos,
+		.buf_flags = r->buf_flags,
+		.nbufs = r->nbufs,
+		.profile = r->prof_bo,
+		.profile_offset = r->seg_prof_off[s],
+		.priority = DRM_EDGENPU_PRIO_NORMAL,
+	};
+	uint32_t status = 0, k;
+	int32_t error = 0, op = -1;
+	uint64_t seqno;
+	char msg[128];
+	int ret;
+
+	ret = edgenpu_submit(r->dev, &job, &seqno);
+	if (!ret)
+		ret = edgenpu_wait(r->dev, seqno, -1, &status, &error);
+	if (!ret && status != DRM_EDGENPU_JOB_DONE)
+		ret = error ? error : -EIO;
+	if (ret) {
+		msg[0] = 0;
+		edgenpu_device_last_error(r->dev, msg, sizeof(msg), &op);
+		if (op >= 0 && (uint32_t)op < seg->nops)
+			rfail(r, "%s: op %u (%s) failed on the NPU: %s (%s)",
+			      p->model->name, seg->ops[op],
+			      tfl_builtin_name(p->model->m.ops[seg->ops[op]].builtin),
+			      msg[0] ? msg : "no detail", strerror(-ret));
+		else
+			rfail(r, "%s: segment %u failed on the NPU: %s (%s)",
+			      p->model->name, s, msg[0] ? msg : "no detail",
+			      strerror(-ret));
+		return ret;
+	}
+	prof = (const uint64_t *)((const uint8_t *)edgenpu_bo_map(r->prof_bo) +
+				  r->seg_prof_off[s]);
+	for (k = 0; k < seg->nops && k < seg_op_count(seg); k++) {
+		r->op_times[2 * seg->ops[k]] = prof[2 * k];
+		r->op_times[2 * seg->ops[k] + 1] = prof[2 * k + 1];
+		if (prof[2 * k + 1] > prof[2 * k])
+			r->device_ns += prof[2 * k + 1] - prof[2 * k];
+	}
+	return 0;
+}
+
 static struct edgenpu_engine_buffer *io_buf(struct edgenpu_runner *r,
 					    int kind, size_t index)
 {
@@ -208,20 +359,64 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 		return -EINVAL;
 	p = r->plan;
 	r->last_error[0] = 0;
+	r->device_ns = 0;
 	for (s = 0; s < p->nsegs; s++) {
+		const struct plan_segment *seg = &p->segs[s];
+		struct edgenpu_engine_hooks hooks = {
+			.now = now_ns,
+			.op_times = r->op_times + p->model->m.nops * 2,
+			.op_times_len = 0,
+		};
 		struct edgenpu_engine_error e;
+		uint64_t times[2 * 64];
+		uint32_t k, n;
 		int ret;
 
-		/* NPU and CPU segments alike: this runner has no device. */
-		ret = edgenpu_engine_run(p->segs[s].stream, p->segs[s].size,
-					 r->bufs, r->nbufs, r->engine_scratch,
-					 EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &e);
+		if (r->dev && seg->placement == EDGENPU_PLACE_NPU) {
+			ret = npu_run_segment(r, s);
+			if (ret)
+				return ret;
+			continue;
+		}
+		/* On the CPU: the engine's userspace build, same buffers. */
+		n = seg_op_count(seg);
+		hooks.op_times = times;
+		hooks.op_times_len = n * 2 <= 2 * 64 ? n * 2 : 0;
+		ret = edgenpu_engine_run(seg->stream, seg->size, r->bufs, r->nbufs,
+					 r->engine_scratch,
+					 EDGENPU_ENGINE_SCRATCH_SIZE, &hooks, &e);
 		if (ret) {
 			engine_error(r, s, ret, &e, "failed");
 			return ret;
 		}
+		for (k = 0; hooks.op_times_len && k < seg->nops && k < n; k++) {
+			r->op_times[2 * seg->ops[k]] = times[2 * k];
+			r->op_times[2 * seg->ops[k] + 1] = times[2 * k + 1];
+		}
 	}
 	return 0;
+}
+
+int edgenpu_runner_op_time(const struct edgenpu_runner *r, size_t op,
+			   uint64_t *start_ns, uint64_t *end_ns)
+{
+	if (!r || op >= r->plan->model->m.nops)
+		return -EINVAL;
+	if (start_ns)
+		*start_ns = r->op_times[2 * op];
+	if (end_ns)
+		*end_ns = r->op_times[2 * op + 1];
+	return 0;
+}
+
+uint64_t edgenpu_runner_device_ns(const struct edgenpu_runner *r)
+{
+	return r ? r->device_ns : 0;
+}
+
+int edgenpu_runner_on_device(const struct edgenpu_runner *r)
+{
+	return r && r->dev;
 }
 
 const char *edgenpu_runner_last_error(const struct edgenpu_runner *r)

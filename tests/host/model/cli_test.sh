@@ -74,10 +74,10 @@ printf 'P5\n16 16\n255\n' >"$work/img.pgm"
 rc=$?
 check $([ "$rc" = 2 ]; echo $?) "PGM image that does not fit the input: exit $rc"
 
-"$ar" run "$m" --device 0 >"$work/npu.txt" 2>&1
+"$ar" run "$m" --device /dev/accel/accel99 >"$work/npu.txt" 2>&1
 rc=$?
-[ "$rc" = 1 ] && grep -q "NPU execution is not available yet in this build" "$work/npu.txt"
-check $? "--device 0: exit $rc with the NPU message"
+[ "$rc" = 2 ] && grep -q "no edgenpu device there" "$work/npu.txt"
+check $? "--device naming no NPU: exit $rc with a clear message"
 
 "$ar" --help >"$work/help.txt" 2>&1
 rc=$?

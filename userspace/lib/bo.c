@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libedgenpu: buffer objects and job submission on an edgenpu device.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include <drm/edgenpu_accel.h>
+
+#include "edgenpu.h"
+
+struct edgenpu_bo {
+	int refs;
+	struct edgenpu_device *dev;
+	uint32_t handle;
+	uint64_t size;
+	void *map;
+};
+
+static int bo_wrap(struct edgenpu_device *dev, uint32_t handle,
+		   struct edgenpu_bo **out)
+{
+	struct drm_edgenpu_bo_info info = { .handle = handle };
+	struct drm_gem_close cl = { .handle = handle };
+	struct edgenpu_bo *bo;
+	int fd = edgenpu_device_fd(dev);
+
+	if (drmIoctl(fd, DRM_IOCTL_EDGENPU_BO_INFO, &info)) {
+		int ret = -errno;
+
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &cl);
+		return ret;
+	}
+	bo = calloc(1, sizeof(*bo));
+	if (!bo) {
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &cl);
+		return -ENOMEM;
+	}
+	bo->refs = 1;
+	bo->dev = edgenpu_device_ref(dev);
+	bo->handle = handle;
+	bo->size = info.size;
+	*out = bo;
+	return 0;
+}
+
+int edgenpu_bo_create(struct edgenpu_device *dev, uint64_t size,
+		      struct edgenpu_bo **out)
+{
+	struct drm_edgenpu_bo_create c = { .size = size };
+
+	if (!dev || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (drmIoctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_BO_CREATE, &c))
+		return -errno;
+	return bo_wrap(dev, c.handle, out);
+}
+
+int edgenpu_bo_import(struct edgenpu_device *dev, int dmabuf_fd,
+		      struct edgenpu_bo **out)
+{
+	uint32_t handle;
+
+	if (!dev || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (drmPrimeFDToHandle(edgenpu_device_fd(dev), dmabuf_fd, &handle))
+		return -errno;
+	return bo_wrap(dev, handle, out);
+}
+
+int edgenpu_bo_export(struct edgenpu_bo *bo, int *dmabuf_fd)
+{
+	if (!bo || !dmabuf_fd)
+		return -EINVAL;
+	if (drmPrimeHandleToFD(edgenpu_device_fd(bo->dev), bo->handle,
+			       DRM_CLOEXEC | DRM_RDWR, dmabuf_fd))
+		return -errno;
+	return 0;
+}
+
+void *edgenpu_bo_map(struct edgenpu_bo *bo)
+{
+	struct drm_edgenpu_bo_info info;
+	void *p;
+
+	if (!bo)
+		return NULL;
+	if (bo->map)
+		return bo->map;
+	info = (struct drm_edgenpu_bo_info){ .handle = bo->handle };
+	if (drmIoctl(edgenpu_device_fd(bo->dev), DRM_IOCTL_EDGENPU_BO_INFO, &info))
+		return NULL;
+	p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 edgenpu_device_fd(bo->dev), info.mmap_offset);
+	if (p == MAP_FAILED)
+		return NULL;
+	bo->map = p;
+	return p;
+}
+
+uint64_t edgenpu_bo_size(const struct edgenpu_bo *bo)
+{
+	return bo ? bo->size : 0;
+}
+
+uint32_t edgenpu_bo_handle(const struct edgenpu_bo *bo)
+{
+	return bo ? bo->handle : 0;
+}
+
+struct edgenpu_bo *edgenpu_bo_ref(struct edgenpu_bo *bo)
+{
+	if (bo)
+		bo->refs++;
+	return bo;
+}
+
+void edgenpu_bo_unref(struct edgenpu_bo *bo)
+{
+	struct drm_gem_close cl;
+
+	if (!bo || --bo->refs > 0)
+		return;
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	cl = (struct drm_gem_close){ .handle = bo->handle };
+	drmIoctl(edgenpu_device_fd(bo->dev), DRM_IOCTL_GEM_CLOSE, &cl);
+	edgenpu_device_unref(bo->dev);
+	free(bo);
+}
+
+int edgenpu_submit(struct edgenpu_device *dev, const struct edgenpu_job_desc *d,
+		   uint64_t *seqno)
+{
+	struct drm_edgenpu_buffer_ref refs[DRM_EDGENPU_MAX_JOB_BUFFERS];
+	struct drm_edgenpu_sync ins[DRM_EDGENPU_MAX_JOB_SYNCS], out;
+	struct drm_edgenpu_job job;
+	struct drm_edgenpu_submit s;
+	uint32_t i;
+
+	if (!dev || !d || !d->cmd || !d->bufs || !d->buf_flags ||
+	    d->nbufs > DRM_EDGENPU_MAX_JOB_BUFFERS ||
+	    d->n_in_syncobjs > DRM_EDGENPU_MAX_JOB_SYNCS)
+		return -EINVAL;
+	for (i = 0; i < d->nbufs; i++) {
+		if (!d->bufs[i])
+			return -EINVAL;
+		refs[i].handle = d->bufs[i]->handle;
+		refs[i].flags = d->buf_flags[i];
+	}
+	for (i = 0; i < d->n_in_syncobjs; i++)
+		ins[i] = (struct drm_edgenpu_sync){ .handle = d->in_syncobjs[i] };
+	out = (struct drm_edgenpu_sync){ .handle = d->out_syncobj,
+					 .point = d->out_point };
+	memset(&job, 0, sizeof(job));
+	job.cmd_handle = d->cmd->handle;
+	job.cmd_offset = d->cmd_offset;
+	job.cmd_size = d->cmd_size;
+	job.buffers = (uintptr_t)refs;
+	job.buffer_count = d->nbufs;
+	job.in_syncs = (uintptr_t)ins;
+	job.in_sync_count = d->n_in_syncobjs;
+	job.out_syncs = (uintptr_t)&out;
+	job.out_sync_count = d->out_syncobj ? 1 : 0;
+	job.priority = d->priority;
+	job.profile_handle = d->profile ? d->profile->handle : 0;
+	job.profile_offset = d->profile_offset;
+	s = (struct drm_edgenpu_submit){ .jobs = (uintptr_t)&job, .job_count = 1,
+					 .job_stride = sizeof(job) };
+	if (drmIoctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_SUBMIT, &s))
+		return -errno;
+	if (seqno)
+		*seqno = job.seqno;
+	return 0;
+}
+
+int edgenpu_wait(struct edgenpu_device *dev, uint64_t seqno, int64_t timeout_ns,
+		 uint32_t *status, int32_t *error)
+{
+	struct drm_edgenpu_wait w = { .seqno = seqno, .kind = DRM_EDGENPU_WAIT_JOB };
+	struct timespec ts;
+
+	if (!dev)
+		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.timeout_ns = timeout_ns < 0 ? INT64_MAX :
+		ts.tv_sec * 1000000000ll + ts.tv_nsec + timeout_ns;
+	if (drmIoctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_WAIT, &w))
+		return -errno;
+	if (status)
+		*status = w.status;
+	if (error)
+		*error = w.error;
+	return 0;
+}
+
+int edgenpu_device_last_error(struct edgenpu_device *dev, char *msg, size_t len,
+			      int32_t *op_index)
+{
+	struct drm_edgenpu_last_error le;
+	struct drm_edgenpu_query q = {
+		.query = DRM_EDGENPU_QUERY_LAST_ERROR,
+		.size = sizeof(le),
+		.data = (uintptr_t)&le,
+	};
+
+	if (!dev)
+		return -EINVAL;
+	memset(&le, 0, sizeof(le));
+	if (drmIoctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_QUERY, &q))
+		return -errno;
+	if (msg && len) {
+		size_t n = strnlen(le.msg, sizeof(le.msg));
+
+		if (n >= len)
+			n = len - 1;
+		memcpy(msg, le.msg, n);
+		msg[n] = 0;
+	}
+	if (op_index)
+		*op_index = le.op_index;
+	return le.error;
+}
