@@ -15,7 +15,7 @@ include $(src)/Kbuild
 else
 
 .DEFAULT_GOAL := all
-.PHONY: all help check demo deps kernels modules guest vm-shell \
+.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit \
 	checkpatch sparse clean
 
 # Fragments of the engine and oracle work.
@@ -34,6 +34,8 @@ help:
 	@echo "  make vm-shell    interactive guest (KERNEL=$(KERNEL), GUEST_ARCH)"
 	@echo "  make checkpatch  checkpatch.pl --strict on the driver"
 	@echo "  make sparse      sparse (C=2) on the driver"
+	@echo "  make bench-engine   engine vs XNNPACK QS8, single thread (host)"
+	@echo "  make bench-submit   empty-job round trip vs pipe ping-pong (distro VM)"
 	@echo "  make clean       remove build/"
 
 deps:
@@ -63,12 +65,13 @@ GUEST_CC := gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
-	$(GUEST_OUT)/edgenpu-lifecycle-test
+	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 ifeq ($(GUEST_ARCH),x86_64)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 endif
-GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-test
+GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-test \
+	$(GUEST_OUT)/edgenpu-model-test
 
 guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
 
@@ -89,12 +92,22 @@ $(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/ta
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $<
 
+$(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
+		include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $< -lpthread
+
 $(GUEST_OUT)/accel-run: userspace/accel-run/main.c $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
 		-o $@ $< $(US_LIB_SRCS) -ldrm
 
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+$(GUEST_OUT)/edgenpu-model-test: tests/guest/model-test
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
@@ -107,6 +120,11 @@ vm-shell:
 
 check:
 	@scripts/check
+
+# Benchmarks print figures; they assert nothing about speed.
+bench-submit:
+	@scripts/vm-run --kernel $(if $(filter-out debug-latest,$(KERNEL)),$(KERNEL),distro) \
+		-- edgenpu-bench-submit 2000
 
 demo:
 	@scripts/demo
