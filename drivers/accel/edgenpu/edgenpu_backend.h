@@ -30,9 +30,12 @@ struct drm_edgenpu_caps;
  * @reset: stop core @core and bring it back to idle. The job it was
  *	running, if any, must never be reported by edgenpu_job_done()
  *	after this returns. May sleep.
+ * @job_timeout_ms: how long a job may run before the core is reset; 0
+ *	takes the module's job_timeout_ms.
  */
 struct edgenpu_backend_ops {
 	const char *name;
+	unsigned int job_timeout_ms;
 	void (*get_caps)(void *priv, struct drm_edgenpu_caps *caps);
 	void (*run_job)(void *priv, struct edgenpu_job *job);
 	void (*reset)(void *priv, unsigned int core);

@@ -252,6 +252,11 @@ void edgenpu_file_set_error(struct edgenpu_file *efile, int error,
 			    const struct edgenpu_engine_error *err,
 			    const char *msg, u64 seqno);
 #if IS_ENABLED(CONFIG_KUNIT)
+struct edgenpu_job *edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos);
+int edgenpu_job_add_buffer(struct edgenpu_job *job, struct drm_gem_object *obj,
+			   u32 flags);
+int edgenpu_job_validate(struct edgenpu_job *job, struct edgenpu_file *efile);
+int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, u64 *seqno);
 int edgenpu_query_fill(struct edgenpu_device *edev, struct edgenpu_file *efile,
 		       u32 id, union edgenpu_query_data *u);
 int edgenpu_copy_sized(void __user *dst, u32 usize, const void *src,

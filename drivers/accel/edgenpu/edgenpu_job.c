@@ -112,6 +112,7 @@ void edgenpu_job_put(struct edgenpu_job *job)
 {
 	kref_put(&job->refcount, edgenpu_job_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_put);
 
 /**
  * edgenpu_job_core() - the core a job runs on
@@ -316,7 +317,8 @@ static const struct drm_sched_backend_ops edgenpu_sched_ops = {
 
 int edgenpu_sched_init(struct edgenpu_device *edev)
 {
-	long timeout = msecs_to_jiffies(max(job_timeout_ms, 10u));
+	unsigned int ms = edev->ops->job_timeout_ms ?: job_timeout_ms;
+	long timeout = msecs_to_jiffies(max(ms, 10u));
 	unsigned int i;
 	int ret;
 
@@ -381,6 +383,7 @@ err:
 	kfree(efile);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_file_open);
 
 void edgenpu_file_close(struct drm_device *drm, struct drm_file *file)
 {
@@ -397,6 +400,7 @@ void edgenpu_file_close(struct drm_device *drm, struct drm_file *file)
 	xa_destroy(&efile->jobs);
 	edgenpu_file_put(efile);
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_file_close);
 
 static void edgenpu_file_release(struct kref *ref)
 {

@@ -22,6 +22,8 @@
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 
+#include <kunit/visibility.h>
+
 #include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 
@@ -81,6 +83,70 @@ static int edgenpu_map_bo(struct drm_gem_object *obj, struct iosys_map *map)
 	return ret;
 }
 
+/**
+ * edgenpu_job_alloc() - a new job of a file, with room for @nbos buffers
+ * @efile: the submitting file; the job holds a reference
+ * @nbos: buffer table entries, 1 to %DRM_EDGENPU_MAX_JOB_BUFFERS
+ *
+ * Return: the job (one reference) or an ERR_PTR().
+ */
+VISIBLE_IF_KUNIT struct edgenpu_job *
+edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
+{
+	struct edgenpu_job *job;
+
+	if (!nbos || nbos > DRM_EDGENPU_MAX_JOB_BUFFERS)
+		return ERR_PTR(-EINVAL);
+	job = kzalloc_obj(*job, GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&job->refcount);
+	job->edev = efile->edev;
+	job->pid = task_tgid_nr(current);
+	kref_get(&efile->ref);
+	job->efile = efile;
+	job->bos = kcalloc(nbos, sizeof(*job->bos), GFP_KERNEL);
+	job->maps = kcalloc(nbos, sizeof(*job->maps), GFP_KERNEL);
+	job->buffers = kcalloc(nbos, sizeof(*job->buffers), GFP_KERNEL);
+	if (!job->bos || !job->maps || !job->buffers) {
+		edgenpu_job_put(job);
+		return ERR_PTR(-ENOMEM);
+	}
+	return job;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_alloc);
+
+/**
+ * edgenpu_job_add_buffer() - append a buffer to a job's table
+ * @job: the job, from edgenpu_job_alloc()
+ * @obj: the buffer object; the job takes over the caller's reference
+ * @flags: DRM_EDGENPU_BUF_READ and/or DRM_EDGENPU_BUF_WRITE
+ *
+ * Return: 0 or a negative errno (the reference is dropped either way).
+ */
+VISIBLE_IF_KUNIT int edgenpu_job_add_buffer(struct edgenpu_job *job,
+					    struct drm_gem_object *obj, u32 flags)
+{
+	u32 i = job->nbos;
+	int ret;
+
+	job->bos[i] = obj;
+	job->nbos++;
+	if (!flags || (flags & ~EDGENPU_BUF_FLAGS))
+		return -EINVAL;
+	ret = edgenpu_map_bo(obj, &job->maps[i]);
+	if (ret)
+		return ret;
+	job->buffers[i].ptr = job->maps[i].vaddr;
+	job->buffers[i].size = obj->size;
+	if (flags & DRM_EDGENPU_BUF_READ)
+		job->buffers[i].flags |= EDGENPU_ENGINE_BUF_READ;
+	if (flags & DRM_EDGENPU_BUF_WRITE)
+		job->buffers[i].flags |= EDGENPU_ENGINE_BUF_WRITE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_add_buffer);
+
 static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 				      struct drm_file *file,
 				      const struct drm_edgenpu_job *uj)
@@ -89,42 +155,20 @@ static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 	u32 i, n = uj->buffer_count;
 	int ret;
 
-	if (!n || n > DRM_EDGENPU_MAX_JOB_BUFFERS)
-		return -EINVAL;
 	refs = kcalloc(n, sizeof(*refs), GFP_KERNEL);
-	job->bos = kcalloc(n, sizeof(*job->bos), GFP_KERNEL);
-	job->maps = kcalloc(n, sizeof(*job->maps), GFP_KERNEL);
-	job->buffers = kcalloc(n, sizeof(*job->buffers), GFP_KERNEL);
-	if (!refs || !job->bos || !job->maps || !job->buffers) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!refs)
+		return -ENOMEM;
 	ret = edgenpu_copy_array(refs, uj->buffers, n, sizeof(*refs));
-	if (ret)
-		goto out;
+	for (i = 0; i < n && !ret; i++) {
+		struct drm_gem_object *obj;
 
-	job->nbos = n;
-	for (i = 0; i < n; i++) {
 		if (!refs[i].flags || (refs[i].flags & ~EDGENPU_BUF_FLAGS)) {
 			ret = -EINVAL;
-			goto out;
+			break;
 		}
-		job->bos[i] = drm_gem_object_lookup(file, refs[i].handle);
-		if (!job->bos[i]) {
-			ret = -ENOENT;
-			goto out;
-		}
-		ret = edgenpu_map_bo(job->bos[i], &job->maps[i]);
-		if (ret)
-			goto out;
-		job->buffers[i].ptr = job->maps[i].vaddr;
-		job->buffers[i].size = job->bos[i]->size;
-		if (refs[i].flags & DRM_EDGENPU_BUF_READ)
-			job->buffers[i].flags |= EDGENPU_ENGINE_BUF_READ;
-		if (refs[i].flags & DRM_EDGENPU_BUF_WRITE)
-			job->buffers[i].flags |= EDGENPU_ENGINE_BUF_WRITE;
+		obj = drm_gem_object_lookup(file, refs[i].handle);
+		ret = obj ? edgenpu_job_add_buffer(job, obj, refs[i].flags) : -ENOENT;
 	}
-out:
 	kfree(refs);
 	return ret;
 }
@@ -165,8 +209,8 @@ out:
 	return ret;
 }
 
-static int edgenpu_job_validate(struct edgenpu_job *job,
-				struct edgenpu_file *efile)
+VISIBLE_IF_KUNIT int edgenpu_job_validate(struct edgenpu_job *job,
+					  struct edgenpu_file *efile)
 {
 	struct edgenpu_device *edev = job->edev;
 	const struct edgenpu_cmd_header *hdr = job->cmds;
@@ -188,6 +232,7 @@ static int edgenpu_job_validate(struct edgenpu_job *job,
 	memset(&job->engine_error, 0, sizeof(job->engine_error));
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_validate);
 
 static int edgenpu_job_profile(struct edgenpu_job *job, struct drm_file *file,
 			       const struct drm_edgenpu_job *uj)
@@ -348,14 +393,9 @@ static int edgenpu_prepare_job(struct edgenpu_pending *p,
 	struct edgenpu_job *job;
 	int ret;
 
-	job = kzalloc_obj(*job, GFP_KERNEL);
-	if (!job)
-		return -ENOMEM;
-	kref_init(&job->refcount);
-	job->edev = efile->edev;
-	job->pid = task_tgid_nr(current);
-	kref_get(&efile->ref);
-	job->efile = efile;
+	job = edgenpu_job_alloc(efile, uj->buffer_count);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
 	p->job = job;
 
 	ret = edgenpu_job_lookup_buffers(job, file, uj);
@@ -379,11 +419,13 @@ static int edgenpu_prepare_job(struct edgenpu_pending *p,
 	return ret;
 }
 
-/* Implicit sync, arm, publish fences, queue. Nothing here fails late. */
-static int edgenpu_queue_job(struct edgenpu_pending *p, struct drm_file *file)
+/*
+ * Implicit sync, arm, publish fences, queue. Nothing fails after arming.
+ * Returns the job's seqno through @seqno: the job may be gone on return.
+ */
+static int edgenpu_job_commit(struct edgenpu_file *efile, struct edgenpu_job *job,
+			      struct edgenpu_out_sync *outs, u32 nouts, u64 *seqno)
 {
-	struct edgenpu_file *efile = file->driver_priv;
-	struct edgenpu_job *job = p->job;
 	struct ww_acquire_ctx ctx;
 	struct dma_fence *finished;
 	u32 i, id;
@@ -417,24 +459,72 @@ static int edgenpu_queue_job(struct edgenpu_pending *p, struct drm_file *file)
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	drm_gem_unlock_reservations(job->bos, job->nbos, &ctx);
 
-	for (i = 0; i < p->nouts; i++) {
-		if (p->outs[i].chain) {
-			drm_syncobj_add_point(p->outs[i].syncobj, p->outs[i].chain,
-					      finished, p->outs[i].point);
-			p->outs[i].chain = NULL;
+	for (i = 0; i < nouts; i++) {
+		if (outs[i].chain) {
+			drm_syncobj_add_point(outs[i].syncobj, outs[i].chain,
+					      finished, outs[i].point);
+			outs[i].chain = NULL;
 		} else {
-			drm_syncobj_replace_fence(p->outs[i].syncobj, finished);
+			drm_syncobj_replace_fence(outs[i].syncobj, finished);
 		}
 	}
-	edgenpu_out_syncs_free(p);
+	*seqno = id;
 	drm_sched_entity_push_job(&job->base);
-	p->job = NULL;
-	return put_user((u64)id, p->user_seqno);
+	return 0;
 
 unlock:
 	drm_gem_unlock_reservations(job->bos, job->nbos, &ctx);
 	return ret;
 }
+
+static int edgenpu_queue_job(struct edgenpu_pending *p, struct drm_file *file)
+{
+	u64 seqno;
+	int ret;
+
+	ret = edgenpu_job_commit(file->driver_priv, p->job, p->outs, p->nouts,
+				 &seqno);
+	if (ret)
+		return ret;
+	edgenpu_out_syncs_free(p);
+	p->job = NULL;
+	return put_user(seqno, p->user_seqno);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * edgenpu_job_queue() - queue a prepared, validated job without syncobjs
+ * @job: from edgenpu_job_alloc(), with buffers, stream and validation done
+ * @prio: DRM_EDGENPU_PRIO_*
+ * @seqno: the job's number for WAIT
+ *
+ * Return: 0, the job belongs to the scheduler; or a negative errno, the
+ * job was released.
+ */
+int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, u64 *seqno)
+{
+	struct edgenpu_file *efile = job->efile;
+	int ret;
+
+	if (prio >= EDGENPU_NUM_PRIOS) {
+		edgenpu_job_put(job);
+		return -EINVAL;
+	}
+	ret = edgenpu_sched_job_init(&job->base, &efile->entities[prio], efile,
+				     0);
+	if (ret) {
+		edgenpu_job_put(job);
+		return ret;
+	}
+	ret = edgenpu_job_commit(efile, job, NULL, 0, seqno);
+	if (ret) {
+		drm_sched_job_cleanup(&job->base);
+		edgenpu_job_put(job);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_queue);
+#endif
 
 int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 			 struct drm_file *file)

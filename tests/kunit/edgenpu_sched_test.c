@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of job scheduling: completion, fence signalling order,
+ * device errors, timeouts with core reset, and banning after repeated
+ * hangs. Jobs are built in the kernel (kernel BOs, a real command stream
+ * validated by the engine) and go through the real scheduler path; a
+ * test backend decides what the "hardware" does with each job.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-fence.h>
+#include <linux/sizes.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+
+#include "edgenpu_drv.h"
+#include "engine_jobbuild.h"
+
+enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG };
+
+#define KS_MAX_JOBS	8
+
+struct ks_backend {
+	enum ks_mode mode;
+	u64 ran[KS_MAX_JOBS];	/* seqnos, in the order the core ran them */
+	int nran;
+	int resets;
+	spinlock_t lock; /* protects ran, nran */
+};
+
+static void ks_get_caps(void *priv, struct drm_edgenpu_caps *caps)
+{
+	caps->num_cores = 1;
+	caps->max_bo_size = SZ_1M;
+}
+
+static void ks_run_job(void *priv, struct edgenpu_job *job)
+{
+	struct ks_backend *b = priv;
+
+	spin_lock(&b->lock);
+	if (b->nran < KS_MAX_JOBS)
+		b->ran[b->nran++] = job->seqno;
+	spin_unlock(&b->lock);
+	switch (b->mode) {
+	case KS_COMPLETE:
+		edgenpu_job_done(job, 0);
+		break;
+	case KS_FAIL:
+		edgenpu_job_done(job, -EIO);
+		break;
+	case KS_HANG:
+		break;	/* never raises its interrupt */
+	}
+}
+
+static void ks_reset(void *priv, unsigned int core)
+{
+	struct ks_backend *b = priv;
+
+	b->resets++;
+}
+
+static const struct edgenpu_backend_ops ks_ops = {
+	.name = "kstest",
+	.job_timeout_ms = 100,
+	.get_caps = ks_get_caps,
+	.run_job = ks_run_job,
+	.reset = ks_reset,
+};
+
+struct ks_ctx {
+	struct ks_backend backend;
+	struct edgenpu_device *edev;
+	struct drm_file *file;
+	u8 stream[512];
+	u32 stream_size;
+};
+
+static int ks_init(struct kunit *test)
+{
+	struct edgenpu_cmd_tensor t[2];
+	struct ks_ctx *ctx;
+	struct device *dev;
+	struct jb j;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	spin_lock_init(&ctx->backend.lock);
+	dev = kunit_device_register(test, "edgenpu-kstest");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	ctx->edev = edgenpu_device_create(dev, &ks_ops, &ctx->backend);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->edev);
+
+	/* A file of the device, as open() would make it. */
+	ctx->file = kunit_kzalloc(test, sizeof(*ctx->file), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->file);
+	KUNIT_ASSERT_EQ(test, edgenpu_file_open(&ctx->edev->drm, ctx->file), 0);
+
+	jb_init(&j, ctx->stream, sizeof(ctx->stream));
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 16, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 16, 0);
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	ctx->stream_size = jb_finish(&j);
+	KUNIT_ASSERT_NE(test, ctx->stream_size, 0);
+	test->priv = ctx;
+	return 0;
+}
+
+static void ks_exit(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+
+	if (!ctx || IS_ERR_OR_NULL(ctx->edev))
+		return;
+	if (ctx->file && ctx->file->driver_priv)
+		edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	edgenpu_device_destroy(ctx->edev);
+}
+
+/* Build, validate and queue one job; returns its finished fence. */
+static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct drm_gem_shmem_object *in, *out;
+	struct edgenpu_job *job;
+	struct dma_fence *fence;
+	u64 seqno;
+
+	job = edgenpu_job_alloc(efile, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	in = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	out = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, in);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, out);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &in->base,
+						     DRM_EDGENPU_BUF_READ), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &out->base,
+						     DRM_EDGENPU_BUF_WRITE), 0);
+	job->cmds = kvmemdup(ctx->stream, ctx->stream_size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, job->cmds);
+	job->cmd_size = ctx->stream_size;
+	KUNIT_ASSERT_EQ(test, edgenpu_job_validate(job, efile), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
+						&seqno), 0);
+	fence = xa_load(&efile->jobs, seqno);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	if (seqno_out)
+		*seqno_out = seqno;
+	return dma_fence_get(fence);
+}
+
+static void ks_wait(struct kunit *test, struct dma_fence *fence)
+{
+	KUNIT_ASSERT_GT(test, dma_fence_wait_timeout(fence, false, 5 * HZ), 0);
+}
+
+static void sched_completes(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct dma_fence *f = ks_submit(test, NULL);
+
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	KUNIT_EXPECT_EQ(test, ctx->backend.resets, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->edev->stats.jobs_done), 1);
+	dma_fence_put(f);
+}
+
+static void sched_fence_order(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct dma_fence *f[5];
+	u64 seq[5];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		f[i] = ks_submit(test, &seq[i]);
+	ks_wait(test, f[4]);
+	/* One entity: the core ran them in submission order... */
+	KUNIT_ASSERT_EQ(test, ctx->backend.nran, 5);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, ctx->backend.ran[i], seq[i]);
+	/* ...and the last to finish implies every earlier one did. */
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f[i]));
+		dma_fence_put(f[i]);
+	}
+}
+
+static void sched_device_error(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct dma_fence *f;
+
+	ctx->backend.mode = KS_FAIL;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, -EIO);
+	KUNIT_EXPECT_EQ(test, efile->last_error.error, -EIO);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->edev->stats.jobs_failed), 1);
+	KUNIT_EXPECT_EQ(test, ctx->backend.resets, 0);
+	dma_fence_put(f);
+}
+
+static void sched_timeout_reset_ban(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct dma_fence *f;
+	int i;
+
+	/* Each hang: the timeout resets the core and fails the job. */
+	ctx->backend.mode = KS_HANG;
+	for (i = 1; i <= 3; i++) {
+		f = ks_submit(test, NULL);
+		ks_wait(test, f);
+		KUNIT_EXPECT_EQ(test, f->error, -ETIMEDOUT);
+		KUNIT_EXPECT_EQ(test, ctx->backend.resets, i);
+		KUNIT_EXPECT_EQ(test, atomic_read(&efile->hangs), i);
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->edev->cores[0].resets), i);
+		dma_fence_put(f);
+	}
+	/* Three hangs ban the file (ban_after_hangs=3)... */
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(efile->banned));
+	/* ...and the recovered core runs the next job normally. */
+	ctx->backend.mode = KS_COMPLETE;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	dma_fence_put(f);
+}
+
+static void sched_rejects_bad_stream(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct drm_gem_shmem_object *in;
+	struct edgenpu_job *job;
+
+	/* One buffer where the stream names two: the validator refuses. */
+	job = edgenpu_job_alloc(efile, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	in = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, in);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &in->base,
+						     DRM_EDGENPU_BUF_READ), 0);
+	job->cmds = kvmemdup(ctx->stream, ctx->stream_size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, job->cmds);
+	job->cmd_size = ctx->stream_size;
+	KUNIT_EXPECT_LT(test, edgenpu_job_validate(job, efile), 0);
+	KUNIT_EXPECT_LT(test, efile->last_error.error, 0);
+	KUNIT_EXPECT_STRNEQ(test, efile->last_error.msg, "");
+	edgenpu_job_put(job);
+	/* And a buffer flag that does not exist. */
+	job = edgenpu_job_alloc(efile, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	in = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, in);
+	KUNIT_EXPECT_EQ(test, edgenpu_job_add_buffer(job, &in->base, 0x10), -EINVAL);
+	edgenpu_job_put(job);
+	/* Buffer table sizes out of range. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_job_alloc(efile, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_job_alloc(efile, U32_MAX)), -EINVAL);
+}
+
+static struct kunit_case edgenpu_sched_cases[] = {
+	KUNIT_CASE(sched_completes),
+	KUNIT_CASE(sched_fence_order),
+	KUNIT_CASE(sched_device_error),
+	KUNIT_CASE(sched_timeout_reset_ban),
+	KUNIT_CASE(sched_rejects_bad_stream),
+	{}
+};
+
+static struct kunit_suite edgenpu_sched_suite = {
+	.name = "edgenpu_sched",
+	.init = ks_init,
+	.exit = ks_exit,
+	.test_cases = edgenpu_sched_cases,
+};
+
+kunit_test_suites(&edgenpu_sched_suite);
