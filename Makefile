@@ -98,10 +98,10 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
 
-$(GUEST_OUT)/accel-run: userspace/accel-run/main.c $(US_LIB_SRCS) $(US_HDRS)
+$(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-		-o $@ $< $(US_LIB_SRCS) -ldrm
+		-o $@ $(US_CLI_SRCS) $(US_LIB_SRCS) -ldrm
 
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
 	@mkdir -p $(@D)

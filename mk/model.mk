@@ -87,7 +87,7 @@ $(MODEL_TEST_BIN): $(MODEL_TEST_DIR)/model_test.c $(MODEL_SAN_OBJS)
 $(MODEL_ROBUST_BIN): $(MODEL_TEST_DIR)/reader_robust.c $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
-$(MODEL_CLI_BIN): $(MODEL_ROOT)/userspace/accel-run/main.c $(MODEL_SAN_OBJS)
+$(MODEL_CLI_BIN): $(wildcard $(MODEL_ROOT)/userspace/accel-run/*.c) $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
 # Each suite writes its TAP to $(MODEL_OUT)/<suite>.tap; failures and the

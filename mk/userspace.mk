@@ -22,6 +22,7 @@ US_LIB_OBJS := $(patsubst userspace/lib/%.c,$(US_OUT)/lib/%.o,$(wildcard userspa
 	$(patsubst $(US_ENGINE_DIR)/%.c,$(US_OUT)/engine/%.o,$(US_ENGINE_SRCS))
 US_HDRS := $(wildcard userspace/include/*.h) $(wildcard userspace/lib/*.h) \
 	$(wildcard include/uapi/drm/*.h) $(wildcard $(US_ENGINE_DIR)/*.h)
+US_CLI_SRCS := $(wildcard userspace/accel-run/*.c)
 # The ABI version of the shared library (its soname), not the release.
 US_SOVER := 1
 
@@ -45,8 +46,9 @@ $(US_OUT)/libedgenpu.so.$(VERSION): $(US_LIB_OBJS)
 	ln -sf libedgenpu.so.$(VERSION) $(US_OUT)/libedgenpu.so.$(US_SOVER)
 	ln -sf libedgenpu.so.$(US_SOVER) $(US_OUT)/libedgenpu.so
 
-$(US_OUT)/accel-run: userspace/accel-run/main.c $(US_OUT)/libedgenpu.a $(US_HDRS)
-	$(CC) $(US_CFLAGS) -o $@ $< $(US_OUT)/libedgenpu.a $(US_LIBS) -lm
+$(US_OUT)/accel-run: $(US_CLI_SRCS) $(US_OUT)/libedgenpu.a $(US_HDRS) \
+		userspace/accel-run/accel-run.h
+	$(CC) $(US_CFLAGS) -o $@ $(US_CLI_SRCS) $(US_OUT)/libedgenpu.a $(US_LIBS) -lm
 all: userspace
 
 # The static guest accel-run (top-level Makefile) links the library's
@@ -56,5 +58,6 @@ $(BUILD)/guest/$(GUEST_ARCH)/bin/accel-run: US_LIB_SRCS += -lm
 
 # Host tests of the library's packaging.
 .PHONY: userspace-test
-userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION)
+userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models
 	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h
+	@tests/host/cli/accel-run-test.sh $(US_OUT)/accel-run $(BUILD)/models $(BUILD)/cli-test

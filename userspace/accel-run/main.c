@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 #include "edgenpu.h"
+#include "accel-run.h"
 
-#define EXIT_RUN_FAILED 1
-#define EXIT_USAGE 2
 
 static void usage(FILE *f)
 {
@@ -29,6 +28,8 @@ static void usage(FILE *f)
 		"  devices    list edgenpu NPUs and their capabilities\n"
 		"  info       show a model's inputs, outputs, op placement and memory plan\n"
 		"  run        run a model once and write its outputs\n"
+		"  bench      measure a model's latency and throughput, with a per-op profile\n"
+		"  doctor     find what keeps this machine from its NPU, and say the fix\n"
 		"\n"
 		"  accel-run devices\n"
 		"  accel-run info MODEL [--device N|PATH|cpu]\n"
@@ -36,6 +37,9 @@ static void usage(FILE *f)
 		"                [--output-dir DIR] [--seed N]\n"
 		"                [--image-convention raw|minus128] [--top K]\n"
 		"                [--check] [--require-full-offload]\n"
+		"  accel-run bench MODEL [--device N|PATH|cpu] [--iterations N | --duration S]\n"
+		"                [--warmup N] [--json FILE] [--profile] [--trace FILE]\n"
+		"  accel-run doctor\n"
 		"\n"
 		"--device N|PATH picks an NPU; cpu runs every op on the library's CPU\n"
 		"executor. run defaults to the first NPU (the CPU when there is none,\n"
@@ -180,7 +184,7 @@ static int parse_device(const char *spec, uint64_t *op_mask)
 	return 1;
 }
 
-static int load(const char *path, struct edgenpu_model **m)
+int load(const char *path, struct edgenpu_model **m)
 {
 	char err[512];
 	int ret = edgenpu_model_load_file(path, m, err, sizeof(err));
@@ -193,7 +197,7 @@ static int load(const char *path, struct edgenpu_model **m)
 	return 0;
 }
 
-static int plan_exit(int ret)
+int plan_exit(int ret)
 {
 	return ret == -EBADMSG ? EXIT_USAGE : EXIT_RUN_FAILED;
 }
@@ -592,7 +596,7 @@ mismatch:
 	return -1;
 }
 
-static int load_input(const char *path, const struct edgenpu_tensor_info *t,
+int load_input(const char *path, const struct edgenpu_tensor_info *t,
 		      uint8_t *dst, size_t size, int minus128)
 {
 	uint8_t *f;
@@ -736,7 +740,7 @@ static void print_output(size_t i, const struct edgenpu_tensor_info *t,
 	}
 }
 
-static uint64_t xorshift(uint64_t *s)
+uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -750,7 +754,7 @@ struct in_arg {
 	int used;
 };
 
-static const char *device_name(const struct edgenpu_device *dev)
+const char *device_name(const struct edgenpu_device *dev)
 {
 	static char name[EDGENPU_LIB_NAME_LEN + 80];
 	struct edgenpu_device_info info;
@@ -764,7 +768,7 @@ static const char *device_name(const struct edgenpu_device *dev)
  * --device: N, a path, or cpu. Without it: the first edgenpu NPU, else
  * the CPU executor, said out loud.
  */
-static int open_device(const char *spec, struct edgenpu_device **dev,
+int open_device(const char *spec, struct edgenpu_device **dev,
 		       uint64_t *op_mask)
 {
 	struct edgenpu_device_info info;
@@ -799,7 +803,7 @@ static int open_device(const char *spec, struct edgenpu_device **dev,
 }
 
 /* Placement is never silent; --require-full-offload makes CPU ops fatal. */
-static int report_placement(const struct edgenpu_plan *p,
+int report_placement(const struct edgenpu_plan *p,
 			    const struct edgenpu_device *dev, int full)
 {
 	size_t i, n = edgenpu_plan_num_ops(p), cpu = 0;
@@ -827,7 +831,7 @@ static int report_placement(const struct edgenpu_plan *p,
 	return 0;
 }
 
-static int make_runner(struct edgenpu_plan *p, struct edgenpu_device *dev,
+int make_runner(struct edgenpu_plan *p, struct edgenpu_device *dev,
 		       struct edgenpu_runner **r)
 {
 	char err[512];
@@ -1101,6 +1105,10 @@ int main(int argc, char **argv)
 		return cmd_info(argc - optind, argv + optind);
 	if (strcmp(argv[optind], "run") == 0)
 		return cmd_run(argc - optind, argv + optind);
+	if (strcmp(argv[optind], "bench") == 0)
+		return cmd_bench(argc - optind, argv + optind);
+	if (strcmp(argv[optind], "doctor") == 0)
+		return cmd_doctor(argc - optind, argv + optind);
 
 	fprintf(stderr, "accel-run: unknown command '%s'\n", argv[optind]);
 	usage(stderr);

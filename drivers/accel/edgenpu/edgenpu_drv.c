@@ -213,6 +213,7 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_create);
 void edgenpu_device_destroy(struct edgenpu_device *edev)
 {
 	drm_dev_unplug(&edev->drm);
+	edgenpu_jobs_drain(edev);
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_destroy);
 

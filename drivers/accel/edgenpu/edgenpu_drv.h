@@ -46,6 +46,8 @@ struct edgenpu_job;
  * @fence_seqno: last hardware fence seqno
  * @fence_lock: lock of the core's hardware fences
  * @resets: resets of this core
+ * @active_lock: protects @active
+ * @active: the job the backend is running, until it is reported
  */
 struct edgenpu_core {
 	struct drm_gpu_scheduler sched;
@@ -55,6 +57,8 @@ struct edgenpu_core {
 	u64 fence_seqno;
 	spinlock_t fence_lock; /* the hardware fences of this core */
 	atomic_t resets;
+	spinlock_t active_lock; /* protects active */
+	struct edgenpu_job *active;
 };
 
 /**
@@ -105,6 +109,7 @@ struct edgenpu_job_record {
  * @ring_lock: protects @ring and @ring_next
  * @ring: the last %EDGENPU_JOB_RING finished jobs
  * @ring_next: where the next record goes
+ * @live_jobs: jobs allocated and not yet released; removal waits for 0
  */
 struct edgenpu_device {
 	struct drm_device drm;
@@ -121,6 +126,7 @@ struct edgenpu_device {
 	spinlock_t ring_lock; /* protects ring, ring_next */
 	struct edgenpu_job_record ring[EDGENPU_JOB_RING];
 	u32 ring_next;
+	atomic_t live_jobs;
 };
 
 /**
@@ -242,6 +248,7 @@ struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
 
 int edgenpu_sched_init(struct edgenpu_device *edev);
 void edgenpu_sched_fini(struct edgenpu_device *edev);
+void edgenpu_jobs_drain(struct edgenpu_device *edev);
 int edgenpu_file_open(struct drm_device *drm, struct drm_file *file);
 void edgenpu_file_close(struct drm_device *drm, struct drm_file *file);
 void edgenpu_job_put(struct edgenpu_job *job);

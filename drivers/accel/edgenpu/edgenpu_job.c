@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -78,11 +79,29 @@ static struct dma_fence *edgenpu_fence_create(struct edgenpu_core *core)
 	return fence;
 }
 
+/*
+ * Take @job off its core, if it is still the core's active job: whoever
+ * takes it signals its hardware fence, exactly once.
+ */
+static bool edgenpu_core_take(struct edgenpu_core *core, struct edgenpu_job *job)
+{
+	unsigned long flags;
+	bool mine;
+
+	spin_lock_irqsave(&core->active_lock, flags);
+	mine = core->active == job;
+	if (mine)
+		core->active = NULL;
+	spin_unlock_irqrestore(&core->active_lock, flags);
+	return mine;
+}
+
 /* Job lifetime. */
 
 static void edgenpu_job_release(struct kref *ref)
 {
 	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, refcount);
+	struct edgenpu_device *edev = job->edev;
 	u32 i;
 
 	for (i = 0; i < job->nbos; i++) {
@@ -105,6 +124,9 @@ static void edgenpu_job_release(struct kref *ref)
 	kfree(job->bos);
 	kfree(job->maps);
 	kfree(job->buffers);
+	/* Last: removal may free the device once this reaches zero. */
+	if (atomic_dec_and_test(&edev->live_jobs))
+		wake_up_var(&edev->live_jobs);
 	kfree(job);
 }
 
@@ -203,6 +225,9 @@ void edgenpu_job_done(struct edgenpu_job *job, int error)
 {
 	struct edgenpu_device *edev = job->edev;
 
+	/* A reset or removal already failed it. */
+	if (!edgenpu_core_take(job->core, job))
+		return;
 	job->error = error;
 	if (error) {
 		atomic64_inc(&edev->stats.jobs_failed);
@@ -245,6 +270,9 @@ static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
 		dma_fence_signal(fence);
 		return fence;
 	}
+	spin_lock_irq(&core->active_lock);
+	core->active = job;
+	spin_unlock_irq(&core->active_lock);
 	edev->ops->run_job(edev->priv, job);
 	drm_dev_exit(idx);
 	return fence;
@@ -286,7 +314,7 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	 * (drm_sched_start() would say -ECANCELED). drm_sched_stop() then
 	 * finds it finished and has it freed as the guilty job.
 	 */
-	if (job->done_fence && !dma_fence_is_signaled(job->done_fence)) {
+	if (job->done_fence && edgenpu_core_take(core, job)) {
 		atomic64_inc(&edev->stats.jobs_failed);
 		edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
 				       "the job timed out; its core was reset",
@@ -328,6 +356,7 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 		core->edev = edev;
 		core->index = i;
 		spin_lock_init(&core->fence_lock);
+		spin_lock_init(&core->active_lock);
 		core->fence_context = dma_fence_context_alloc(1);
 		ret = edgenpu_compat_sched_init(&core->sched, &edgenpu_sched_ops,
 						timeout, edev->name, edev->drm.dev);
@@ -347,6 +376,44 @@ void edgenpu_sched_fini(struct edgenpu_device *edev)
 
 	for (i = 0; i < edev->caps.num_cores; i++)
 		drm_sched_fini(&edev->cores[i].sched);
+}
+
+/**
+ * edgenpu_jobs_drain() - stop the cores and wait for every job's release
+ * @edev: an unplugged device
+ *
+ * Running jobs fail with -ENODEV; queued ones fail fast once the device
+ * is unplugged; the scheduler frees them all, some from a work item.
+ * They hold buffer objects and run this module's code: the device and
+ * the module must outlive them.
+ */
+void edgenpu_jobs_drain(struct edgenpu_device *edev)
+{
+	unsigned int ms = (edev->ops->job_timeout_ms ?: job_timeout_ms) * 2 + 5000;
+	unsigned int i;
+
+	/* Stop every core, and fail what it was running. */
+	for (i = 0; i < edev->caps.num_cores; i++) {
+		struct edgenpu_core *core = &edev->cores[i];
+		struct edgenpu_job *job;
+		unsigned long flags;
+
+		edev->ops->reset(edev->priv, i);
+		spin_lock_irqsave(&core->active_lock, flags);
+		job = core->active;
+		core->active = NULL;
+		spin_unlock_irqrestore(&core->active_lock, flags);
+		if (job) {
+			dma_fence_set_error(job->done_fence, -ENODEV);
+			dma_fence_signal(job->done_fence);
+		}
+	}
+
+	if (!wait_var_event_timeout(&edev->live_jobs,
+				    !atomic_read(&edev->live_jobs),
+				    msecs_to_jiffies(ms)))
+		drm_err(&edev->drm, "%d job(s) still alive after %u ms\n",
+			atomic_read(&edev->live_jobs), ms);
 }
 
 /* Per-file state. */

@@ -102,6 +102,7 @@ edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&job->refcount);
 	job->edev = efile->edev;
+	atomic_inc(&job->edev->live_jobs);
 	job->pid = task_tgid_nr(current);
 	kref_get(&efile->ref);
 	job->efile = efile;

@@ -359,28 +359,10 @@ err:
 static void vnpu_remove(struct platform_device *pdev)
 {
 	struct vnpu_device *vdev = platform_get_drvdata(pdev);
-	unsigned int i;
 
 	debugfs_remove_recursive(vdev->debugfs);
-	/* No new job reaches the backend after this. */
+	/* Unplugs, resets every core (vnpu_reset) and waits out the jobs. */
 	edgenpu_device_destroy(vdev->edev);
-	/* Stop what runs, and fail it: its waiters wake up. */
-	for (i = 0; i < vdev->num_cores; i++) {
-		struct vnpu_core *core = &vdev->cores[i];
-		struct edgenpu_job *job;
-
-		atomic_set(&core->cancel, 1);
-		flush_work(&core->work);
-		irq_work_sync(&core->irq);
-		spin_lock_irq(&core->lock);
-		job = core->job;
-		core->job = NULL;
-		spin_unlock_irq(&core->lock);
-		if (job) {
-			edgenpu_job_done(job, -ENODEV);
-			pm_runtime_put_noidle(&pdev->dev);
-		}
-	}
 	vnpu_cores_fini(vdev);
 }
 

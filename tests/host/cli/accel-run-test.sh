@@ -1,0 +1,51 @@
+#!/bin/sh
+# accel-run bench and doctor on the host (no NPU: the CPU executor).
+# usage: accel-run-test.sh ACCEL_RUN MODEL_DIR WORKDIR
+ar=$1 models=$2 work=$3
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+n=0 failed=0
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+mkdir -p "$work"
+m="$models/chain/model.tflite"
+[ -f "$m" ] || m=$(ls "$models"/*/model.tflite | head -n1)
+
+"$ar" bench "$m" --device cpu --iterations 30 --warmup 2 --profile \
+	--json "$work/bench.json" --trace "$work/trace.json" > "$work/bench.txt" 2>&1
+rc=$?
+check $rc "bench --device cpu runs (exit $rc)"
+grep -q 'p50' "$work/bench.txt" && grep -q 'init .* first run' "$work/bench.txt" &&
+	grep -q '^per-op profile' "$work/bench.txt" && grep -q '^by op type' "$work/bench.txt"
+check $? "bench prints latency percentiles, init/first run and the profile"
+python3 "$top/tests/host/cli/bench_json_check.py" "$work/bench.json" > "$work/schema.tap"
+check $? "bench JSON validates against edgenpu-bench/1"
+python3 -c "import json,sys; t=json.load(open(sys.argv[1])); e=t['traceEvents']; sys.exit(not e or any(x['ph']!='X' or x['dur']<0 for x in e))" "$work/trace.json"
+check $? "the trace is Chrome trace-event JSON with complete events"
+"$ar" bench "$m" --device cpu --duration 0.3 > "$work/dur.txt" 2>&1
+check $? "bench --duration"
+"$ar" bench "$m" --iterations 5 --duration 1 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench with both --iterations and --duration exits 2"
+"$ar" bench "$m" --iterations 0 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench --iterations 0 exits 2"
+"$ar" bench "$m" --device cpu --iterations 3 > "$work/notty.txt" 2>&1 < /dev/null
+! grep -q "$(printf '\r')" "$work/notty.txt"
+check $? "no progress line when not on a terminal"
+
+"$ar" doctor > "$work/doctor.txt" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'PROBLEM the edgenpu module is not loaded' "$work/doctor.txt" &&
+	grep -q 'fix: sudo modprobe edgenpu' "$work/doctor.txt"
+check $? "doctor without the module: the problem and its fix, exit $rc"
+printf "modprobe: ERROR: could not insert 'edgenpu': Key was rejected by service\n" > "$work/klog"
+EDGENPU_DOCTOR_KLOG="$work/klog" "$ar" doctor > "$work/doctor-sb.txt" 2>&1
+grep -q 'Secure Boot rejected' "$work/doctor-sb.txt" && grep -q 'mokutil --import' "$work/doctor-sb.txt"
+check $? "doctor recognises \"Key was rejected by service\" and prints the mokutil steps"
+"$ar" doctor extra > /dev/null 2>&1
+[ $? = 2 ]
+check $? "doctor with an argument exits 2"
+echo "1..$n"
+[ $failed = 0 ]

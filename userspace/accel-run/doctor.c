@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel-run doctor: what stands between this machine and its NPU, and
+ * the fix for each problem found.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accel-run.h"
+
+struct doctor {
+	int problems;
+};
+
+static void problem(struct doctor *d, const char *what, const char *fix)
+{
+	d->problems++;
+	printf("PROBLEM %s\n  fix: %s\n", what, fix);
+}
+
+static void good(const char *what)
+{
+	printf("ok      %s\n", what);
+}
+
+/* The kernel log: $EDGENPU_DOCTOR_KLOG (for tests), else syslog(2). */
+static char *read_klog(void)
+{
+	const char *path = getenv("EDGENPU_DOCTOR_KLOG");
+	char *buf;
+	int n;
+
+	if (path) {
+		FILE *f = fopen(path, "r");
+		size_t len;
+
+		if (!f)
+			return NULL;
+		buf = calloc(1, 1 << 20);
+		len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+		fclose(f);
+		if (buf)
+			buf[len] = 0;
+		return buf;
+	}
+	n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	if (n <= 0)
+		return NULL;
+	buf = calloc(1, n + 1);
+	if (!buf)
+		return NULL;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static void check_secure_boot(struct doctor *d, const char *klog)
+{
+	if (klog && (strstr(klog, "Key was rejected by service") ||
+		     strstr(klog, "Loading of unsigned module is rejected") ||
+		     strstr(klog, "unsigned module loading is restricted"))) {
+		problem(d, "Secure Boot rejected the unsigned edgenpu module (\"Key was rejected by service\")",
+			"sign it with the DKMS key and enroll that key: sudo mokutil --import /var/lib/dkms/mok.pub; "
+			"reboot and choose \"Enroll MOK\" in the blue MOK manager screen; then sudo modprobe edgenpu "
+			"(see Documentation/edgenpu/install.rst)");
+	}
+}
+
+static int check_module(struct doctor *d, const char *klog)
+{
+	struct stat st;
+
+	if (stat("/sys/module/edgenpu", &st) == 0) {
+		FILE *f = fopen("/sys/module/edgenpu/version", "r");
+		char ver[64] = "?";
+
+		if (f) {
+			if (fscanf(f, "%63s", ver) != 1)
+				strcpy(ver, "?");
+			fclose(f);
+		}
+		printf("ok      the edgenpu module is loaded (version %s, library %s)\n",
+		       ver, edgenpu_version());
+		if (strcmp(ver, edgenpu_version()))
+			printf("        note: module and library releases differ; they speak the same uapi major, so this works\n");
+		return 1;
+	}
+	check_secure_boot(d, klog);
+	problem(d, "the edgenpu module is not loaded",
+		"sudo modprobe edgenpu (installed by the edgenpu-dkms package; see Documentation/edgenpu/install.rst); "
+		"if modprobe says \"Key was rejected by service\", see the Secure Boot fix");
+	return 0;
+}
+
+static void check_node(struct doctor *d, const char *path)
+{
+	struct edgenpu_device_info info;
+	struct edgenpu_device *dev;
+	char msg[512];
+	struct stat st;
+	int ret;
+
+	ret = edgenpu_device_open(path, &dev);
+	if (ret == 0) {
+		edgenpu_device_get_info(dev, &info);
+		snprintf(msg, sizeof(msg), "%s: %s, uapi %u.%u (library speaks %u.x)",
+			 path, info.name, info.uapi_major, info.uapi_minor,
+			 info.uapi_major);
+		good(msg);
+		edgenpu_device_unref(dev);
+		return;
+	}
+	if (ret == -ENODEV)
+		return;	/* another driver's accel device */
+	if (ret == -EACCES || ret == -EPERM) {
+		struct group *g = NULL;
+
+		if (stat(path, &st) == 0)
+			g = getgrgid(st.st_gid);
+		snprintf(msg, sizeof(msg), "%s is not accessible (mode %o, group %s)",
+			 path, stat(path, &st) ? 0 : st.st_mode & 0777,
+			 g ? g->gr_name : "?");
+		problem(d, msg,
+			"install the udev rule (70-edgenpu.rules, in the packages and `make install`) "
+			"and add yourself to its group: sudo usermod -aG render $USER, then log in again");
+		return;
+	}
+	if (ret == -EPROTO) {
+		snprintf(msg, sizeof(msg), "%s: the module speaks another uapi major version than library %s",
+			 path, edgenpu_version());
+		problem(d, msg, "install matching edgenpu-dkms and libedgenpu1 packages (the same release)");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s: %s", path, edgenpu_strerror(ret));
+	problem(d, msg, "see `dmesg | grep edgenpu`");
+}
+
+static void check_nodes(struct doctor *d)
+{
+	DIR *dir = opendir("/dev/accel");
+	struct dirent *e;
+	char path[300];
+	int n = 0;
+
+	while (dir && (e = readdir(dir))) {
+		if (strncmp(e->d_name, "accel", 5))
+			continue;
+		snprintf(path, sizeof(path), "/dev/accel/%s", e->d_name);
+		check_node(d, path);
+		n++;
+	}
+	if (dir)
+		closedir(dir);
+	if (!n)
+		problem(d, "no /dev/accel/accel* node",
+			"load the module (sudo modprobe edgenpu); the kernel needs CONFIG_DRM_ACCEL");
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct doctor d = { 0 };
+	char *klog;
+
+	if (argc > 1) {
+		fprintf(stderr, "accel-run doctor: unexpected argument '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	klog = read_klog();
+	if (check_module(&d, klog))
+		check_nodes(&d);
+	free(klog);
+	if (d.problems)
+		printf("%d problem(s) found\n", d.problems);
+	else
+		printf("no problems found\n");
+	return d.problems ? EXIT_RUN_FAILED : 0;
+}
