@@ -28,7 +28,7 @@ endif
 MODEL_OUT := $(BUILD)/model
 MODEL_MODELS := $(BUILD)/models
 MODEL_SHARED ?= $(MODEL_ROOT)/../shared/models
-MODEL_FUZZ_SECONDS ?= 30
+MODEL_FUZZ_SECONDS ?= 20
 MODEL_FUZZ_TIME ?= 600
 MODEL_CC ?= gcc
 MODEL_CLANG ?= $(shell command -v clang-14 || command -v clang)

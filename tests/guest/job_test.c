@@ -515,10 +515,11 @@ static void test_hang(struct tap *t, struct rig *r, const char *path)
 
 	tap_check(t, write_file(DBG "hang_next", "1"), "inject a hang");
 	sub_init(&s, r);
-	tap_check(t, submit(r->fd, &s) == 0 &&
-		  wait_job(r->fd, s.job.seqno, 20000, &st, &err) == 0 &&
-		  st == DRM_EDGENPU_JOB_TIMEDOUT && err == -ETIMEDOUT,
+	ok = submit(r->fd, &s) == 0 &&
+	     wait_job(r->fd, s.job.seqno, 20000, &st, &err) == 0;
+	tap_check(t, ok && st == DRM_EDGENPU_JOB_TIMEDOUT && err == -ETIMEDOUT,
 		  "the hung job times out (status %u, %d)", st, err);
+	ok = 1;
 	tap_check(t, waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		  WEXITSTATUS(status) == 0,
 		  "another process's 40 jobs all correct meanwhile");
@@ -528,10 +529,15 @@ static void test_hang(struct tap *t, struct rig *r, const char *path)
 
 	/* Two more hangs make three: the file is banned, others are not. */
 	for (i = 0; i < 2; i++) {
+		int ret = -1;
+
+		st = 0;
 		write_file(DBG "hang_next", "1");
 		sub_init(&s, r);
 		if (submit(r->fd, &s) == 0)
-			wait_job(r->fd, s.job.seqno, 20000, NULL, NULL);
+			ret = wait_job(r->fd, s.job.seqno, 20000, &st, NULL);
+		tap_check(t, ret == 0 && st == DRM_EDGENPU_JOB_TIMEDOUT,
+			  "hang %d times out too (wait %d, status %u)", i + 2, ret, st);
 	}
 	sub_init(&s, r);
 	tap_check(t, submit(r->fd, &s) == -EIO, "after 3 hangs SUBMIT fails with EIO");
