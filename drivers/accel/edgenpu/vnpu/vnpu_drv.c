@@ -89,6 +89,7 @@ struct vnpu_device {
 };
 
 static struct platform_device *vnpu_pdevs[VNPU_MAX_DEVICES];
+static DEFINE_MUTEX(vnpu_pdevs_lock);	/* protects vnpu_pdevs */
 static struct dentry *vnpu_debugfs_root;
 
 static void vnpu_get_caps(void *priv, struct drm_edgenpu_caps *caps)
@@ -366,12 +367,84 @@ static void vnpu_remove(struct platform_device *pdev)
 	vnpu_cores_fini(vdev);
 }
 
+/* Create vnpu N in a free slot; the caller holds vnpu_pdevs_lock. */
+static int vnpu_add_locked(unsigned int id)
+{
+	struct platform_device *pdev;
+
+	if (id >= VNPU_MAX_DEVICES)
+		return -EINVAL;
+	if (vnpu_pdevs[id])
+		return -EEXIST;
+	pdev = platform_device_register_simple(VNPU_DRIVER_NAME, id, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	vnpu_pdevs[id] = pdev;
+	return 0;
+}
+
+/*
+ * Driver attributes: echo N > new_device creates edgenpu-vnpu.N (or the
+ * first free one for "auto"), echo N > delete_device removes it.
+ */
+static ssize_t new_device_store(struct device_driver *drv, const char *buf,
+				size_t count)
+{
+	unsigned int id;
+	int ret = -ENOSPC;
+
+	mutex_lock(&vnpu_pdevs_lock);
+	if (sysfs_streq(buf, "auto")) {
+		for (id = 0; id < VNPU_MAX_DEVICES && ret == -ENOSPC; id++)
+			if (!vnpu_pdevs[id])
+				ret = vnpu_add_locked(id);
+	} else {
+		ret = kstrtouint(buf, 0, &id);
+		if (!ret)
+			ret = vnpu_add_locked(id);
+	}
+	mutex_unlock(&vnpu_pdevs_lock);
+	return ret ? ret : count;
+}
+static DRIVER_ATTR_WO(new_device);
+
+static ssize_t delete_device_store(struct device_driver *drv, const char *buf,
+				   size_t count)
+{
+	struct platform_device *pdev = NULL;
+	unsigned int id;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &id);
+	if (ret)
+		return ret;
+	if (id >= VNPU_MAX_DEVICES)
+		return -EINVAL;
+	mutex_lock(&vnpu_pdevs_lock);
+	pdev = vnpu_pdevs[id];
+	vnpu_pdevs[id] = NULL;
+	mutex_unlock(&vnpu_pdevs_lock);
+	if (!pdev)
+		return -ENODEV;
+	platform_device_unregister(pdev);
+	return count;
+}
+static DRIVER_ATTR_WO(delete_device);
+
+static struct attribute *vnpu_drv_attrs[] = {
+	&driver_attr_new_device.attr,
+	&driver_attr_delete_device.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(vnpu_drv);
+
 static struct platform_driver vnpu_platform_driver = {
 	.probe = vnpu_probe,
 	.remove = vnpu_remove,
 	.driver = {
 		.name = VNPU_DRIVER_NAME,
 		.dev_groups = vnpu_groups,
+		.groups = vnpu_drv_groups,
 		.pm = pm_ptr(&vnpu_pm_ops),
 	},
 };
@@ -380,16 +453,17 @@ static void vnpu_destroy_devices(void)
 {
 	int i;
 
+	mutex_lock(&vnpu_pdevs_lock);
 	for (i = VNPU_MAX_DEVICES - 1; i >= 0; i--) {
 		if (vnpu_pdevs[i])
 			platform_device_unregister(vnpu_pdevs[i]);
 		vnpu_pdevs[i] = NULL;
 	}
+	mutex_unlock(&vnpu_pdevs_lock);
 }
 
 int vnpu_init(void)
 {
-	struct platform_device *pdev;
 	unsigned int i;
 	int ret;
 
@@ -404,15 +478,12 @@ int vnpu_init(void)
 	if (ret)
 		goto err_debugfs;
 
-	for (i = 0; i < num_devices; i++) {
-		pdev = platform_device_register_simple(VNPU_DRIVER_NAME, i,
-						       NULL, 0);
-		if (IS_ERR(pdev)) {
-			ret = PTR_ERR(pdev);
-			goto err;
-		}
-		vnpu_pdevs[i] = pdev;
-	}
+	mutex_lock(&vnpu_pdevs_lock);
+	for (i = 0; i < num_devices && !ret; i++)
+		ret = vnpu_add_locked(i);
+	mutex_unlock(&vnpu_pdevs_lock);
+	if (ret)
+		goto err;
 	return 0;
 
 err:
