@@ -171,3 +171,8 @@ pkg-test:
 		echo "# pkg-$$t-test"; \
 		EDGENPU_MUSL_NO_VM=1 tests/packaging/$$t-test || fail=1; \
 	done; exit $$fail
+
+# The checkout's own dkms.conf, for `dkms add .`.
+.PHONY: dkms.conf
+dkms.conf: packaging/dkms/dkms.conf.in VERSION
+	sed 's|@VERSION@|$(VERSION)|g' $< > $@
