@@ -286,3 +286,92 @@ static struct kunit_suite edgenpu_sched_suite = {
 };
 
 kunit_test_suites(&edgenpu_sched_suite);
+
+/*
+ * Bad input of every ioctl, class by class, on the paths that refuse it
+ * before touching user memory. (The user-pointer classes, stale and
+ * foreign handles, run in the guest tests against real files.)
+ */
+static void ioctl_bad_input(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct drm_device *drm = &ctx->edev->drm;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct drm_edgenpu_bo_create bc;
+	struct drm_edgenpu_bo_info bi;
+	struct drm_edgenpu_submit sb;
+	struct drm_edgenpu_wait w;
+
+	/* BO_CREATE: reserved flags, non-zero out field, zero and huge sizes. */
+	bc = (struct drm_edgenpu_bo_create){ .size = 4096, .flags = 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
+	bc = (struct drm_edgenpu_bo_create){ .size = 4096, .handle = 3 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
+	bc = (struct drm_edgenpu_bo_create){ .size = 0 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
+	bc = (struct drm_edgenpu_bo_create){ .size = U64_MAX };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
+	bc = (struct drm_edgenpu_bo_create){ .size = SZ_1M + 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
+
+	/* BO_INFO: reserved flags. */
+	bi = (struct drm_edgenpu_bo_info){ .handle = 1, .flags = 0x80 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_info(drm, &bi, ctx->file), -EINVAL);
+
+	/* SUBMIT: flags, pad, job count 0 and over the limit, bad strides. */
+	sb = (struct drm_edgenpu_submit){ .job_count = 1, .flags = 1,
+					  .job_stride = sizeof(struct drm_edgenpu_job) };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.flags = 0;
+	sb.pad = 1;
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.pad = 0;
+	sb.job_count = 0;
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.job_count = DRM_EDGENPU_MAX_SUBMIT_JOBS + 1;
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.job_count = U32_MAX;	/* far over the limit */
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.job_count = 1;
+	sb.job_stride = 8;
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.job_stride = sizeof(struct drm_edgenpu_job) + 4;	/* unaligned */
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	sb.job_stride = U32_MAX;
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EINVAL);
+	/* A banned file: -EIO, before anything else is looked at. */
+	sb.job_stride = sizeof(struct drm_edgenpu_job);
+	WRITE_ONCE(efile->banned, true);
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EIO);
+	WRITE_ONCE(efile->banned, false);
+
+	/* WAIT: unknown kind, flags, pad, non-zero out fields, unknown job. */
+	w = (struct drm_edgenpu_wait){ .kind = 2 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	w = (struct drm_edgenpu_wait){ .flags = 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	w = (struct drm_edgenpu_wait){ .pad = 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	w = (struct drm_edgenpu_wait){ .status = 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	w = (struct drm_edgenpu_wait){ .seqno = U64_MAX };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	w = (struct drm_edgenpu_wait){ .seqno = 12345 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -ENOENT);
+	w = (struct drm_edgenpu_wait){ .kind = DRM_EDGENPU_WAIT_JOB, .handle = 1 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+}
+
+static struct kunit_case edgenpu_ioctl_cases[] = {
+	KUNIT_CASE(ioctl_bad_input),
+	{}
+};
+
+static struct kunit_suite edgenpu_ioctl_suite = {
+	.name = "edgenpu_ioctl",
+	.init = ks_init,
+	.exit = ks_exit,
+	.test_cases = edgenpu_ioctl_cases,
+};
+
+kunit_test_suites(&edgenpu_ioctl_suite);

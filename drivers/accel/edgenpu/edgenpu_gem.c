@@ -9,6 +9,8 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 
+#include <kunit/visibility.h>
+
 #include "edgenpu_drv.h"
 
 static const struct drm_gem_object_funcs edgenpu_gem_funcs = {
@@ -67,6 +69,7 @@ out:
 	drm_dev_exit(idx);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_bo_create);
 
 int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
 			  struct drm_file *file)
@@ -95,3 +98,4 @@ out:
 	drm_dev_exit(idx);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_bo_info);

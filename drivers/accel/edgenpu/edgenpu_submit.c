@@ -567,6 +567,7 @@ out:
 	drm_dev_exit(idx);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_submit);
 
 static u32 edgenpu_fence_status(int error)
 {
@@ -658,3 +659,4 @@ int edgenpu_ioctl_wait(struct drm_device *drm, void *data,
 		return edgenpu_wait_job(file->driver_priv, args, timeout);
 	return edgenpu_wait_bo(file, args, timeout);
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_wait);
