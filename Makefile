@@ -15,7 +15,7 @@ include $(src)/Kbuild
 else
 
 .DEFAULT_GOAL := all
-.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit \
+.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit bench-models \
 	checkpatch sparse clean
 
 # Fragments of the engine and oracle work.
@@ -36,6 +36,7 @@ help:
 	@echo "  make sparse      sparse (C=2) on the driver"
 	@echo "  make bench-engine   engine vs XNNPACK QS8, single thread (host)"
 	@echo "  make bench-submit   empty-job round trip vs pipe ping-pong (distro VM)"
+	@echo "  make bench-models   CPU executor vs TFLite 2.14 and Arm NN on MobileNet v2 (host)"
 	@echo "  make clean       remove build/"
 
 deps:
@@ -122,6 +123,9 @@ check:
 	@scripts/check
 
 # Benchmarks print figures; they assert nothing about speed.
+bench-models:
+	@scripts/bench-models
+
 bench-submit:
 	@scripts/vm-run --kernel $(if $(filter-out debug-latest,$(KERNEL)),$(KERNEL),distro) \
 		-- edgenpu-bench-submit 2000
