@@ -25,6 +25,12 @@ python3 -c "import json,sys; t=json.load(open(sys.argv[1])); e=t['traceEvents'];
 check $? "the trace is Chrome trace-event JSON with complete events"
 "$ar" bench "$m" --device cpu --duration 0.3 > "$work/dur.txt" 2>&1
 check $? "bench --duration"
+"$ar" bench "$m" --device cpu --iterations 40 --parallel 3 --json "$work/par.json" > "$work/par.txt" 2>&1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['parallel'] == 3 and d['all_runs'] >= d['runs'] == 40))" "$work/par.json"
+check $? "bench --parallel 3 runs three runners and reports all their runs"
+"$ar" bench "$m" --parallel 65 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench --parallel 65 exits 2"
 "$ar" bench "$m" --iterations 5 --duration 1 > /dev/null 2>&1
 [ $? = 2 ]
 check $? "bench with both --iterations and --duration exits 2"
