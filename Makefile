@@ -65,11 +65,16 @@ else
 GUEST_CC := gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
+# The kernels (and the arm64 libdrm) scripts/fetch-kernels resolved.
+EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
+-include $(EDGENPU_CACHE)/kernels.env
+
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
 	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
-ifeq ($(GUEST_ARCH),x86_64)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
+ifeq ($(GUEST_ARCH),arm64)
+GUEST_LDFLAGS := -L$(LIBDRM_ARM64)
 endif
 GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-test \
 	$(GUEST_OUT)/edgenpu-model-test
@@ -102,7 +107,7 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 $(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-		-o $@ $(US_CLI_SRCS) $(US_LIB_SRCS) -ldrm
+		-o $@ $(US_CLI_SRCS) $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm
 
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
 	@mkdir -p $(@D)
