@@ -314,6 +314,11 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	 * (drm_sched_start() would say -ECANCELED). drm_sched_stop() then
 	 * finds it finished and has it freed as the guilty job.
 	 */
+	/*
+	 * Count the hang before the job's fence tells anyone: a SUBMIT that
+	 * follows the last allowed hang must already see the ban.
+	 */
+	edgenpu_file_note_hang(job->efile);
 	if (job->done_fence && edgenpu_core_take(core, job)) {
 		atomic64_inc(&edev->stats.jobs_failed);
 		edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
@@ -323,7 +328,6 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 		dma_fence_set_error(job->done_fence, -ETIMEDOUT);
 		dma_fence_signal(job->done_fence);
 	}
-	edgenpu_file_note_hang(job->efile);
 	drm_sched_stop(&core->sched, sched_job);
 	edgenpu_sched_start(&core->sched);
 	return EDGENPU_SCHED_STAT_RESET;
