@@ -140,6 +140,8 @@ struct edgenpu_device {
  * @last_error: the validator's report on the last rejected job
  * @error_lock: protects @last_error
  * @busy_ns: device time this file's jobs took, for fdinfo
+ * @submit_lock: keeps arming and pushing of this file's jobs in one order
+ *	(drm_sched requires it; threads of one process share the file)
  */
 struct edgenpu_file {
 	struct kref ref;
@@ -151,6 +153,7 @@ struct edgenpu_file {
 	struct drm_edgenpu_last_error last_error;
 	spinlock_t error_lock; /* protects last_error */
 	atomic64_t busy_ns;
+	struct mutex submit_lock; /* arm + push of jobs, in order */
 };
 
 /**

@@ -433,6 +433,7 @@ int edgenpu_file_open(struct drm_device *drm, struct drm_file *file)
 	if (!efile)
 		return -ENOMEM;
 	kref_init(&efile->ref);
+	mutex_init(&efile->submit_lock);
 	efile->edev = edev;
 	xa_init_flags(&efile->jobs, XA_FLAGS_ALLOC1);
 	spin_lock_init(&efile->error_lock);
@@ -475,7 +476,10 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_file_close);
 
 static void edgenpu_file_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct edgenpu_file, ref));
+	struct edgenpu_file *efile = container_of(ref, struct edgenpu_file, ref);
+
+	mutex_destroy(&efile->submit_lock);
+	kfree(efile);
 }
 
 void edgenpu_file_put(struct edgenpu_file *efile)

@@ -432,9 +432,17 @@ static int edgenpu_job_commit(struct edgenpu_file *efile, struct edgenpu_job *jo
 	u32 i, id;
 	int ret;
 
+	/*
+	 * The scheduler numbers a job's fence when it is armed and runs jobs
+	 * in the order they are pushed: both must happen in one order per
+	 * entity, even when threads share the file.
+	 */
+	mutex_lock(&efile->submit_lock);
 	ret = drm_gem_lock_reservations(job->bos, job->nbos, &ctx);
-	if (ret)
+	if (ret) {
+		mutex_unlock(&efile->submit_lock);
 		return ret;
+	}
 	for (i = 0; i < job->nbos; i++) {
 		bool write = job->buffers[i].flags & EDGENPU_ENGINE_BUF_WRITE;
 
@@ -471,10 +479,12 @@ static int edgenpu_job_commit(struct edgenpu_file *efile, struct edgenpu_job *jo
 	}
 	*seqno = id;
 	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&efile->submit_lock);
 	return 0;
 
 unlock:
 	drm_gem_unlock_reservations(job->bos, job->nbos, &ctx);
+	mutex_unlock(&efile->submit_lock);
 	return ret;
 }
 
