@@ -300,6 +300,8 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	if (job->done_fence && dma_fence_is_signaled(job->done_fence))
 		return EDGENPU_SCHED_STAT_NO_HANG;
 
+	/* No new job may start on this core while it is being recovered. */
+	drm_sched_wqueue_stop(&core->sched);
 	/* First make sure the core will never report this job... */
 	if (drm_dev_enter(&edev->drm, &idx)) {
 		drm_info(&edev->drm, "core %u: job %llu timed out, resetting\n",
@@ -312,11 +314,8 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	 * ...then fail it through its own hardware fence, so that the
 	 * scheduler completes it with -ETIMEDOUT on every kernel version
 	 * (drm_sched_start() would say -ECANCELED). drm_sched_stop() then
-	 * finds it finished and has it freed as the guilty job.
-	 */
-	/*
-	 * Count the hang before the job's fence tells anyone: a SUBMIT that
-	 * follows the last allowed hang must already see the ban.
+	 * finds it finished and has it freed as the guilty job. The hang is
+	 * counted first: a SUBMIT after the last allowed hang sees the ban.
 	 */
 	edgenpu_file_note_hang(job->efile);
 	if (job->done_fence && edgenpu_core_take(core, job)) {
