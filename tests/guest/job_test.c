@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -488,35 +489,64 @@ static void test_faults(struct tap *t, struct rig *r)
 	write_file(DBG "latency_us", "0");
 }
 
-/* Another process keeps running jobs while this one hangs the device. */
+/* The value of a small debugfs/sysfs file, or -1. */
+static long read_long(const char *path)
+{
+	char buf[32] = { 0 };
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * Another process keeps running jobs while this one hangs the device. The
+ * other process starts only once this one's job took the injected hang
+ * (hang_next back to 0): the hang applies to whichever job runs next.
+ */
 static void test_hang(struct tap *t, struct rig *r, const char *path)
 {
 	struct sub s;
 	uint32_t st = 0;
 	int32_t err = 0;
-	int pipefd[2], status = 0, i, ok = 1;
+	int pipefd[2], go[2], status = 0, i, ok = 1;
 	pid_t pid;
 	char c = 0;
 
 	if (pipe(pipefd))
 		return;
+	if (pipe(go)) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		struct rig rc;
 
 		close(pipefd[0]);
-		if (rig_init(&rc, path))
+		close(go[1]);
+		if (rig_init(&rc, path) || read(go[0], &c, 1) != 1)
 			_exit(2);
 		for (i = 0; i < 40 && ok; i++)
 			ok = run_one(&rc, 1000 + i);
 		_exit(ok ? 0 : 1);
 	}
 	close(pipefd[1]);
+	close(go[0]);
 
 	tap_check(t, write_file(DBG "hang_next", "1"), "inject a hang");
 	sub_init(&s, r);
-	ok = submit(r->fd, &s) == 0 &&
-	     wait_job(r->fd, s.job.seqno, 20000, &st, &err) == 0;
+	ok = submit(r->fd, &s) == 0;
+	for (i = 0; i < 5000 && read_long(DBG "hang_next") != 0; i++)
+		usleep(1000);
+	(void)!write(go[1], "g", 1);
+	close(go[1]);
+	ok = ok && wait_job(r->fd, s.job.seqno, 20000, &st, &err) == 0;
 	tap_check(t, ok && st == DRM_EDGENPU_JOB_TIMEDOUT && err == -ETIMEDOUT,
 		  "the hung job times out (status %u, %d)", st, err);
 	ok = 1;

@@ -9,9 +9,11 @@
 
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -19,7 +21,7 @@
 #include "edgenpu_drv.h"
 #include "engine_jobbuild.h"
 
-enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG };
+enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ };
 
 #define KS_MAX_JOBS	8
 
@@ -54,6 +56,14 @@ static void ks_run_job(void *priv, struct edgenpu_job *job)
 		break;
 	case KS_HANG:
 		break;	/* never raises its interrupt */
+	case KS_LATE_IRQ:
+		/*
+		 * Finishes, but the scheduler only hears of it after the
+		 * job's timer (100 ms) fired: a spurious timeout.
+		 */
+		edgenpu_job_done(job, 0);
+		msleep(300);
+		break;
 	}
 }
 
@@ -236,6 +246,38 @@ static void sched_timeout_reset_ban(struct kunit *test)
 	dma_fence_put(f);
 }
 
+/*
+ * A timeout that fires after the job finished is not a hang: no reset, no
+ * hang counted, the job's result stands, and the job is still freed (on
+ * kernels before 6.17 the scheduler leaves that to the driver; a leaked
+ * job pins its buffers and warns at unload).
+ */
+static void sched_false_timeout(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct dma_fence *f;
+
+	ctx->backend.mode = KS_LATE_IRQ;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	dma_fence_put(f);
+	KUNIT_EXPECT_TRUE(test, wait_var_event_timeout(&ctx->edev->live_jobs,
+						       !atomic_read(&ctx->edev->live_jobs),
+						       2 * HZ));
+	KUNIT_EXPECT_EQ(test, ctx->backend.resets, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&efile->hangs), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->edev->stats.jobs_done), 1);
+
+	/* The core still runs jobs. */
+	ctx->backend.mode = KS_COMPLETE;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	dma_fence_put(f);
+}
+
 static void sched_rejects_bad_stream(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
@@ -274,6 +316,7 @@ static struct kunit_case edgenpu_sched_cases[] = {
 	KUNIT_CASE(sched_fence_order),
 	KUNIT_CASE(sched_device_error),
 	KUNIT_CASE(sched_timeout_reset_ban),
+	KUNIT_CASE_SLOW(sched_false_timeout),
 	KUNIT_CASE(sched_rejects_bad_stream),
 	{}
 };

@@ -46,16 +46,13 @@
 #endif
 
 /*
- * The scheduler's timeout verdicts: DRM_GPU_SCHED_STAT_NOMINAL was renamed
- * DRM_GPU_SCHED_STAT_RESET, and DRM_GPU_SCHED_STAT_NO_HANG was added for
- * spurious timeouts, in 6.17. Older kernels report both as NOMINAL.
+ * The scheduler's timeout verdict after a reset: DRM_GPU_SCHED_STAT_NOMINAL
+ * was renamed DRM_GPU_SCHED_STAT_RESET in 6.17.
  */
 #ifdef EDGENPU_HAVE_DRM_GPU_SCHED_STAT_RESET
 #define EDGENPU_SCHED_STAT_RESET	DRM_GPU_SCHED_STAT_RESET
-#define EDGENPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NO_HANG
 #else
 #define EDGENPU_SCHED_STAT_RESET	DRM_GPU_SCHED_STAT_NOMINAL
-#define EDGENPU_SCHED_STAT_NO_HANG	DRM_GPU_SCHED_STAT_NOMINAL
 #endif
 
 /* drm_sched_start() takes the errno for unfinished jobs since 6.13. */
@@ -64,6 +61,29 @@
 #else
 #define edgenpu_sched_start(sched)	drm_sched_start(sched)
 #endif
+
+/*
+ * A spurious timeout (the job had already finished). The scheduler took
+ * the job off its pending list before asking the driver. Kernels with
+ * DRM_GPU_SCHED_STAT_NO_HANG (6.17) put it back themselves. Older ones
+ * never do: the job would never be freed (its buffers and the module
+ * pinned, a drm_mm_takedown WARNING at unload). There, drm_sched_stop()
+ * puts it back, finds it finished and marks it the guilty job, which
+ * the scheduler frees as soon as this returns; nothing else was running
+ * on the core (one credit per core).
+ */
+static inline enum drm_gpu_sched_stat
+edgenpu_sched_false_timeout(struct drm_gpu_scheduler *sched,
+			    struct drm_sched_job *job)
+{
+#ifdef EDGENPU_HAVE_DRM_GPU_SCHED_STAT_NO_HANG
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+#else
+	drm_sched_stop(sched, job);
+	edgenpu_sched_start(sched);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+#endif
+}
 
 /*
  * drm_sched_job_init() takes the DRM client id since 6.17; 6.12's stable

@@ -298,7 +298,7 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 
 	/* The completion may have raced with the timer: not a hang. */
 	if (job->done_fence && dma_fence_is_signaled(job->done_fence))
-		return EDGENPU_SCHED_STAT_NO_HANG;
+		return edgenpu_sched_false_timeout(&core->sched, sched_job);
 
 	/* No new job may start on this core while it is being recovered. */
 	drm_sched_wqueue_stop(&core->sched);

@@ -27,6 +27,7 @@ edgenpu_probe = $(if $(shell grep -qsE '$(3)' $(srctree)/$(2) && echo y),-DEDGEN
 ccflags-y += $(call edgenpu_probe,DRM_DRIVER_DATE,include/drm/drm_drv.h,char \*date;)
 ccflags-y += $(call edgenpu_probe,DRM_GEM_VMAP_UNLOCKED,include/drm/drm_gem.h,int drm_gem_vmap_unlocked.struct)
 ccflags-y += $(call edgenpu_probe,DRM_GPU_SCHED_STAT_RESET,include/drm/gpu_scheduler.h,DRM_GPU_SCHED_STAT_RESET)
+ccflags-y += $(call edgenpu_probe,DRM_GPU_SCHED_STAT_NO_HANG,include/drm/gpu_scheduler.h,DRM_GPU_SCHED_STAT_NO_HANG)
 ccflags-y += $(call edgenpu_probe,DRM_SCHED_START_ERRNO,include/drm/gpu_scheduler.h,drm_sched_start.struct drm_gpu_scheduler .sched. int errno)
 ccflags-y += $(call edgenpu_probe,DRM_SCHED_JOB_CLIENT_ID,include/drm/gpu_scheduler.h,u64 drm_client_id.;)
 ccflags-y += $(call edgenpu_probe,DRM_SCHED_INIT_ARGS,include/drm/gpu_scheduler.h,struct drm_sched_init_args [{])
