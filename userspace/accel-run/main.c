@@ -46,8 +46,9 @@ static void usage(FILE *f)
 		"executor. run defaults to the first NPU (the CPU when there is none,\n"
 		"said out loud); info plans for the CPU. Ops the NPU cannot run go to\n"
 		"the CPU executor and are listed. --require-full-offload fails instead.\n"
-		"--check also runs the CPU reference and compares every output bit for\n"
-		"bit.\n"
+		"--check also runs the CPU reference and compares the output of every\n"
+		"op bit for bit, naming the first op that differs (the plan then keeps\n"
+		"every intermediate tensor: more memory, no reuse).\n"
 		"Inputs: .bin (raw bytes, exact size), .npy (int8/uint8, same shape),\n"
 		".bmp (8-bit grayscale), .pgm (P5), .ppm (P6); images become input\n"
 		"bytes by --image-convention: raw = the pixel byte reinterpreted as\n"
@@ -845,12 +846,17 @@ int make_runner(struct edgenpu_plan *p, struct edgenpu_device *dev,
 	return 0;
 }
 
-/* --check: the same inputs through the CPU reference, bit for bit. */
+/*
+ * --check: the same inputs through the CPU reference, bit for bit, op by
+ * op (both runners keep every intermediate), naming the first op whose
+ * output differs.
+ */
 static int check_against(struct edgenpu_model *m, struct edgenpu_runner *r,
 			 struct edgenpu_runner *ref)
 {
-	size_t i, j, size, rsize;
-	const uint8_t *a, *b;
+	struct edgenpu_diff d;
+	size_t i, size, rsize;
+	int ret;
 
 	for (i = 0; i < edgenpu_model_num_inputs(m); i++) {
 		const void *src = edgenpu_runner_input(r, i, &size);
@@ -865,19 +871,19 @@ static int check_against(struct edgenpu_model *m, struct edgenpu_runner *r,
 			edgenpu_runner_last_error(ref));
 		return EXIT_RUN_FAILED;
 	}
-	for (i = 0; i < edgenpu_model_num_outputs(m); i++) {
-		a = edgenpu_runner_output(r, i, &size);
-		b = edgenpu_runner_output(ref, i, &rsize);
-		for (j = 0; j < size && j < rsize && a[j] == b[j]; j++)
-			;
-		if (size != rsize || j < size) {
-			printf("check: output %zu differs from the CPU reference at byte %zu (%d vs %d)\n",
-			       i, j, j < size ? (int8_t)a[j] : 0, j < rsize ? (int8_t)b[j] : 0);
-			return EXIT_RUN_FAILED;
-		}
+	ret = edgenpu_runner_compare(r, ref, &d);
+	if (ret < 0) {
+		fprintf(stderr, "accel-run: check: cannot compare: %s\n",
+			edgenpu_strerror(ret));
+		return EXIT_RUN_FAILED;
 	}
-	printf("check: bit-exact with the CPU reference (%zu output(s))\n",
-	       edgenpu_model_num_outputs(m));
+	if (ret) {
+		printf("check: FAILED: op %u (%s) is the first whose output differs from the CPU reference: byte %zu is %d, the reference has %d\n",
+		       d.op, edgenpu_model_op_name(m, d.op), d.offset, d.a, d.b);
+		return EXIT_RUN_FAILED;
+	}
+	printf("check: bit-exact with the CPU reference (%zu op output(s), %zu model output(s))\n",
+	       edgenpu_model_num_ops(m), edgenpu_model_num_outputs(m));
 	return 0;
 }
 
@@ -985,7 +991,8 @@ static int cmd_run(int argc, char **argv)
 		edgenpu_device_unref(dev);
 		return ret;
 	}
-	ret = edgenpu_plan_create(m, mask, &p, err, sizeof(err));
+	ret = edgenpu_plan_create_flags(m, mask,
+					check ? EDGENPU_PLAN_KEEP_INTERMEDIATES : 0, &p, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n", err);
 		edgenpu_model_unref(m);

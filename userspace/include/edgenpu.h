@@ -246,6 +246,24 @@ enum edgenpu_placement {
  */
 EDGENPU_API int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
 			struct edgenpu_plan **out, char *err, size_t errlen);
+
+/**
+ * Plan flag: give every intermediate tensor its own bytes (no lifetime
+ * reuse), so that after a run edgenpu_runner_op_output() can show the
+ * output of every op. Costs scratch memory; meant for checking.
+ */
+#define EDGENPU_PLAN_KEEP_INTERMEDIATES	0x1u
+
+/**
+ * edgenpu_plan_create_flags() - edgenpu_plan_create() with flags
+ * @flags: EDGENPU_PLAN_* flags; unknown bits give -EINVAL
+ *
+ * The other arguments and the return value are those of
+ * edgenpu_plan_create(), which is this function with @flags 0.
+ */
+EDGENPU_API int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
+				      uint32_t flags, struct edgenpu_plan **out,
+				      char *err, size_t errlen);
 /** Take a reference on @plan; returns @plan. */
 EDGENPU_API struct edgenpu_plan *edgenpu_plan_ref(struct edgenpu_plan *plan);
 /** Drop a reference; the last one frees the plan. NULL is ignored. */
@@ -379,6 +397,43 @@ EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, siz
  * then names the failing model operator.
  */
 EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
+/**
+ * edgenpu_runner_op_output() - the output tensor of model operator @op
+ * @runner: a runner that has run
+ * @op: model operator index
+ * @size: set to the tensor's size in bytes (0 on failure); may be NULL
+ *
+ * Return: the bytes @op wrote in the last run, or NULL when @op is out of
+ * range or its output may have been overwritten since: intermediates
+ * are only kept when the plan was made with EDGENPU_PLAN_KEEP_INTERMEDIATES
+ * (model outputs always are).
+ */
+EDGENPU_API const void *edgenpu_runner_op_output(struct edgenpu_runner *runner,
+					     size_t op, size_t *size);
+
+/** Where two runs of the same plan first differ. */
+struct edgenpu_diff {
+	uint32_t op;			/* model operator index */
+	size_t offset;			/* byte offset of the first differing element */
+	int32_t a, b;			/* that element in each run */
+};
+
+/**
+ * edgenpu_runner_compare() - compare two runners' results, op by op
+ * @a: a runner that has run
+ * @b: another runner of a plan of the same model, run on the same inputs
+ * @diff: filled with the first difference found
+ *
+ * Walks the operators in execution order and compares the output of each
+ * one that both runners kept (every op with EDGENPU_PLAN_KEEP_INTERMEDIATES
+ * on both plans, else the model outputs only), so the op named is the
+ * first one whose result differs.
+ *
+ * Return: 0 when every compared output is equal, 1 when one differs
+ * (@diff says where), -EINVAL for runners of different models.
+ */
+EDGENPU_API int edgenpu_runner_compare(struct edgenpu_runner *a, struct edgenpu_runner *b,
+				   struct edgenpu_diff *diff);
 /** The message of the runner's last failure ("" if none). */
 /**
  * When model op @op started and ended in the last run: device timestamps

@@ -423,3 +423,99 @@ const char *edgenpu_runner_last_error(const struct edgenpu_runner *r)
 {
 	return r ? r->last_error : "";
 }
+
+const void *edgenpu_runner_op_output(struct edgenpu_runner *r, size_t op,
+				     size_t *size)
+{
+	const struct edgenpu_plan *p = r ? r->plan : NULL;
+	const struct tfl_model *m;
+	const struct lw_operand *o;
+	struct edgenpu_engine_buffer *b;
+	uint32_t i;
+
+	if (size)
+		*size = 0;
+	if (!p || op >= p->model->m.nops)
+		return NULL;
+	m = &p->model->m;
+	o = &p->lops[op].t[plan_out_index(&p->lops[op])];
+	if (o->kind != LW_TENSOR)
+		return NULL;
+	for (i = 0; i < m->nout; i++)
+		if (m->outputs[i] == o->tensor)
+			return edgenpu_runner_output(r, i, size);
+	if (!(p->flags & EDGENPU_PLAN_KEEP_INTERMEDIATES) ||
+	    p->scratch_off[o->tensor] == UINT64_MAX)
+		return NULL;
+	b = &r->bufs[PLAN_BUF_SCRATCH];
+	if (!b->ptr)
+		return NULL;
+	if (size)
+		*size = (size_t)m->tensors[o->tensor].count *
+			tfl_type_size(m->tensors[o->tensor].type);
+	return (const uint8_t *)b->ptr + p->scratch_off[o->tensor];
+}
+
+/* The element at byte @off of a tensor of TFLite type @type. */
+static int32_t element_at(const uint8_t *data, size_t off, int type,
+			  size_t *start)
+{
+	size_t es = tfl_type_size(type);
+	size_t s = es ? off - off % es : off;
+
+	*start = s;
+	switch (type) {
+	case TFL_INT8:
+		return (int8_t)data[s];
+	case TFL_INT16: {
+		int16_t v;
+
+		memcpy(&v, data + s, sizeof(v));
+		return v;
+	}
+	case TFL_INT32: {
+		int32_t v;
+
+		memcpy(&v, data + s, sizeof(v));
+		return v;
+	}
+	default:
+		return data[s];
+	}
+}
+
+int edgenpu_runner_compare(struct edgenpu_runner *a, struct edgenpu_runner *b,
+			   struct edgenpu_diff *diff)
+{
+	const struct tfl_model *m;
+	size_t op, sa, sb, j;
+
+	if (!a || !b || !diff ||
+	    a->plan->model->m.nops != b->plan->model->m.nops ||
+	    a->plan->model->m.ntensors != b->plan->model->m.ntensors)
+		return -EINVAL;
+	m = &a->plan->model->m;
+	memset(diff, 0, sizeof(*diff));
+	for (op = 0; op < m->nops; op++) {
+		const uint8_t *x = edgenpu_runner_op_output(a, op, &sa);
+		const uint8_t *y = edgenpu_runner_op_output(b, op, &sb);
+		const struct lw_operand *o;
+
+		if (!x || !y)
+			continue;
+		if (sa != sb)
+			return -EINVAL;
+		for (j = 0; j < sa && x[j] == y[j]; j++)
+			;
+		if (j == sa)
+			continue;
+		o = &a->plan->lops[op].t[plan_out_index(&a->plan->lops[op])];
+		diff->op = (uint32_t)op;
+		diff->a = element_at(x, j, m->tensors[o->tensor].type,
+				     &diff->offset);
+		diff->b = element_at(y, j, m->tensors[o->tensor].type,
+				     &diff->offset);
+		return 1;
+	}
+	return 0;
+}

@@ -61,6 +61,7 @@ struct edgenpu_plan {
 	int refs;
 	struct edgenpu_model *model;
 	uint64_t op_mask;
+	uint32_t flags;			/* EDGENPU_PLAN_* */
 
 	/* lowering output */
 	struct lw_op *lops;		/* one per model op */
@@ -81,6 +82,9 @@ struct edgenpu_plan {
 	struct plan_segment *segs;
 	struct edgenpu_op_info *opinfo;
 };
+
+/* Index of the output operand of a lowered op (plan.c). */
+uint32_t plan_out_index(const struct lw_op *lo);
 
 /* Lowering (lower.c): fills plan->lops and the weights. */
 int lower_model(struct edgenpu_plan *p, char *err, size_t errlen);

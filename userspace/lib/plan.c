@@ -67,7 +67,7 @@ static int is_supported(int32_t builtin)
 	}
 }
 
-static uint32_t out_index(const struct lw_op *lo)
+uint32_t plan_out_index(const struct lw_op *lo)
 {
 	switch (lo->opcode) {
 	case EDGENPU_OP_CONV_2D:
@@ -158,7 +158,7 @@ static int plan_memory(struct edgenpu_plan *p, char *err, size_t errlen)
 	}
 	for (i = 0; i < m->nops; i++) {
 		const struct lw_op *lo = &p->lops[i];
-		uint32_t o = out_index(lo);
+		uint32_t o = plan_out_index(lo);
 
 		for (k = 0; k < lo->nt; k++) {
 			int32_t ti = lo->t[k].tensor;
@@ -203,7 +203,8 @@ static int plan_memory(struct edgenpu_plan *p, char *err, size_t errlen)
 			continue;
 		lv[nlive].tensor = (int32_t)i;
 		lv[nlive].first = first[i];
-		lv[nlive].last = last[i];
+		lv[nlive].last = p->flags & EDGENPU_PLAN_KEEP_INTERMEDIATES ?
+				 m->nops : last[i];
 		lv[nlive].size = (tensor_bytes(&m->tensors[i]) +
 				  SCRATCH_ALIGN - 1) & ~(uint64_t)(SCRATCH_ALIGN - 1);
 		p->intermediate_bytes += tensor_bytes(&m->tensors[i]);
@@ -482,6 +483,13 @@ void edgenpu_plan_unref(struct edgenpu_plan *plan)
 int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
 			struct edgenpu_plan **out, char *err, size_t errlen)
 {
+	return edgenpu_plan_create_flags(model, op_mask, 0, out, err, errlen);
+}
+
+int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
+			      uint32_t flags, struct edgenpu_plan **out,
+			      char *err, size_t errlen)
+{
 	const struct tfl_model *m;
 	struct edgenpu_plan *p;
 	uint32_t i;
@@ -492,6 +500,9 @@ int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
 	if (!model || !out)
 		return -EINVAL;
 	*out = NULL;
+	if (flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES)
+		return pfail(err, errlen, -EINVAL, "unknown plan flags 0x%x",
+			     flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES);
 	m = &model->m;
 	/* First the ops nothing can run: they decide whether a plan exists. */
 	for (i = 0; i < m->nops; i++)
@@ -537,6 +548,7 @@ int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
 	p->refs = 1;
 	p->model = edgenpu_model_ref(model);
 	p->op_mask = op_mask;
+	p->flags = flags;
 	p->lops = calloc(m->nops, sizeof(*p->lops));
 	p->const_off = calloc(m->ntensors, sizeof(*p->const_off));
 	p->opinfo = calloc(m->nops, sizeof(*p->opinfo));

@@ -50,5 +50,6 @@ void edgenpu_job_done(struct edgenpu_job *job, int error);
 unsigned int edgenpu_job_core(const struct edgenpu_job *job);
 int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 			int (*cancelled)(void *ctx), void *ctx);
+void edgenpu_job_corrupt(struct edgenpu_job *job);
 
 #endif /* __EDGENPU_BACKEND_H__ */

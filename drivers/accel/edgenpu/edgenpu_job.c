@@ -192,6 +192,29 @@ int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_execute);
 
+/**
+ * edgenpu_job_corrupt() - flip one bit of a job's results
+ * @job: a job that has executed
+ *
+ * Fault injection for backends: a silent data error, as a bad memory cell
+ * would make. Flips bit 0 of the first byte of the job's last writable
+ * buffer, so that userspace checks (accel-run --check) can be tested.
+ */
+void edgenpu_job_corrupt(struct edgenpu_job *job)
+{
+	u32 i = job->nbos;
+
+	while (i--) {
+		struct edgenpu_engine_buffer *b = &job->buffers[i];
+
+		if ((b->flags & EDGENPU_ENGINE_BUF_WRITE) && b->size && b->ptr) {
+			*(u8 *)b->ptr ^= 1;
+			return;
+		}
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_corrupt);
+
 static void edgenpu_job_record(struct edgenpu_job *job, int error)
 {
 	struct edgenpu_device *edev = job->edev;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -177,6 +178,92 @@ out:
 	return ok;
 }
 
+/* Two CPU runners of the chain model, one op's output corrupted. */
+static void make_pair(struct edgenpu_model *m, uint32_t flags,
+		      struct edgenpu_runner **a, struct edgenpu_runner **b)
+{
+	struct edgenpu_plan *p = NULL;
+	char err[512];
+	size_t i, j, size;
+
+	*a = *b = NULL;
+	if (edgenpu_plan_create_flags(m, EDGENPU_OP_MASK_ALL, flags, &p, err,
+				      sizeof(err)) ||
+	    edgenpu_runner_create(p, NULL, a, err, sizeof(err)) ||
+	    edgenpu_runner_create(p, NULL, b, err, sizeof(err))) {
+		printf("# %s\n", err);
+		edgenpu_plan_unref(p);
+		return;
+	}
+	edgenpu_plan_unref(p);
+	for (i = 0; i < edgenpu_model_num_inputs(m); i++) {
+		uint8_t *x = edgenpu_runner_input(*a, i, &size);
+		uint8_t *y = edgenpu_runner_input(*b, i, &size);
+
+		for (j = 0; j < size; j++)
+			x[j] = y[j] = (uint8_t)(j * 37 + 11);
+	}
+	if (edgenpu_runner_run(*a) || edgenpu_runner_run(*b))
+		printf("# run failed\n");
+}
+
+static void test_compare(const char *dir)
+{
+	struct edgenpu_runner *a, *b;
+	struct edgenpu_model *m;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_diff d;
+	char path[4096], err[512];
+	size_t size, nops, k;
+	int ret;
+
+	snprintf(path, sizeof(path),
+		 "%s/chain_conv_dwconv_add_avgpool_fc_softmax/model.tflite", dir);
+	if (edgenpu_model_load_file(path, &m, err, sizeof(err))) {
+		tap(0, "compare: %s", err);
+		return;
+	}
+	nops = edgenpu_model_num_ops(m);
+	ret = edgenpu_plan_create_flags(m, EDGENPU_OP_MASK_ALL, 0x80, &p, err,
+					sizeof(err));
+	tap(ret == -EINVAL && strstr(err, "unknown plan flags"),
+	    "an unknown plan flag is refused (%d: %s)", ret, err);
+	edgenpu_plan_unref(p);
+
+	make_pair(m, EDGENPU_PLAN_KEEP_INTERMEDIATES, &a, &b);
+	ret = edgenpu_runner_compare(a, b, &d);
+	tap(ret == 0, "compare: two runs of the same inputs are equal (%d)", ret);
+	for (k = 0; k < nops; k++) {
+		uint8_t *o = (uint8_t *)edgenpu_runner_op_output(b, k, &size);
+
+		if (!o || !size) {
+			tap(0, "compare: op %zu keeps its output", k);
+			continue;
+		}
+		o[size - 1] ^= 0x10;
+		ret = edgenpu_runner_compare(a, b, &d);
+		tap(ret == 1 && d.op == k && d.a != d.b,
+		    "compare: a changed output of op %zu (%s) is found at op %u (%d)",
+		    k, edgenpu_model_op_name(m, k), d.op, ret);
+		o[size - 1] ^= 0x10;
+	}
+	tap(edgenpu_runner_compare(a, b, &d) == 0,
+	    "compare: equal again once restored");
+	edgenpu_runner_unref(a);
+	edgenpu_runner_unref(b);
+
+	/* Without the flag, only the model outputs are kept. */
+	make_pair(m, 0, &a, &b);
+	tap(a && !edgenpu_runner_op_output(a, 0, &size) && size == 0 &&
+	    edgenpu_runner_op_output(a, nops - 1, &size) && size > 0,
+	    "without KEEP_INTERMEDIATES an intermediate is not shown, an output is");
+	tap(!edgenpu_runner_op_output(a, nops, &size),
+	    "op_output: an op index out of range gives NULL");
+	edgenpu_runner_unref(a);
+	edgenpu_runner_unref(b);
+	edgenpu_model_unref(m);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const want_ops[] = {
@@ -238,6 +325,7 @@ int main(int argc, char **argv)
 	}
 	free(names);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	test_compare(argv[1]);
 	tap(nnames >= 100, "%zu generated models found", nnames);
 	for (i = 0; i < sizeof(want_ops) / sizeof(want_ops[0]); i++)
 		tap(ops_seen[want_codes[i]], "op %s is covered by a bit-exact model",

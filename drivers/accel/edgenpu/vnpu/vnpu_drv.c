@@ -73,6 +73,8 @@ struct vnpu_core {
  * @hang_next: fault injection: the next N jobs never complete
  * @fail_next: fault injection: the next N jobs fail with -EIO
  * @latency_us: fault injection: added to every job
+ * @corrupt_next: fault injection: the next N jobs complete with one bit of
+ *	their last writable buffer flipped
  * @powered: simulated power state (runtime PM)
  * @debugfs: the device's debugfs directory
  */
@@ -84,6 +86,7 @@ struct vnpu_device {
 	atomic_t hang_next;
 	atomic_t fail_next;
 	u32 latency_us;
+	atomic_t corrupt_next;
 	bool powered;
 	struct dentry *debugfs;
 };
@@ -133,6 +136,8 @@ static void vnpu_core_work(struct work_struct *work)
 		ret = -EIO;
 	else
 		ret = edgenpu_job_execute(job, core->scratch, vnpu_cancelled, core);
+	if (!ret && atomic_dec_if_positive(&vdev->corrupt_next) >= 0)
+		edgenpu_job_corrupt(job);
 
 	core->result = ret;
 	irq_work_queue(&core->irq);
@@ -283,6 +288,7 @@ static void vnpu_debugfs_init(struct vnpu_device *vdev)
 	debugfs_create_atomic_t("hang_next", 0600, d, &vdev->hang_next);
 	debugfs_create_atomic_t("fail_next", 0600, d, &vdev->fail_next);
 	debugfs_create_u32("latency_us", 0600, d, &vdev->latency_us);
+	debugfs_create_atomic_t("corrupt_next", 0600, d, &vdev->corrupt_next);
 	debugfs_create_file("resets", 0400, d, vdev, &vnpu_resets_fops);
 }
 
