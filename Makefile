@@ -70,7 +70,8 @@ EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 -include $(EDGENPU_CACHE)/kernels.env
 
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
-	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit
+	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit \
+	$(GUEST_OUT)/edgenpu-lib-test
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 ifeq ($(GUEST_ARCH),arm64)
@@ -103,6 +104,12 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
+
+$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/guest/tap.h \
+		$(US_LIB_SRCS) $(US_HDRS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
+		-Idrivers/accel/edgenpu/engine -o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm
 
 $(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)

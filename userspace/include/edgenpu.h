@@ -119,12 +119,113 @@ EDGENPU_API int edgenpu_submit(struct edgenpu_device *dev,
 EDGENPU_API int edgenpu_wait(struct edgenpu_device *dev, uint64_t seqno,
 			     int64_t timeout_ns, uint32_t *status,
 			     int32_t *error);
+/*
+ * Explicit fences. A syncobj (DRM sync object) is a handle of the device's
+ * file; a sync_file is a file descriptor that any process, driver or
+ * poll() loop can wait on (readable once the fence signalled).
+ */
+/** Create a binary syncobj on @dev (unsignalled); @handle receives it. */
+EDGENPU_API int edgenpu_syncobj_create(struct edgenpu_device *dev, uint32_t *handle);
+/** Destroy a syncobj; 0 is ignored. */
+EDGENPU_API void edgenpu_syncobj_destroy(struct edgenpu_device *dev, uint32_t handle);
+/**
+ * Wait up to @timeout_ns (relative; negative: forever) for syncobj
+ * @handle to signal (waiting for it to get a fence first). -ETIME on
+ * timeout.
+ */
+EDGENPU_API int edgenpu_syncobj_wait(struct edgenpu_device *dev, uint32_t handle,
+				 int64_t timeout_ns);
+/** The fence of syncobj @handle as a new sync_file; the caller owns @fd. */
+EDGENPU_API int edgenpu_syncobj_export_sync_file(struct edgenpu_device *dev,
+					     uint32_t handle, int *fd);
+/** Put the fence of sync_file @fd into syncobj @handle (@fd stays yours). */
+EDGENPU_API int edgenpu_syncobj_import_sync_file(struct edgenpu_device *dev,
+					     uint32_t handle, int fd);
+
+/**
+ * edgenpu_submit_fence() - queue a job with sync_file fences
+ * @dev: the device
+ * @job: the job; its own syncobjs are used too
+ * @in_fence_fd: a sync_file the job waits for first, or -1
+ * @seqno: set to the job's sequence number (for edgenpu_wait()); may be NULL
+ * @out_fence_fd: set to a new sync_file that signals when the job is done
+ *	(the caller owns it), or NULL for none
+ *
+ * The asynchronous interface: nothing blocks here; poll() the out-fence,
+ * or hand it to another driver, or to the next job as its @in_fence_fd.
+ */
+EDGENPU_API int edgenpu_submit_fence(struct edgenpu_device *dev,
+				 const struct edgenpu_job_desc *job,
+				 int in_fence_fd, uint64_t *seqno,
+				 int *out_fence_fd);
+
 /**
  * Why the device last rejected or failed a job of this process: returns
  * its negative errno (0: none) and fills @msg and @op_index.
  */
 EDGENPU_API int edgenpu_device_last_error(struct edgenpu_device *dev, char *msg,
 					  size_t len, int32_t *op_index);
+
+/* Command streams, by hand */
+
+/*
+ * The builder writes the command stream format of
+ * Documentation/edgenpu/cmdstream.rst: ops with their parameters and
+ * tensor operands as declared in <drm/edgenpu_cmdstream.h>, which
+ * callers include for struct edgenpu_cmd_tensor and the parameter
+ * structs. Models do not need it: edgenpu_plan_create() lowers them.
+ */
+struct edgenpu_cmd_tensor;
+struct edgenpu_cmd_builder;
+
+/** A new, empty builder, with one reference. */
+EDGENPU_API int edgenpu_cmd_builder_create(struct edgenpu_cmd_builder **out);
+EDGENPU_API struct edgenpu_cmd_builder *edgenpu_cmd_builder_ref(struct edgenpu_cmd_builder *b);
+EDGENPU_API void edgenpu_cmd_builder_unref(struct edgenpu_cmd_builder *b);
+/**
+ * edgenpu_cmd_builder_add_op() - append one op
+ * @b: the builder
+ * @opcode: EDGENPU_OP_*
+ * @flags: EDGENPU_OP_F_*
+ * @act_min: fused activation clamp (0 for ops without one)
+ * @act_max: likewise
+ * @params: the op's parameter struct, or NULL
+ * @params_size: its size, a multiple of 8
+ * @tensors: the op's operands, in the op's order
+ * @num_tensors: how many
+ *
+ * Only the framing is checked here (-EINVAL; -E2BIG past the stream
+ * limits); edgenpu_cmd_validate() checks the contents.
+ */
+EDGENPU_API int edgenpu_cmd_builder_add_op(struct edgenpu_cmd_builder *b, uint32_t opcode,
+				       uint32_t flags, int32_t act_min, int32_t act_max,
+				       const void *params, uint32_t params_size,
+				       const struct edgenpu_cmd_tensor *tensors,
+				       uint32_t num_tensors);
+/**
+ * The stream so far, header included: valid until the next add_op or the
+ * last unref. Copy it into a buffer object for edgenpu_submit().
+ */
+EDGENPU_API int edgenpu_cmd_builder_stream(struct edgenpu_cmd_builder *b,
+				       const void **stream, size_t *size);
+/**
+ * edgenpu_cmd_validate() - check a stream as the kernel will
+ * @stream: the stream
+ * @size: its size
+ * @bufs: the buffer table it will be submitted with (mapped here)
+ * @buf_flags: EDGENPU_BUF_F_READ/WRITE of each
+ * @nbufs: entries
+ * @op_index: set to the failing op (-1: the stream itself), may be NULL
+ * @err: the engine's message, as DRM_EDGENPU_QUERY_LAST_ERROR gives it
+ * @errlen: size of @err
+ *
+ * The kernel runs the same validator (the engine is one source) before it
+ * queues a job. Return: 0, or its negative errno.
+ */
+EDGENPU_API int edgenpu_cmd_validate(const void *stream, size_t size,
+				 struct edgenpu_bo *const *bufs, const uint32_t *buf_flags,
+				 uint32_t nbufs, int32_t *op_index, char *err,
+				 size_t errlen);
 
 /* Models */
 
