@@ -87,13 +87,13 @@ $(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h tests/guest/guest_util.h \
 		$(GUEST_ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< $(GUEST_ENGINE_SRCS)
 
-$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/tap.h tests/guest/guest_util.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
@@ -105,7 +105,7 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
 
-$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/guest/tap.h tests/guest/guest_util.h \
 		$(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \

@@ -28,6 +28,7 @@
 
 #include "edgenpu_engine.h"
 #include "engine_jobbuild.h"
+#include "guest_util.h"
 #include "tap.h"
 
 #define N_ELEMS		64
@@ -206,17 +207,6 @@ static int run_one(struct rig *r, unsigned int seed)
 	if (submit(r->fd, &s) || wait_job(r->fd, s.job.seqno, 5000, &st, NULL))
 		return 0;
 	return st == DRM_EDGENPU_JOB_DONE && check_output(r);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return 0;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
 }
 
 static void test_basic(struct tap *t, struct rig *r)
@@ -487,20 +477,6 @@ static void test_faults(struct tap *t, struct rig *r)
 	tap_check(t, wait_job(r->fd, s.job.seqno, 5000, &st, NULL) == 0 &&
 		  st == DRM_EDGENPU_JOB_DONE, "then the job completes");
 	write_file(DBG "latency_us", "0");
-}
-
-/* The value of a small debugfs/sysfs file, or -1. */
-static long read_long(const char *path)
-{
-	char buf[32] = { 0 };
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 /*

@@ -23,6 +23,7 @@
 
 #include "edgenpu.h"
 #include "edgenpu_engine.h"
+#include "guest_util.h"
 #include "tap.h"
 
 #define N	64
@@ -65,17 +66,6 @@ static int build_add(struct edgenpu_cmd_builder *bld, uint64_t out_offset)
 
 	return edgenpu_cmd_builder_add_op(bld, EDGENPU_OP_ADD, 0, -128, 127, &p,
 					  sizeof(p), t, 3);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return 0;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
 }
 
 static int rig_init(struct rig *r, const char *path)

@@ -24,23 +24,13 @@
 
 #include "edgenpu_engine.h"
 #include "engine_jobbuild.h"
+#include "guest_util.h"
 #include "tap.h"
 
 #define DEV		"/dev/accel/accel0"
 #define PDEV		"edgenpu-vnpu.0"
 #define DRV		"/sys/bus/platform/drivers/edgenpu-vnpu/"
 #define DBG		"/sys/kernel/debug/edgenpu/" PDEV "/"
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return 0;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
 
 static int64_t now_ns(void)
 {

@@ -21,6 +21,18 @@ struct edgenpu_cmd_builder {
 	uint32_t nops;
 };
 
+void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
+		     uint64_t total_size)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = EDGENPU_CMD_MAGIC;
+	h->version_major = EDGENPU_CMD_VERSION_MAJOR;
+	h->version_minor = EDGENPU_CMD_VERSION_MINOR;
+	h->header_size = sizeof(*h);
+	h->op_count = op_count;
+	h->total_size = total_size;
+}
+
 int edgenpu_cmd_builder_create(struct edgenpu_cmd_builder **out)
 {
 	struct edgenpu_cmd_builder *b;
@@ -126,13 +138,7 @@ int edgenpu_cmd_builder_stream(struct edgenpu_cmd_builder *b,
 
 	if (!b || !stream || !size)
 		return -EINVAL;
-	memset(&h, 0, sizeof(h));
-	h.magic = EDGENPU_CMD_MAGIC;
-	h.version_major = EDGENPU_CMD_VERSION_MAJOR;
-	h.version_minor = EDGENPU_CMD_VERSION_MINOR;
-	h.header_size = sizeof(h);
-	h.op_count = b->nops;
-	h.total_size = b->size;
+	cmd_header_init(&h, b->nops, b->size);
 	memcpy(b->buf, &h, sizeof(h));
 	*stream = b->buf;
 	*size = b->size;

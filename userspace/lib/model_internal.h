@@ -83,6 +83,10 @@ struct edgenpu_plan {
 	struct edgenpu_op_info *opinfo;
 };
 
+/* A command-stream header for @op_count ops, @total_size bytes (cmd.c). */
+void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
+		     uint64_t total_size);
+
 /* Index of the output operand of a lowered op (plan.c). */
 uint32_t plan_out_index(const struct lw_op *lo);
 

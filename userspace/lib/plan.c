@@ -326,13 +326,7 @@ static int serialize(struct edgenpu_plan *p, struct plan_segment *s,
 	s->ops = calloc(to - from, sizeof(*s->ops));
 	if (!s->stream || !s->ops)
 		return -ENOMEM;
-	memset(&h, 0, sizeof(h));
-	h.magic = EDGENPU_CMD_MAGIC;
-	h.version_major = EDGENPU_CMD_VERSION_MAJOR;
-	h.version_minor = EDGENPU_CMD_VERSION_MINOR;
-	h.header_size = sizeof(h);
-	h.op_count = to - from;
-	h.total_size = size;
+	cmd_header_init(&h, to - from, size);
 	w = s->stream;
 	put(&w, &h, sizeof(h));
 	for (i = from; i < to; i++) {
