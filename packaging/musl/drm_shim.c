@@ -3,10 +3,11 @@
  * The few libdrm calls libedgenpu makes, for static musl builds.
  *
  * Debian's libdrm is built for glibc: its libdrm.a cannot be linked into
- * a musl program. libedgenpu needs five of libdrm's functions; these are
+ * a musl program. libedgenpu needs ten of libdrm's functions; these are
  * the same ioctls with libdrm's own headers (xf86drm.h, drm.h) and
  * libdrm's semantics (drmIoctl restarts on EINTR/EAGAIN; drmGetVersion
- * asks twice, for the sizes then the strings). scripts/build-musl links
+ * asks twice, for the sizes then the strings; drmSyncobjWait returns
+ * -errno, the others -1 with errno set). scripts/build-musl links
  * this file in place of -ldrm; a libdrm call it lacks is a link error.
  */
 #include <errno.h>
@@ -97,5 +98,73 @@ int drmPrimeFDToHandle(int fd, int prime_fd, uint32_t *handle)
 	if (ret)
 		return ret;
 	*handle = args.handle;
+	return 0;
+}
+
+int drmSyncobjCreate(int fd, uint32_t flags, uint32_t *handle)
+{
+	struct drm_syncobj_create args;
+	int ret;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags;
+	ret = drmIoctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &args);
+	if (ret)
+		return ret;
+	*handle = args.handle;
+	return 0;
+}
+
+int drmSyncobjDestroy(int fd, uint32_t handle)
+{
+	struct drm_syncobj_destroy args;
+
+	memset(&args, 0, sizeof(args));
+	args.handle = handle;
+	return drmIoctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &args);
+}
+
+int drmSyncobjExportSyncFile(int fd, uint32_t handle, int *sync_file_fd)
+{
+	struct drm_syncobj_handle args;
+	int ret;
+
+	memset(&args, 0, sizeof(args));
+	args.handle = handle;
+	args.fd = -1;
+	args.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+	ret = drmIoctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &args);
+	if (ret)
+		return ret;
+	*sync_file_fd = args.fd;
+	return 0;
+}
+
+int drmSyncobjImportSyncFile(int fd, uint32_t handle, int sync_file_fd)
+{
+	struct drm_syncobj_handle args;
+
+	memset(&args, 0, sizeof(args));
+	args.handle = handle;
+	args.fd = sync_file_fd;
+	args.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+	return drmIoctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &args);
+}
+
+int drmSyncobjWait(int fd, uint32_t *handles, unsigned int num_handles,
+		   int64_t timeout_nsec, unsigned int flags,
+		   uint32_t *first_signaled)
+{
+	struct drm_syncobj_wait args;
+
+	memset(&args, 0, sizeof(args));
+	args.handles = (uintptr_t)handles;
+	args.timeout_nsec = timeout_nsec;
+	args.count_handles = num_handles;
+	args.flags = flags;
+	if (drmIoctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &args))
+		return -errno;
+	if (first_signaled)
+		*first_signaled = args.first_signaled;
 	return 0;
 }
