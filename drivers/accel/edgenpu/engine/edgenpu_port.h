@@ -14,6 +14,8 @@
 #include <linux/overflow.h>
 #include <linux/string.h>
 
+#define ENG_HOT
+
 #else /* userspace */
 
 #include <stddef.h>
@@ -43,6 +45,20 @@ typedef __INT64_TYPE__ s64;
 
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP	ENOTSUP
+#endif
+
+/*
+ * ENG_HOT marks the inner loops. The library's x86-64 glibc build
+ * (EDGENPU_ENGINE_CLONES) compiles them for the x86-64-v4 (AVX-512),
+ * x86-64-v3 (AVX2) and baseline levels and picks one when it is loaded
+ * (an ifunc): the packages stay portable and still use the CPU they run
+ * on. The kernel, musl and other architectures compile them once.
+ */
+#if defined(EDGENPU_ENGINE_CLONES) && defined(__x86_64__)
+#define ENG_HOT __attribute__((target_clones("arch=x86-64-v4", \
+						 "arch=x86-64-v3", "default")))
+#else
+#define ENG_HOT
 #endif
 
 #endif /* __KERNEL__ */

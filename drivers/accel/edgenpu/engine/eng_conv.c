@@ -41,6 +41,7 @@ struct eng_gemm {
 };
 
 /* acc[4 * i + j] = sum over k of (u8)(x_i ^ 0x80) * w_j */
+ENG_HOT
 static void eng_dot4x4(const s8 *restrict x0, const s8 *restrict x1,
 		       const s8 *restrict x2, const s8 *restrict x3,
 		       const s8 *restrict w0, const s8 *restrict w1,
@@ -121,6 +122,7 @@ static void eng_corrections(const s8 *w, const s32 *bias, u32 n, u32 k,
  * into int8. Written branch-free over arrays so that it vectorizes; the
  * per-channel shifts are clamped because they live in a shared buffer.
  */
+ENG_HOT
 static void eng_requant_row(const s32 *restrict acc, const s32 *restrict corr,
 			    s32 rowterm, const s32 *restrict pm,
 			    const s32 *restrict ps, s32 m0, s32 s0, u32 n,
@@ -158,6 +160,7 @@ static void eng_requant_row(const s32 *restrict acc, const s32 *restrict corr,
  * Output rows x[0..nrows-1] (each g->k int8) times all g->n weight rows,
  * requantized into out[i][0..n-1]. acc is a 4 x ENG_NB work buffer.
  */
+ENG_HOT
 static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
 			  struct eng_gemm_work *gw)
 {
@@ -206,6 +209,7 @@ static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
  * over j, with (x + xoff) * w formed in 16 bits (|255 * 128| fits).
  * wt is the [k][npad] transpose of the weights; acc holds ENG_NB sums.
  */
+ENG_HOT
 static void eng_gemm_rows_nvec(const struct eng_gemm *g, const s8 *wt,
 			       u32 npad, u32 nrows, struct eng_gemm_work *gw)
 {
@@ -442,6 +446,7 @@ int eng_fully_connected(struct eng_op *op)
 #define ENG_DW_BLOCK	64
 
 /* One output pixel of a depthwise convolution, channels [c0, c0 + cnt). */
+ENG_HOT
 static void eng_dw_pixel(const struct eng_op *op, u32 n, u32 oy, u32 ox,
 			 u32 c0, u32 cnt)
 {
