@@ -38,6 +38,7 @@ struct edgenpu_runner {
 	struct edgenpu_bo *cmd_bo, *prof_bo;
 	uint64_t *seg_off, *seg_prof_off;	/* per segment */
 	uint64_t *op_times;			/* per model op: start, end */
+	uint64_t *seg_times;			/* the engine's, one CPU segment */
 	uint64_t device_ns;			/* last run, on the device */
 };
 
@@ -81,6 +82,7 @@ void edgenpu_runner_unref(struct edgenpu_runner *r)
 	free(r->seg_off);
 	free(r->seg_prof_off);
 	free(r->op_times);
+	free(r->seg_times);
 	free(r->engine_scratch);
 	edgenpu_plan_unref(r->plan);
 	free(r);
@@ -137,7 +139,9 @@ int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
 	r->plan = edgenpu_plan_ref(plan);
 	r->nbufs = plan->nbufs;
 	r->op_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
-	if (!r->op_times)
+	/* Every op of a segment is a model op: nops bounds any segment. */
+	r->seg_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
+	if (!r->op_times || !r->seg_times)
 		goto nomem;
 	if (dev) {
 		int ret = npu_setup(r, dev);
@@ -362,13 +366,8 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 	r->device_ns = 0;
 	for (s = 0; s < p->nsegs; s++) {
 		const struct plan_segment *seg = &p->segs[s];
-		struct edgenpu_engine_hooks hooks = {
-			.now = now_ns,
-			.op_times = r->op_times + p->model->m.nops * 2,
-			.op_times_len = 0,
-		};
+		struct edgenpu_engine_hooks hooks = { .now = now_ns };
 		struct edgenpu_engine_error e;
-		uint64_t times[2 * 64];
 		uint32_t k, n;
 		int ret;
 
@@ -380,8 +379,8 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 		}
 		/* On the CPU: the engine's userspace build, same buffers. */
 		n = seg_op_count(seg);
-		hooks.op_times = times;
-		hooks.op_times_len = n * 2 <= 2 * 64 ? n * 2 : 0;
+		hooks.op_times = r->seg_times;
+		hooks.op_times_len = n <= seg->nops ? n * 2 : 0;
 		ret = edgenpu_engine_run(seg->stream, seg->size, r->bufs, r->nbufs,
 					 r->engine_scratch,
 					 EDGENPU_ENGINE_SCRATCH_SIZE, &hooks, &e);
@@ -390,8 +389,8 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 			return ret;
 		}
 		for (k = 0; hooks.op_times_len && k < seg->nops && k < n; k++) {
-			r->op_times[2 * seg->ops[k]] = times[2 * k];
-			r->op_times[2 * seg->ops[k] + 1] = times[2 * k + 1];
+			r->op_times[2 * seg->ops[k]] = r->seg_times[2 * k];
+			r->op_times[2 * seg->ops[k] + 1] = r->seg_times[2 * k + 1];
 		}
 	}
 	return 0;

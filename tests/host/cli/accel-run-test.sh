@@ -41,6 +41,17 @@ check $? "bench --iterations 0 exits 2"
 ! grep -q "$(printf '\r')" "$work/notty.txt"
 check $? "no progress line when not on a terminal"
 
+# A model of more than 64 ops on the CPU still gets a time for every op.
+big="$models/mobilenet_v2_224_avgpool_logits/model.tflite"
+if [ -f "$big" ]; then
+	"$ar" bench "$big" --device cpu --iterations 2 --warmup 0 --profile \
+		--json "$work/big.json" > /dev/null 2>&1 &&
+		python3 -c 'import json, sys
+ops = json.load(open(sys.argv[1]))["ops"]
+sys.exit(0 if len(ops) > 64 and all(o["mean_ms"] > 0 for o in ops) else 1)' "$work/big.json"
+	check $? "bench --profile on the CPU times every one of a 65-op model's ops"
+fi
+
 "$ar" doctor > "$work/doctor.txt" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q 'PROBLEM the edgenpu module is not loaded' "$work/doctor.txt" &&
