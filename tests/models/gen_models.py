@@ -1004,8 +1004,13 @@ MOBILENET_V2_BLOCKS = (  # expansion t, channels c, repeats n, stride s
 def build_mobilenet_v2(net, head="avgpool", softmax=True, classes=1000):
     """MobileNet v2 1.0 224x224 shape: inverted residual blocks with
     per-channel convolutions, ReLU6, residual ADDs, then a pooled head."""
+    # ReLU6 outputs are quantized as trained models have them: [0, 6] over
+    # the int8 range. Without that fixed scale the estimated spread grows
+    # layer by layer until ReLU6's range is less than one step and every
+    # later tensor is a constant, whatever the input.
+    r6 = (6.0 / 255.0, -128)
     x = net.input([1, 224, 224, 3], scale=1.0 / 128, zp=0)
-    x = net.conv2d(x, 32, (3, 3), (2, 2), "SAME", (1, 1), "RELU6")
+    x = net.conv2d(x, 32, (3, 3), (2, 2), "SAME", (1, 1), "RELU6", out_q=r6)
     for t, c, n, s in MOBILENET_V2_BLOCKS:
         for i in range(n):
             stride = s if i == 0 else 1
@@ -1013,14 +1018,15 @@ def build_mobilenet_v2(net, head="avgpool", softmax=True, classes=1000):
             h = x
             if t != 1:
                 h = net.conv2d(h, x.shape[3] * t, (1, 1), (1, 1), "VALID",
-                               (1, 1), "RELU6")
+                               (1, 1), "RELU6", out_q=r6)
             h = net.dwconv(h, 1, (3, 3), (stride, stride), "SAME", (1, 1),
-                           "RELU6")
+                           "RELU6", out_q=r6)
             h = net.conv2d(h, c, (1, 1), (1, 1), "VALID", (1, 1), "NONE")
             if stride == 1 and inp.shape[3] == c:
                 h = net.binary("ADD", inp, h, "NONE")
             x = h
-    x = net.conv2d(x, 1280, (1, 1), (1, 1), "VALID", (1, 1), "RELU6")
+    x = net.conv2d(x, 1280, (1, 1), (1, 1), "VALID", (1, 1), "RELU6",
+                   out_q=r6)
     if head == "mean":
         x = net.mean(x, (1, 2), True)
     else:
