@@ -36,7 +36,7 @@ help:
 	@echo "  make sparse      sparse (C=2) on the driver"
 	@echo "  make bench-engine   engine vs XNNPACK QS8, single thread (host)"
 	@echo "  make bench-submit   empty-job round trip vs pipe ping-pong (distro VM)"
-	@echo "  make bench-models   CPU executor vs TFLite 2.14 and Arm NN on MobileNet v2 (host)"
+	@echo "  make bench-models   CPU executor vs XNNPACK, TFLite 2.14 and Arm NN on MobileNet v2 (host)"
 	@echo "  make clean       remove build/"
 
 deps:

@@ -56,7 +56,7 @@ ENGINE_BENCH_CFLAGS := -std=gnu11 -O3 -march=native -fno-strict-aliasing \
 	-Wall -Wextra -Wno-unused-parameter
 
 .PHONY: engine-lib engine-test engine-onnx-test fuzz-smoke fuzz bench-engine \
-	engine-corpus engine-clean
+	bench-xnn-model engine-corpus engine-clean
 
 engine-lib: $(ENGINE_LIB)
 
@@ -131,6 +131,23 @@ $(ENGINE_BENCH_BIN): $(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) $(ENGINE
 
 bench-engine: $(ENGINE_BENCH_BIN)
 	$(ENGINE_BENCH_BIN)
+
+# A whole int8 TFLite model on XNNPACK's operators (stand-in for TFLite's
+# XNNPACK delegate), read with libedgenpu's TFLite reader. Build only; run
+#   bench_xnn_model MODEL.tflite INPUT.bin ITERATIONS OUT.bin
+ENGINE_XNNMODEL_BIN := $(BUILD)/bench/bench_xnn_model
+ENGINE_XNNMODEL_SRCS := $(ENGINE_ROOT)/bench/bench_xnn_model.c \
+	$(ENGINE_ROOT)/userspace/lib/tflite_reader.c
+ENGINE_XNNMODEL_CFLAGS := -std=c11 -O2 -Wshadow -Wstrict-prototypes \
+	$(ENGINE_WARN)
+
+$(ENGINE_XNNMODEL_BIN): $(ENGINE_XNNMODEL_SRCS) \
+		$(ENGINE_ROOT)/userspace/lib/tflite_reader.h
+	@mkdir -p $(dir $@)
+	$(ENGINE_CC) $(ENGINE_XNNMODEL_CFLAGS) -I$(ENGINE_ROOT)/userspace/lib \
+		$(ENGINE_XNNMODEL_SRCS) -o $@ -lXNNPACK -lpthreadpool -lm
+
+bench-xnn-model: $(ENGINE_XNNMODEL_BIN)
 
 engine-clean:
 	rm -rf $(ENGINE_OUT)
