@@ -62,6 +62,13 @@ $(BUILD)/guest/$(GUEST_ARCH)/bin/accel-run: US_LIB_SRCS += -lm
 
 # Host tests of the library's packaging.
 .PHONY: userspace-test
-userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models
+userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models \
+		$(US_OUT)/steady_test
 	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h
+	@$(US_OUT)/steady_test $(BUILD)/models
 	@tests/host/cli/accel-run-test.sh $(US_OUT)/accel-run $(BUILD)/models $(BUILD)/cli-test
+
+# Counts the library's allocations in the run loop (-Wl,--wrap).
+$(US_OUT)/steady_test: tests/host/lib/steady_test.c $(US_OUT)/libedgenpu.a
+	$(CC) $(US_CFLAGS) -o $@ $< $(US_OUT)/libedgenpu.a $(US_LIBS) -lm \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * steady_test: the run loop of a runner makes no allocation. Linked with
+ * the library's archive and -Wl,--wrap for malloc, calloc, realloc and
+ * free, so that every allocation the library's own code makes is counted.
+ * Models from MODELS_DIR run on the CPU executor: after a first run, ten
+ * more runs must allocate nothing, and the inputs and outputs must be the
+ * runner's own buffers, the same at every call (no copies in or out).
+ *
+ *   steady_test MODELS_DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgenpu.h"
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void __real_free(void *p);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+void __wrap_free(void *p);
+
+static unsigned long nalloc;
+
+void *__wrap_malloc(size_t size)
+{
+	nalloc++;
+	return __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	nalloc++;
+	return __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	nalloc++;
+	return __real_realloc(p, size);
+}
+
+void __wrap_free(void *p)
+{
+	__real_free(p);
+}
+
+static int ntest, nfail;
+
+static void tap(int ok, const char *what, const char *model, unsigned long n)
+{
+	printf("%sok %d - %s: %s (%lu)\n", ok ? "" : "not ", ++ntest, model,
+	       what, n);
+	nfail += !ok;
+}
+
+static void steady(const char *dir, const char *name)
+{
+	struct edgenpu_model *m = NULL;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_runner *r = NULL;
+	const void *out0;
+	char path[4096], err[256];
+	size_t size;
+	void *in0;
+	int i, ok = 1;
+
+	snprintf(path, sizeof(path), "%s/%s/model.tflite", dir, name);
+	nalloc = 0;
+	if (edgenpu_model_load_file(path, &m, err, sizeof(err)) ||
+	    edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err)) ||
+	    edgenpu_runner_create(p, NULL, &r, err, sizeof(err))) {
+		printf("not ok %d - %s: %s\n", ++ntest, name, err);
+		nfail++;
+		goto out;
+	}
+	/* The counting works: setting up allocates. */
+	tap(nalloc > 0, "loading, planning and the runner allocate", name, nalloc);
+	in0 = edgenpu_runner_input(r, 0, &size);
+	memset(in0, 7, size);
+	out0 = edgenpu_runner_output(r, 0, &size);
+	ok = !edgenpu_runner_run(r);
+	nalloc = 0;
+	for (i = 0; i < 10 && ok; i++) {
+		ok = !edgenpu_runner_run(r) &&
+		     edgenpu_runner_input(r, 0, &size) == in0 &&
+		     edgenpu_runner_output(r, 0, &size) == out0;
+	}
+	tap(ok && nalloc == 0,
+	    "10 runs after the first allocate nothing, in place (allocations)",
+	    name, nalloc);
+out:
+	edgenpu_runner_unref(r);
+	edgenpu_plan_unref(p);
+	edgenpu_model_unref(m);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: steady_test MODELS_DIR\n");
+		return 2;
+	}
+	steady(argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax");
+	steady(argv[1], "mobilenet_v2_224_avgpool_logits");
+	steady(argv[1], "mean_hw_keep0_requant");
+	printf("1..%d\n", ntest);
+	return nfail ? 1 : 0;
+}
