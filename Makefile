@@ -71,7 +71,7 @@ EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
 	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit \
-	$(GUEST_OUT)/edgenpu-lib-test
+	$(GUEST_OUT)/edgenpu-lib-test $(GUEST_OUT)/edgenpu-ioctl-fuzz
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 ifeq ($(GUEST_ARCH),arm64)
@@ -101,6 +101,12 @@ $(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/ta
 
 $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 		include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $< -lpthread
+
+$(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/guest/tap.h tests/guest/guest_util.h \
+		tests/common/engine_jobbuild.h include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
