@@ -33,6 +33,7 @@
 
 #define N_ELEMS		64
 #define DBG		"/sys/kernel/debug/edgenpu/edgenpu-vnpu.0/"
+#define SYSFS		"/sys/bus/platform/devices/edgenpu-vnpu.0/"
 #define CHILDREN	4
 #define CHILD_JOBS	1000
 
@@ -575,11 +576,18 @@ static void test_concurrency(struct tap *t, const char *path)
 		  CHILDREN, CHILD_JOBS, good);
 }
 
+/* Jobs the vnpu finished, with or without an error. */
+static long jobs_ended(void)
+{
+	return read_long(SYSFS "jobs_completed") + read_long(SYSFS "jobs_failed");
+}
+
 static void test_close_mid_job(struct tap *t, const char *path)
 {
+	long before = jobs_ended();
 	struct rig rc;
 	struct sub s;
-	int ok;
+	int ok, i;
 
 	write_file(DBG "latency_us", "200000");
 	ok = rig_init(&rc, path) == 0;
@@ -588,6 +596,13 @@ static void test_close_mid_job(struct tap *t, const char *path)
 	close(rc.fd);
 	write_file(DBG "latency_us", "0");
 	tap_check(t, ok, "close the file while its job runs");
+	/*
+	 * The closed file's job still runs; the next test injects a hang
+	 * into "the next job", which must not be this one.
+	 */
+	for (i = 0; i < 5000 && jobs_ended() <= before; i++)
+		usleep(1000);
+	tap_check(t, jobs_ended() > before, "the closed file's job still ran to its end");
 }
 
 int main(int argc, char **argv)
