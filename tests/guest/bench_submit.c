@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	pthread_t th;
 	struct jb j;
 	void *map;
-	int fd, i;
+	int fd, i, rounds;
 	char c = 'x';
 
 	if (n < 10)
@@ -140,8 +140,9 @@ int main(int argc, char **argv)
 
 	if (pipe(pipes[0]) || pipe(pipes[1]))
 		return 1;
-	i = n + n / 10;
-	pthread_create(&th, NULL, pong, &i);
+	/* Its own variable: the loop below reuses i while pong reads it. */
+	rounds = n + n / 10;
+	pthread_create(&th, NULL, pong, &rounds);
 	for (i = -n / 10; i < n; i++) {
 		int64_t t0 = now_ns();
 
