@@ -71,7 +71,8 @@ EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
 	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit \
-	$(GUEST_OUT)/edgenpu-lib-test $(GUEST_OUT)/edgenpu-ioctl-fuzz
+	$(GUEST_OUT)/edgenpu-lib-test $(GUEST_OUT)/edgenpu-ioctl-fuzz \
+	$(GUEST_OUT)/edgenpu-steady-test
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 ifeq ($(GUEST_ARCH),arm64)
@@ -110,6 +111,13 @@ $(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/guest/tap.h test
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
+
+# The library's allocations are counted (-Wl,--wrap): see the test.
+$(GUEST_OUT)/edgenpu-steady-test: tests/host/lib/steady_test.c $(US_LIB_SRCS) $(US_HDRS)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
+		-o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm \
+		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
 $(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/guest/tap.h tests/guest/guest_util.h \
 		$(US_LIB_SRCS) $(US_HDRS)
