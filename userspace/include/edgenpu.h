@@ -153,6 +153,10 @@ EDGENPU_API int edgenpu_syncobj_import_sync_file(struct edgenpu_device *dev,
  *
  * The asynchronous interface: nothing blocks here; poll() the out-fence,
  * or hand it to another driver, or to the next job as its @in_fence_fd.
+ *
+ * Return: 0; -errno of the in-fence import or of SUBMIT (nothing was
+ * queued); or -errno of the out-fence export, in which case the job was
+ * queued all the same (@seqno is set: wait for it with edgenpu_wait()).
  */
 EDGENPU_API int edgenpu_submit_fence(struct edgenpu_device *dev,
 				 const struct edgenpu_job_desc *job,
