@@ -56,6 +56,7 @@ INSTALL_FILES = \
 	$(addprefix $(INSTALL_INCDIR)/edgenpu/drm/,$(notdir $(INSTALL_UAPI_HDRS))) \
 	$(INSTALL_BINDIR)/accel-run \
 	$(INSTALL_MANDIR)/man1/accel-run.1 \
+	$(INSTALL_MANDIR)/man3/edgenpu.3 \
 	$(INSTALL_UDEVDIR)/70-edgenpu.rules \
 	$(INSTALL_MODPROBEDIR)/edgenpu.conf.example
 # edgenpu.pc names directories below PREFIX as ${prefix}/...: relocatable
@@ -77,7 +78,8 @@ install: userspace
 install-files:
 	$(INSTALL) -d $(DESTDIR)$(INSTALL_BINDIR) $(DESTDIR)$(INSTALL_LIBDIR) \
 		$(DESTDIR)$(INSTALL_PCDIR) $(DESTDIR)$(INSTALL_INCDIR)/edgenpu/drm \
-		$(DESTDIR)$(INSTALL_MANDIR)/man1 $(DESTDIR)$(INSTALL_UDEVDIR) \
+		$(DESTDIR)$(INSTALL_MANDIR)/man1 $(DESTDIR)$(INSTALL_MANDIR)/man3 \
+		$(DESTDIR)$(INSTALL_UDEVDIR) \
 		$(DESTDIR)$(INSTALL_MODPROBEDIR)
 	$(INSTALL) -m 0755 $(INSTALL_US)/libedgenpu.so.$(VERSION) $(DESTDIR)$(INSTALL_LIBDIR)/
 	ln -sf libedgenpu.so.$(VERSION) $(DESTDIR)$(INSTALL_LIBDIR)/libedgenpu.so.$(INSTALL_SOVER)
@@ -91,6 +93,7 @@ install-files:
 	$(INSTALL) -m 0644 $(INSTALL_UAPI_HDRS) $(DESTDIR)$(INSTALL_INCDIR)/edgenpu/drm/
 	$(INSTALL) -m 0755 $(INSTALL_US)/accel-run $(DESTDIR)$(INSTALL_BINDIR)/
 	$(INSTALL) -m 0644 userspace/accel-run/accel-run.1 $(DESTDIR)$(INSTALL_MANDIR)/man1/
+	$(INSTALL) -m 0644 userspace/include/edgenpu.3 $(DESTDIR)$(INSTALL_MANDIR)/man3/
 	$(INSTALL) -m 0644 $(INSTALL_PKGDIR)/udev/70-edgenpu.rules $(DESTDIR)$(INSTALL_UDEVDIR)/
 	$(INSTALL) -m 0644 $(INSTALL_PKGDIR)/modprobe.d/edgenpu.conf.example \
 		$(DESTDIR)$(INSTALL_MODPROBEDIR)/

@@ -25,5 +25,19 @@ else
 	echo "not ok $n - soname is '$soname', expected libedgenpu.so.1"
 	rc=1
 fi
+# Every function the man page names is one the library exports.
+man=$(dirname "$hdr")/edgenpu.3
+n=$((n + 1))
+grep -o 'edgenpu_[a-z0-9_]*' "$man" | grep -v '^edgenpu_xxx' |
+	sed 's/_$//' | sort -u > "$tmp/man"
+# Struct, object and header names are not functions.
+grep -vxE 'edgenpu|edgenpu_(device|model|plan|runner|bo|cmd_builder|device_info|cmdstream|accel)' "$tmp/man" > "$tmp/manfn"
+if [ -s "$tmp/manfn" ] && comm -23 "$tmp/manfn" "$tmp/exported" > "$tmp/unknown" && [ ! -s "$tmp/unknown" ]; then
+	echo "ok $n - edgenpu.3 names $(wc -l < "$tmp/manfn") functions, all exported"
+else
+	echo "not ok $n - edgenpu.3 names functions the library lacks"
+	sed 's/^/# /' "$tmp/unknown"
+	rc=1
+fi
 echo "1..$n"
 exit $rc
