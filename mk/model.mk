@@ -84,6 +84,23 @@ $(MODEL_OUT)/san/engine/%.o: $(MODEL_ENGINE_DIR)/%.c $(MODEL_HDRS)
 $(MODEL_TEST_BIN): $(MODEL_TEST_DIR)/model_test.c $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
+# The shipped library builds the engine's hot loops for three x86-64
+# levels and picks one at load time (ENG_HOT); each level is built here on
+# its own, as the library builds it (-O3, no sanitizer), and must be
+# bit-exact too. A level this CPU lacks is skipped.
+MODEL_ISA_LEVELS := $(if $(filter x86_64,$(shell $(MODEL_CC) -dumpmachine | cut -d- -f1)),baseline x86-64-v3 x86-64-v4)
+MODEL_ISA_BINS := $(addprefix $(MODEL_OUT)/model_test_,$(MODEL_ISA_LEVELS))
+
+$(MODEL_OUT)/model_test_%: $(MODEL_TEST_DIR)/model_test.c $(MODEL_LIB_SRCS) \
+		$(MODEL_ENGINE_SRCS) $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(MODEL_CC) -std=gnu11 -O3 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-fno-strict-aliasing $(MODEL_INC) $(MODEL_DRM_CFLAGS) -I$(MODEL_ENGINE_DIR) \
+		-DEDGENPU_VERSION=$(MODEL_VERSION) \
+		$(if $(filter baseline,$*),,-DEDGENPU_ENGINE_TARGET='"arch=$*"') \
+		-o $@ $(MODEL_TEST_DIR)/model_test.c $(MODEL_LIB_SRCS) \
+		$(MODEL_ENGINE_SRCS) $(MODEL_DRM_LIBS) -lm
+
 $(MODEL_ROBUST_BIN): $(MODEL_TEST_DIR)/reader_robust.c $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
@@ -92,7 +109,8 @@ $(MODEL_CLI_BIN): $(wildcard $(MODEL_ROOT)/userspace/accel-run/*.c) $(MODEL_SAN_
 
 # Each suite writes its TAP to $(MODEL_OUT)/<suite>.tap; failures and the
 # summary lines are printed, and any failure fails the target.
-model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN)
+model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN) \
+		$(MODEL_ISA_BINS)
 	@fail=0; start=$$(date +%s); \
 	run() { name=$$1; shift; t0=$$(date +%s); \
 		"$$@" >$(MODEL_OUT)/$$name.tap 2>$(MODEL_OUT)/$$name.err; rc=$$?; \
@@ -102,6 +120,10 @@ model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN)
 		     "exit $$rc, $$(( $$(date +%s) - t0 )) s"; \
 		if [ $$rc != 0 ]; then fail=1; tail -n 20 $(MODEL_OUT)/$$name.err; fi; }; \
 	run bitexact $(MODEL_TEST_BIN) $(MODEL_MODELS); \
+	for l in $(MODEL_ISA_LEVELS); do \
+		run isa-$$l $(MODEL_OUT)/model_test_$$l $(MODEL_MODELS) \
+			$$( [ $$l = baseline ] || echo $$l ); \
+	done; \
 	run shared $(MODEL_TEST_DIR)/shared_models.sh $(MODEL_CLI_BIN) \
 		$(MODEL_ROOT) $(MODEL_SHARED) $(MODEL_OUT)/shared; \
 	run cli $(MODEL_TEST_DIR)/cli_test.sh $(MODEL_CLI_BIN) $(MODEL_MAN) \

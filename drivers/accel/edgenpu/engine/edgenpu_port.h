@@ -54,7 +54,10 @@ typedef __INT64_TYPE__ s64;
  * (an ifunc): the packages stay portable and still use the CPU they run
  * on. The kernel, musl and other architectures compile them once.
  */
-#if defined(EDGENPU_ENGINE_CLONES) && defined(__x86_64__)
+#if defined(EDGENPU_ENGINE_TARGET)
+/* One level only: the tests build each clone's code on its own. */
+#define ENG_HOT __attribute__((target(EDGENPU_ENGINE_TARGET)))
+#elif defined(EDGENPU_ENGINE_CLONES) && defined(__x86_64__)
 #define ENG_HOT __attribute__((target_clones("arch=x86-64-v4", \
 						 "arch=x86-64-v3", "default")))
 #else
