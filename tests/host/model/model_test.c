@@ -264,6 +264,32 @@ static void test_compare(const char *dir)
 	edgenpu_model_unref(m);
 }
 
+/*
+ * A deep generated model must carry information to its end: if its
+ * quantization collapses (an activation range under one step), every
+ * later tensor is a constant and its bit-exactness check proves little.
+ */
+static void test_not_degenerate(const char *dir)
+{
+	char path[4096];
+	unsigned char seen[256] = { 0 };
+	size_t size, i, distinct = 0;
+	unsigned char *e;
+
+	snprintf(path, sizeof(path),
+		 "%s/mobilenet_v2_224_avgpool_logits/expected0.bin", dir);
+	e = slurp(path, &size);
+	if (!e) {
+		printf("ok %d - # SKIP no MobileNet-v2 model\n", ++ntest);
+		return;
+	}
+	for (i = 0; i < size; i++)
+		distinct += !seen[e[i]]++;
+	tap(distinct >= 64, "MobileNet-v2 logits take %zu distinct values (not a collapsed model)",
+	    distinct);
+	free(e);
+}
+
 /* Whether this CPU runs code built for an x86-64 ISA level. */
 static int cpu_has(const char *level)
 {
@@ -351,6 +377,7 @@ int main(int argc, char **argv)
 	free(names);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	test_compare(argv[1]);
+	test_not_degenerate(argv[1]);
 	tap(nnames >= 100, "%zu generated models found", nnames);
 	for (i = 0; i < sizeof(want_ops) / sizeof(want_ops[0]); i++)
 		tap(ops_seen[want_codes[i]], "op %s is covered by a bit-exact model",
