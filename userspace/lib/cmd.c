@@ -70,24 +70,29 @@ void edgenpu_cmd_builder_unref(struct edgenpu_cmd_builder *b)
 	free(b);
 }
 
-static int reserve(struct edgenpu_cmd_builder *b, size_t more)
+int grow_zeroed(uint8_t **buf, size_t *cap, size_t need)
 {
-	size_t cap = b->cap;
+	size_t ncap = *cap ? *cap : 4096;
 	uint8_t *nb;
 
-	if (b->size + more > EDGENPU_CMD_MAX_SIZE)
-		return -E2BIG;
-	while (cap < b->size + more)
-		cap *= 2;
-	if (cap == b->cap)
+	if (need <= *cap)
 		return 0;
-	nb = realloc(b->buf, cap);
+	while (ncap < need)
+		ncap *= 2;
+	nb = realloc(*buf, ncap);
 	if (!nb)
 		return -ENOMEM;
-	memset(nb + b->cap, 0, cap - b->cap);
-	b->buf = nb;
-	b->cap = cap;
+	memset(nb + *cap, 0, ncap - *cap);
+	*buf = nb;
+	*cap = ncap;
 	return 0;
+}
+
+static int reserve(struct edgenpu_cmd_builder *b, size_t more)
+{
+	if (b->size + more > EDGENPU_CMD_MAX_SIZE)
+		return -E2BIG;
+	return grow_zeroed(&b->buf, &b->cap, b->size + more);
 }
 
 int edgenpu_cmd_builder_add_op(struct edgenpu_cmd_builder *b, uint32_t opcode,

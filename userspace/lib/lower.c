@@ -111,19 +111,8 @@ int64_t plan_add_weights(struct edgenpu_plan *p, const void *data,
 {
 	size_t off = (p->weights_size + align - 1) & ~(align - 1);
 
-	if (off + size > p->weights_cap) {
-		size_t cap = p->weights_cap ? p->weights_cap : 4096;
-		uint8_t *nw;
-
-		while (cap < off + size)
-			cap *= 2;
-		nw = realloc(p->weights, cap);
-		if (!nw)
-			return -ENOMEM;
-		memset(nw + p->weights_cap, 0, cap - p->weights_cap);
-		p->weights = nw;
-		p->weights_cap = cap;
-	}
+	if (grow_zeroed(&p->weights, &p->weights_cap, off + size))
+		return -ENOMEM;
 	if (data)
 		memcpy(p->weights + off, data, size);
 	else

@@ -83,6 +83,12 @@ struct edgenpu_plan {
 	struct edgenpu_op_info *opinfo;
 };
 
+/*
+ * Grow *buf (capacity *cap) to hold at least @need bytes, doubling from
+ * 4 KiB; new bytes are zero. 0 or -ENOMEM (cmd.c).
+ */
+int grow_zeroed(uint8_t **buf, size_t *cap, size_t need);
+
 /* A command-stream header for @op_count ops, @total_size bytes (cmd.c). */
 void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
 		     uint64_t total_size);
