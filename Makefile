@@ -72,7 +72,8 @@ EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
 	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit \
 	$(GUEST_OUT)/edgenpu-lib-test $(GUEST_OUT)/edgenpu-ioctl-fuzz \
-	$(GUEST_OUT)/edgenpu-steady-test
+	$(GUEST_OUT)/edgenpu-steady-test $(GUEST_OUT)/edgenpu-core-ioctl-test \
+	$(GUEST_OUT)/edgenpu-hostile-test
 GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
 GUEST_PROGS += $(GUEST_OUT)/accel-run
 ifeq ($(GUEST_ARCH),arm64)
@@ -87,6 +88,18 @@ $(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST_OUT)/edgenpu-core-ioctl-test: tests/guest/core_ioctl_test.c tests/guest/tap.h \
+		tests/guest/drm_core_ioctls.h include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST_OUT)/edgenpu-hostile-test: tests/guest/hostile_test.c tests/guest/tap.h \
+		tests/guest/guest_util.h tests/common/engine_jobbuild.h \
+		include/uapi/drm/edgenpu_accel.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $<
 
 $(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h tests/guest/guest_util.h \
 		$(GUEST_ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
@@ -107,7 +120,7 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 		-Itests/common -o $@ $< -lpthread
 
 $(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/guest/tap.h tests/guest/guest_util.h \
-		tests/common/engine_jobbuild.h include/uapi/drm/edgenpu_accel.h
+		tests/guest/drm_core_ioctls.h tests/common/engine_jobbuild.h include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread

@@ -6,9 +6,14 @@
 #ifndef EDGENPU_GUEST_UTIL_H
 #define EDGENPU_GUEST_UTIL_H
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Write @val to @path; 1 if all of it was written. */
@@ -36,5 +41,71 @@ static inline long read_long(const char *path)
 	close(fd);
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
+
+#ifdef _UAPI_DRM_EDGENPU_ACCEL_H_
+/* ioctl() as 0 or -errno. */
+static inline int gu_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static inline int gu_bo_create(int fd, uint64_t size, uint32_t *handle)
+{
+	struct drm_edgenpu_bo_create c = { .size = size };
+	int ret = gu_ioctl(fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c);
+
+	*handle = c.handle;
+	return ret;
+}
+
+static inline void *gu_bo_map(int fd, uint32_t handle)
+{
+	struct drm_edgenpu_bo_info i = { .handle = handle };
+	void *p;
+
+	if (gu_ioctl(fd, DRM_IOCTL_EDGENPU_BO_INFO, &i))
+		return NULL;
+	p = mmap(NULL, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 i.mmap_offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline int64_t gu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* WAIT for a job until @ms from now; its status and error. */
+static inline int gu_wait(int fd, uint64_t seqno, int64_t ms, uint32_t *status,
+			  int32_t *error)
+{
+	struct drm_edgenpu_wait w = {
+		.seqno = seqno,
+		.timeout_ns = gu_now_ns() + ms * 1000000ll,
+		.kind = DRM_EDGENPU_WAIT_JOB,
+	};
+	int ret = gu_ioctl(fd, DRM_IOCTL_EDGENPU_WAIT, &w);
+
+	if (status)
+		*status = w.status;
+	if (error)
+		*error = w.error;
+	return ret;
+}
+
+static inline int gu_last_error(int fd, struct drm_edgenpu_last_error *le)
+{
+	struct drm_edgenpu_query q = {
+		.query = DRM_EDGENPU_QUERY_LAST_ERROR,
+		.size = sizeof(*le),
+		.data = (uintptr_t)le,
+	};
+
+	return gu_ioctl(fd, DRM_IOCTL_EDGENPU_QUERY, &q);
+}
+#endif
 
 #endif

@@ -4,8 +4,11 @@
  * once, with a clean kernel log as the oracle (vm-run fails the run on
  * any KASAN, lockdep, WARNING, BUG or kmemleak report).
  *
- *   edgenpu-ioctl-fuzz [-d /dev/accel/accelN] [-t SECONDS] [-j THREADS]
- *                      [-s SEED]
+ *   edgenpu-ioctl-fuzz [-d /dev/accel/accelN] [-t SECONDS] [-n CALLS]
+ *                      [-j THREADS] [-s SEED]
+ *
+ * It stops after -t SECONDS (default 10) or after -n CALLS calls from all
+ * threads together, whichever comes first; -n alone sets no time limit.
  *
  * Each thread owns a file and sometimes uses a file shared by all, closes
  * and reopens its own, or maps buffers. It picks among edgenpu's five
@@ -16,12 +19,24 @@
  * and command streams that are mutated valid ones, so that it reaches the
  * validator and the scheduler. Waits are the one thing kept sane: their
  * deadlines are at most a millisecond away, so a thread never blocks.
- * The test passes when the threads finish and SUBMITs got through;
- * edgenpu-guest-tests then runs the library test, whose jobs must still
- * compute the right answers.
  *
- * Per-call figures (calls, successes, mean time) go to stdout as TAP
- * comments.
+ * About a tenth of the calls take ANY core ioctl number (0x00..0x3f,
+ * 0xa0..0xff) with a random direction and size (sometimes the real
+ * encoding) and a random argument: that is how DRM_IOCTL_GET_MAGIC's
+ * oops on accel nodes was found. edgenpu lets only an allowlist of core
+ * numbers through to the DRM core (tests/guest/drm_core_ioctls.h); every
+ * other one must fail with EACCES, and the test fails if one did not.
+ * The allowed ones get arguments tamed as for the calls above (syncobj
+ * counts below 2^16, no blocking waits) and go to the shared file only,
+ * so they never close the handles a thread's valid SUBMITs use.
+ *
+ * The test passes when the threads finish, SUBMITs got through (in runs
+ * of 1000 calls or more) and no refused core number got anything but
+ * EACCES; edgenpu-guest-tests then runs the library test, whose jobs must
+ * still compute the right answers.
+ *
+ * Per-call figures (calls, successes, mean time), the total and the
+ * calls per second go to stdout as TAP comments.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +54,7 @@
 #include <drm.h>
 #include <drm/edgenpu_accel.h>
 
+#include "drm_core_ioctls.h"
 #include "engine_jobbuild.h"
 #include "guest_util.h"
 #include "tap.h"
@@ -46,6 +62,7 @@
 #define MAX_THREADS	16
 #define NKEEP		16	/* handles and fds remembered per kind */
 #define SCRATCH		4096
+#define CORE_BUF	16384	/* _IOC_SIZE's largest is 16383 */
 
 enum fz_call {
 	FZ_QUERY, FZ_BO_CREATE, FZ_BO_INFO, FZ_SUBMIT, FZ_WAIT, FZ_GEM_CLOSE,
@@ -53,7 +70,7 @@ enum fz_call {
 	FZ_SYNCOBJ_EXPORT, FZ_SYNCOBJ_IMPORT, FZ_SYNCOBJ_WAIT,
 	FZ_SYNCOBJ_TL_WAIT, FZ_SYNCOBJ_SIGNAL, FZ_SYNCOBJ_RESET,
 	FZ_SYNCOBJ_QUERY, FZ_SYNCOBJ_TRANSFER, FZ_VERSION, FZ_GET_CAP,
-	FZ_UNDEFINED, FZ_MMAP, FZ_REOPEN, FZ_NCALLS
+	FZ_UNDEFINED, FZ_MMAP, FZ_REOPEN, FZ_CORE_ANY, FZ_NCALLS
 };
 
 static const char *const fz_names[FZ_NCALLS] = {
@@ -61,7 +78,7 @@ static const char *const fz_names[FZ_NCALLS] = {
 	"PRIME_EXPORT", "PRIME_IMPORT", "SYNCOBJ_CREATE", "SYNCOBJ_DESTROY",
 	"SYNCOBJ_EXPORT", "SYNCOBJ_IMPORT", "SYNCOBJ_WAIT", "SYNCOBJ_TL_WAIT",
 	"SYNCOBJ_SIGNAL", "SYNCOBJ_RESET", "SYNCOBJ_QUERY", "SYNCOBJ_TRANSFER",
-	"VERSION", "GET_CAP", "undefined", "mmap", "reopen",
+	"VERSION", "GET_CAP", "undefined", "mmap", "reopen", "any core nr",
 };
 
 struct fz_stats {
@@ -69,6 +86,8 @@ struct fz_stats {
 	unsigned long ok[FZ_NCALLS];
 	int64_t ns[FZ_NCALLS];
 	unsigned long valid_err[140];	/* valid SUBMITs by -errno */
+	unsigned long core_refused;	/* FZ_CORE_ANY calls on refused numbers */
+	unsigned long core_bad;		/* ... that got anything but EACCES */
 };
 
 struct fz_thread {
@@ -90,7 +109,15 @@ struct fz_thread {
 	uint64_t rig_off;	/* rig_cmd's mmap offset: the handle still names it */
 	uint8_t *rig_map;
 	struct fz_stats st;
+	/* The first refused core call that got anything but EACCES. */
+	unsigned long bad_cmd;
+	int bad_ret;
+	uint8_t core_buf[CORE_BUF];
 };
+
+/* -n: the calls all threads may make together (0: no limit), and made. */
+static unsigned long fz_max_calls;
+static unsigned long fz_issued;
 
 static uint64_t fz_rand(struct fz_thread *t)
 {
@@ -415,6 +442,102 @@ static int fz_mmap(struct fz_thread *t, int fd)
 	return 0;
 }
 
+/*
+ * Any core ioctl number, with a random encoding and argument. Refused
+ * numbers must fail with EACCES before the DRM core sees them, whatever
+ * the argument; allowed ones reach the core with a tamed one.
+ */
+static int fz_core_any(struct fz_thread *t)
+{
+	unsigned int nr = core_nr_at(fz_below(t, 160));
+	const struct core_ioctl *known = core_ioctl_find(nr);
+	enum core_verdict v = core_verdict(nr);
+	unsigned int size, i, n;
+	unsigned long cmd;
+	uint8_t *buf = t->core_buf;
+	void *arg;
+	int fd, ret;
+
+	switch (fz_below(t, 4)) {
+	case 0:
+		size = 0;
+		break;
+	case 1:
+		size = known ? _IOC_SIZE(known->cmd) : fz_below(t, 64);
+		break;
+	case 2:
+		size = fz_below(t, 512);
+		break;
+	default:
+		size = fz_below(t, CORE_BUF);
+	}
+	cmd = known && !fz_below(t, 3) ? known->cmd :
+	      _IOC(fz_below(t, 4), DRM_IOCTL_BASE, nr, size);
+
+	/* Zeroes, random bytes, and small numbers where fields sit. */
+	n = _IOC_SIZE(cmd);
+	if (fz_below(t, 2)) {
+		memset(buf, 0, n);
+	} else {
+		for (i = 0; i < n; i += 8) {
+			uint64_t r = fz_rand(t);
+
+			memcpy(buf + i, &r, n - i < 8 ? n - i : 8);
+		}
+	}
+	for (i = fz_below(t, 4); i && n >= 4; i--) {
+		uint32_t u = fz_u32(t);
+
+		memcpy(buf + (fz_below(t, n < 64 ? n : 64) & ~3u) % (n - 3), &u, 4);
+	}
+
+	if (v == CORE_REFUSED) {
+		switch (fz_below(t, 4)) {
+		case 0:
+			arg = (void *)(uintptr_t)fz_ptr(t);
+			break;
+		case 1:
+			arg = (void *)(uintptr_t)-4096;	/* the kernel's half */
+			break;
+		default:
+			arg = buf;
+		}
+		fd = fz_fd(t);
+	} else {
+		core_tame(nr, buf, CORE_BUF, fz_count(t));
+		switch (fz_below(t, 8)) {
+		case 0:
+			arg = NULL;
+			break;
+		case 1:
+			arg = (void *)(uintptr_t)-4096;
+			break;
+		default:
+			arg = buf;
+		}
+		fd = t->shared_fd;
+	}
+	ret = fz_ioctl(fd, cmd, arg);
+	if (v == CORE_REFUSED) {
+		t->st.core_refused++;
+		if (ret != -EACCES && !t->st.core_bad++) {
+			t->bad_cmd = cmd;
+			t->bad_ret = ret;
+		}
+	} else if (!ret && arg == buf && (cmd & (_IOC_READ << _IOC_DIRSHIFT)) &&
+		   n >= 12 &&
+		   (nr == _IOC_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD) ||
+		    nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD))) {
+		/* An exported fd (both structs have it at byte 8): keep it. */
+		int32_t efd;
+
+		memcpy(&efd, buf + 8, 4);
+		if (efd > 2)
+			fz_keep_fd(t, efd);
+	}
+	return ret;
+}
+
 static int fz_one(struct fz_thread *t, enum fz_call c)
 {
 	int fd = fz_fd(t), ret = 0;
@@ -612,6 +735,8 @@ static int fz_one(struct fz_thread *t, enum fz_call c)
 	}
 	case FZ_MMAP:
 		return fz_mmap(t, fd);
+	case FZ_CORE_ANY:
+		return fz_core_any(t);
 	case FZ_REOPEN:
 		/* Everything the old file held goes with it. */
 		if (t->rig_map)
@@ -639,10 +764,17 @@ static void *fz_thread_main(void *arg)
 		int i;
 
 		for (i = 0; i < 64; i++) {
+			if (fz_max_calls &&
+			    __atomic_fetch_add(&fz_issued, 1, __ATOMIC_RELAXED) >=
+			    fz_max_calls)
+				return NULL;
 			/* Reopening is rare, so files live long enough to fill up. */
-			c = (enum fz_call)fz_below(t, FZ_NCALLS);
+			c = (enum fz_call)fz_below(t, FZ_CORE_ANY);
 			if (c == FZ_REOPEN && fz_below(t, 50))
 				c = FZ_SUBMIT;
+			/* Any core number: a tenth of the calls. */
+			if (!fz_below(t, 10))
+				c = FZ_CORE_ANY;
 			int64_t t1 = fz_now_ns();
 
 			t->st.calls[c]++;
@@ -696,26 +828,33 @@ int main(int argc, char **argv)
 	const char *path = "/dev/accel/accel0";
 	unsigned long total = 0, ok = 0, seed = 1;
 	struct fz_stats sum;
-	double secs = 10, t0;
+	double secs = 0, t0, elapsed;
 	int opt, nthreads = 4, shared, i, c;
 	struct tap t = { 0 };
 
-	while ((opt = getopt(argc, argv, "d:t:j:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:t:n:j:s:")) != -1) {
 		switch (opt) {
 		case 'd': path = optarg; break;
 		case 't': secs = atof(optarg); break;
+		case 'n': fz_max_calls = strtoul(optarg, NULL, 0); break;
 		case 'j': nthreads = atoi(optarg); break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEV] [-t SECONDS] [-j THREADS] [-s SEED]\n",
+			fprintf(stderr, "usage: %s [-d DEV] [-t SECONDS] [-n CALLS] [-j THREADS] [-s SEED]\n",
 				argv[0]);
 			return 2;
 		}
 	}
+	/* -n alone: no time limit; neither: 10 s. */
+	if (!secs)
+		secs = fz_max_calls ? 1e9 : 10;
 	if (nthreads < 1 || nthreads > MAX_THREADS || secs <= 0) {
 		fprintf(stderr, "bad -j or -t\n");
 		return 2;
 	}
+	/* Before the threads: core_verdict() reads it. */
+	printf("# kernel %u.%u\n", core_kernel_version() >> 8,
+	       core_kernel_version() & 0xff);
 	shared = open(path, O_RDWR | O_CLOEXEC);
 	if (!tap_check(&t, shared >= 0, "open %s", path))
 		return tap_done(&t);
@@ -745,7 +884,15 @@ int main(int argc, char **argv)
 		for (c = 0; c < 140; c++) {
 			sum.valid_err[c] += th[i].st.valid_err[c];
 		}
+		sum.core_refused += th[i].st.core_refused;
+		sum.core_bad += th[i].st.core_bad;
+		if (th[i].st.core_bad)
+			printf("# thread %d: %lu refused core calls got other than EACCES, first cmd 0x%08lx (nr 0x%02lx) -> %s\n",
+			       i, th[i].st.core_bad, th[i].bad_cmd,
+			       (unsigned long)_IOC_NR(th[i].bad_cmd),
+			       th[i].bad_ret ? strerror(-th[i].bad_ret) : "0 (success)");
 	}
+	elapsed = fz_now() - t0;
 	for (c = 0; c < FZ_NCALLS; c++) {
 		printf("# %-16s %8lu calls, %7lu succeeded, %8.1f us each\n",
 		       fz_names[c], sum.calls[c], sum.ok[c],
@@ -758,10 +905,15 @@ int main(int argc, char **argv)
 			printf("# valid SUBMITs: %lu returned %s\n", sum.valid_err[c],
 			       c ? strerror(c) : "0");
 	printf("# %lu calls in %.1f s from %d threads (seed %lu), %lu succeeded\n",
-	       total, fz_now() - t0, nthreads, seed, ok);
-	tap_check(&t, total > 0 && ok > 0 && sum.ok[FZ_SUBMIT] > 0,
+	       total, elapsed, nthreads, seed, ok);
+	printf("# total %lu calls, %.0f calls/s\n", total,
+	       elapsed > 0 ? total / elapsed : 0.0);
+	tap_check(&t, total > 0 && ok > 0 && (sum.ok[FZ_SUBMIT] > 0 || total < 1000),
 		  "%lu random ioctls from %d threads, %lu SUBMITs accepted",
 		  total, nthreads, sum.ok[FZ_SUBMIT]);
+	tap_check(&t, !sum.core_bad,
+		  "core ioctl numbers off the allowlist: %lu of %lu calls got other than EACCES",
+		  sum.core_bad, sum.core_refused);
 	/* Close everything: the files' jobs, BOs, syncobjs and dma-bufs go. */
 	for (i = 0; i < nthreads; i++) {
 		for (c = 0; c < NKEEP; c++)

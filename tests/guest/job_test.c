@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -344,8 +345,11 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE 1 TiB: EINVAL");
 	c = (struct drm_edgenpu_bo_create){ .size = 4096, .flags = 1 };
 	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE flags: EINVAL");
+	/* Output fields are ignored on input: a struct can be used again. */
 	c = (struct drm_edgenpu_bo_create){ .size = 4096, .handle = 9 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE non-zero out field: EINVAL");
+	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0 && c.handle != 9 &&
+	       xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0,
+	       "BO_CREATE with its output field set: accepted, twice");
 	bi = (struct drm_edgenpu_bo_info){ .handle = 9999 };
 	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_INFO, &bi) == -ENOENT, "BO_INFO stale handle: ENOENT");
 	bi = (struct drm_edgenpu_bo_info){ .handle = r->a, .flags = 2 };
@@ -437,7 +441,7 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	EXPECT(submit(r->fd, &s) < 0, "writing a read-only buffer: rejected");
 	sub_init(&s, r);
 	s.refs[0].handle = r->out;	/* input and output alias */
-	EXPECT(submit(r->fd, &s) < 0, "input aliasing output: rejected");
+	EXPECT(submit(r->fd, &s) == -EINVAL, "a buffer named twice in one table: EINVAL");
 	sub_init(&s, r);
 	s.job.profile_handle = r->prof;
 	s.job.profile_offset = 4096 - 8;
@@ -454,6 +458,137 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == 0 &&
 	       w.status == DRM_EDGENPU_JOB_DONE, "WAIT on an idle BO: done");
 #undef EXPECT
+}
+
+/* The uapi rules of 1.2: reuse, priorities, 64-bit points, seqnos. */
+static void test_rules(struct tap *t, struct rig *r)
+{
+	struct drm_syncobj_create sc = { .flags = 0 };
+	struct drm_syncobj_timeline_array ta = { 0 };
+	struct drm_edgenpu_job jobs[2];
+	uint64_t point = 1ull << 33, first;
+	uint32_t st = 0;
+	struct sub s;
+	int status = 0, ret;
+	pid_t pid;
+
+	/* A SUBMIT struct used again as is, output seqno and all. */
+	sub_init(&s, r);
+	ret = xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit);
+	first = s.job.seqno;
+	tap_check(t, ret == 0 && xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == 0 &&
+		  s.job.seqno > first, "SUBMIT again with the seqno filled in: accepted");
+	tap_check(t, wait_job(r->fd, s.job.seqno, 5000, &st, NULL) == 0 &&
+		  wait_job(r->fd, first, 5000, &st, NULL) == 0,
+		  "both jobs reaped");
+
+	/* Jobs of one SUBMIT share a priority. */
+	sub_init(&s, r);
+	jobs[0] = s.job;
+	jobs[1] = s.job;
+	jobs[1].priority = DRM_EDGENPU_PRIO_LOW;
+	s.submit.jobs = (uintptr_t)jobs;
+	s.submit.job_count = 2;
+	tap_check(t, xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == -EINVAL,
+		  "two priorities in one SUBMIT: EINVAL");
+
+	/* Timeline points above 2^32 wait like any other. */
+	sc.flags = 0;
+	ret = xioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+	ta.handles = (uintptr_t)&sc.handle;
+	ta.points = (uintptr_t)&point;
+	ta.count_handles = 1;
+	ret = ret ? ret : xioctl(r->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ta);
+	sub_init(&s, r);
+	s.in = (struct drm_edgenpu_sync){ .handle = sc.handle, .point = point };
+	s.job.in_syncs = (uintptr_t)&s.in;
+	s.job.in_sync_count = 1;
+	ret = ret ? ret : submit(r->fd, &s);
+	tap_check(t, ret == 0 && wait_job(r->fd, s.job.seqno, 5000, &st, NULL) == 0 &&
+		  st == DRM_EDGENPU_JOB_DONE, "in-sync at timeline point 2^33: runs (%d)", ret);
+
+	/* High priority needs CAP_SYS_NICE; a user without it gets EACCES. */
+	pid = fork();
+	if (pid == 0) {
+		struct drm_edgenpu_last_error le = { 0 };
+		struct drm_edgenpu_query q = {
+			.query = DRM_EDGENPU_QUERY_LAST_ERROR, .size = sizeof(le),
+			.data = (uintptr_t)&le,
+		};
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		sub_init(&s, r);
+		s.job.priority = DRM_EDGENPU_PRIO_HIGH;
+		if (submit(r->fd, &s) != -EACCES)
+			_exit(1);
+		xioctl(r->fd, DRM_IOCTL_EDGENPU_QUERY, &q);
+		if (!strstr(le.msg, "CAP_SYS_NICE"))
+			_exit(4);
+		s.job.priority = DRM_EDGENPU_PRIO_NORMAL;
+		_exit(submit(r->fd, &s) || wait_job(r->fd, s.job.seqno, 5000, NULL, NULL) ? 2 : 0);
+	}
+	tap_check(t, pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		  WEXITSTATUS(status) == 0,
+		  "PRIO_HIGH without CAP_SYS_NICE: EACCES; NORMAL runs (child %d)",
+		  WEXITSTATUS(status));
+	sub_init(&s, r);
+	s.job.priority = DRM_EDGENPU_PRIO_HIGH;
+	tap_check(t, submit(r->fd, &s) == 0 &&
+		  wait_job(r->fd, s.job.seqno, 5000, NULL, NULL) == 0,
+		  "PRIO_HIGH with CAP_SYS_NICE: runs");
+}
+
+/*
+ * Two threads wait for one job while a third submits: the reaping wait
+ * must never remove another job's entry (seqnos are never reused).
+ */
+struct race {
+	struct rig *r;
+	uint64_t seqno;
+	int ret;
+};
+
+static void *race_wait(void *arg)
+{
+	struct race *x = arg;
+
+	x->ret = wait_job(x->r->fd, x->seqno, 5000, NULL, NULL);
+	return NULL;
+}
+
+static void test_wait_race(struct tap *t, struct rig *r)
+{
+	struct race a, b;
+	pthread_t ta, tb;
+	struct sub s, s2;
+	uint64_t prev = 0;
+	int i, ok = 1, unique = 1;
+
+	for (i = 0; i < 100 && ok; i++) {
+		sub_init(&s, r);
+		if (submit(r->fd, &s)) {
+			ok = 0;
+			break;
+		}
+		unique &= s.job.seqno > prev;
+		a = (struct race){ r, s.job.seqno, -1 };
+		b = a;
+		pthread_create(&ta, NULL, race_wait, &a);
+		pthread_create(&tb, NULL, race_wait, &b);
+		sub_init(&s2, r);
+		ok = submit(r->fd, &s2) == 0;
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		/* Each waiter got the status or found it reaped, nothing else. */
+		ok = ok && (a.ret == 0 || a.ret == -ENOENT) &&
+		     (b.ret == 0 || b.ret == -ENOENT) && (a.ret == 0 || b.ret == 0);
+		ok = ok && wait_job(r->fd, s2.job.seqno, 5000, NULL, NULL) == 0;
+		unique &= s2.job.seqno > s.job.seqno;
+		prev = s2.job.seqno;
+	}
+	tap_check(t, ok && unique,
+		  "100 rounds: two waiters and a new job; the new job's status survives");
 }
 
 static void test_faults(struct tap *t, struct rig *r)
@@ -516,6 +651,8 @@ static void test_hang(struct tap *t, struct rig *r, const char *path)
 	close(pipefd[1]);
 	close(go[0]);
 
+	/* Start with no hangs on record for this user (per-user ban). */
+	write_file("/sys/module/edgenpu/parameters/user_hang_window_s", "60");
 	tap_check(t, write_file(DBG "hang_next", "1"), "inject a hang");
 	sub_init(&s, r);
 	ok = submit(r->fd, &s) == 0;
@@ -618,6 +755,8 @@ int main(int argc, char **argv)
 	test_syncobjs(&t, &r);
 	test_dmabuf(&t, &r, path);
 	test_bad_input(&t, &r, path);
+	test_rules(&t, &r);
+	test_wait_race(&t, &r);
 	test_faults(&t, &r);
 	test_concurrency(&t, path);
 	test_close_mid_job(&t, path);

@@ -199,6 +199,8 @@ static void eng_test_validator(struct kunit *test)
 } while (0)
 #define ENG_VAL() edgenpu_engine_validate(c->stream, len, c->bufs, 2,	\
 		c->scratch, EDGENPU_ENGINE_SCRATCH_SIZE, &c->err)
+#define ENG_VAL3() edgenpu_engine_validate(c->stream, len, c->bufs, 3,	\
+		c->scratch, EDGENPU_ENGINE_SCRATCH_SIZE, &c->err)
 
 	ENG_JOB((void)0);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), 0);
@@ -272,6 +274,169 @@ static void eng_test_validator3(struct kunit *test)
 	KUNIT_EXPECT_STRNEQ(test, c->err.msg, "");
 }
 
+/*
+ * Cost limits: the 2^37-MAC convolution of the host suite, and a job of
+ * three ops that each fit but not together. No buffer memory at all:
+ * validation reads sizes and flags only.
+ */
+static void eng_test_cost(struct kunit *test)
+{
+	struct eng_kctx *c = eng_ctx(test);
+	struct edgenpu_cmd_tensor *t = c->t;
+	u32 len, i;
+
+	for (i = 0; i < 3; i++)
+		eng_buf(c, i, NULL, 1ull << 30, i == 2 ?
+			EDGENPU_ENGINE_BUF_WRITE : EDGENPU_ENGINE_BUF_READ);
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 319, 319, 8, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 64, 64, 64, 8, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 256, 256, 64, 0),
+		    1 << 30, -8);
+	c->cp = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
+	jb_init(&c->j, c->stream, sizeof(c->stream));
+	jb_op(&c->j, EDGENPU_OP_CONV_2D, 0, -128, 127, &c->cp, sizeof(c->cp),
+	      t, 4);
+	len = jb_finish(&c->j);
+	KUNIT_EXPECT_EQ(test, ENG_VAL3(), -E2BIG);
+	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_COST);
+	KUNIT_EXPECT_STREQ(test, c->err.msg,
+			   "op cost 137438953472 exceeds the limit 4294967296");
+
+	/* FULLY_CONNECTED 8 x 32767 x 16384: just under 2^32 each. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 8, 1, 1, 32767, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 16384, 32767, 0);
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 8, 1, 1, 16384, 0),
+		    1 << 30, -8);
+	jb_init(&c->j, c->stream, sizeof(c->stream));
+	for (i = 0; i < 2; i++)
+		jb_op(&c->j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0,
+		      t, 4);
+	len = jb_finish(&c->j);
+	KUNIT_EXPECT_EQ(test, ENG_VAL3(), 0);
+	jb_op(&c->j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0, t, 4);
+	len = jb_finish(&c->j);
+	KUNIT_EXPECT_EQ(test, ENG_VAL3(), -E2BIG);
+	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_COST);
+	KUNIT_EXPECT_EQ(test, c->err.op_index, 2);
+}
+
+/* Strides that map two elements to one address are refused. */
+static void eng_test_strides(struct kunit *test)
+{
+	static const u64 bad[][4] = { { 0, 0, 4, 1 }, { 5, 0, 4, 1 } };
+	struct eng_kctx *c = eng_ctx(test);
+	struct edgenpu_cmd_tensor *t = c->t;
+	u32 len, i;
+
+	eng_buf(c, 0, NULL, 4096, EDGENPU_ENGINE_BUF_READ);
+	eng_buf(c, 1, NULL, 4096, EDGENPU_ENGINE_BUF_WRITE);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ENG_JOB(t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 1, 2, 4, 0);
+			t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+			memcpy(t[0].strides, bad[i], sizeof(bad[i]));
+			t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 16, 0));
+		KUNIT_EXPECT_EQ(test, ENG_VAL(), -EDOM);
+		KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_STRIDES);
+	}
+	/* Gapped but disjoint: accepted. */
+	ENG_JOB(t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 2, 2, 4, 0);
+		t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+		t[0].strides[1] = 9;
+		t[0].strides[2] = 5;
+		t[0].strides[3] = 1;
+		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 16, 0));
+	KUNIT_EXPECT_EQ(test, ENG_VAL(), 0);
+}
+
+/* Validation needs no buffer memory; execution does. */
+static void eng_test_validate_nomem(struct kunit *test)
+{
+	struct eng_kctx *c = eng_ctx(test);
+	struct edgenpu_cmd_tensor *t = c->t;
+	u32 len;
+
+	eng_buf(c, 0, NULL, 64, EDGENPU_ENGINE_BUF_READ);
+	eng_buf(c, 1, NULL, 64, EDGENPU_ENGINE_BUF_WRITE);
+	ENG_JOB((void)0);
+	KUNIT_EXPECT_EQ(test, ENG_VAL(), 0);
+	KUNIT_EXPECT_EQ(test,
+			edgenpu_engine_execute(c->stream, len, c->bufs, 2,
+					       c->scratch,
+					       EDGENPU_ENGINE_SCRATCH_SIZE, NULL,
+					       &c->err),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_ARGS);
+}
+
+struct eng_cancel {
+	int calls;
+	int cancel_at;
+	u32 last_op;
+};
+
+static int eng_cancel_hook(void *ctx, u32 op_index)
+{
+	struct eng_cancel *x = ctx;
+
+	x->last_op = op_index;
+	return ++x->calls == x->cancel_at;
+}
+
+/*
+ * A 2^22-MAC convolution asks the cancellation hook (and passes a
+ * preemption point) about every 65536 MACs, and stops inside the op
+ * when the hook says so.
+ */
+static void eng_test_cancel_in_op(struct kunit *test)
+{
+	struct eng_kctx *c = eng_ctx(test);
+	struct edgenpu_cmd_tensor *t = c->t;
+	struct eng_cancel x = { 0 };
+	struct edgenpu_engine_hooks hooks = {
+		.cancelled = eng_cancel_hook, .ctx = &x,
+	};
+	s8 *in = kunit_kzalloc(test, 8 * 8 * 256, GFP_KERNEL);
+	s8 *w = kunit_kzalloc(test, 256 * 256, GFP_KERNEL);
+	s8 *out = kunit_kzalloc(test, 8 * 8 * 256, GFP_KERNEL);
+	u32 len;
+
+	KUNIT_ASSERT_TRUE(test, in && w && out);
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 256, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 256, 1, 1, 256, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 256, 0),
+		    1 << 30, -8);
+	eng_buf(c, 0, in, 8 * 8 * 256, EDGENPU_ENGINE_BUF_READ);
+	eng_buf(c, 1, w, 256 * 256, EDGENPU_ENGINE_BUF_READ);
+	eng_buf(c, 2, out, 8 * 8 * 256, EDGENPU_ENGINE_BUF_WRITE);
+	c->cp = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
+	jb_init(&c->j, c->stream, sizeof(c->stream));
+	jb_op(&c->j, EDGENPU_OP_CONV_2D, 0, -128, 127, &c->cp, sizeof(c->cp),
+	      t, 4);
+	len = jb_finish(&c->j);
+	KUNIT_ASSERT_EQ(test, ENG_VAL3(), 0);
+	KUNIT_EXPECT_EQ(test,
+			edgenpu_engine_execute(c->stream, len, c->bufs, 3,
+					       c->scratch,
+					       EDGENPU_ENGINE_SCRATCH_SIZE,
+					       &hooks, &c->err), 0);
+	/* One call before the op, then one per 65536 to 131072 MACs. */
+	KUNIT_EXPECT_GE(test, x.calls, 33);
+	KUNIT_EXPECT_LE(test, x.calls, 130);
+	x.calls = 0;
+	x.cancel_at = 3;
+	KUNIT_EXPECT_EQ(test,
+			edgenpu_engine_execute(c->stream, len, c->bufs, 3,
+					       c->scratch,
+					       EDGENPU_ENGINE_SCRATCH_SIZE,
+					       &hooks, &c->err), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_CANCELED);
+	KUNIT_EXPECT_EQ(test, c->err.op_index, 0);
+	KUNIT_EXPECT_EQ(test, x.calls, 3);
+	KUNIT_EXPECT_EQ(test, x.last_op, 0u);
+}
+
 static struct kunit_case edgenpu_engine_cases[] = {
 	KUNIT_CASE(eng_test_rounding),
 	KUNIT_CASE(eng_test_conv_hand),
@@ -280,6 +445,10 @@ static struct kunit_case edgenpu_engine_cases[] = {
 	KUNIT_CASE(eng_test_validator),
 	KUNIT_CASE(eng_test_validator2),
 	KUNIT_CASE(eng_test_validator3),
+	KUNIT_CASE(eng_test_cost),
+	KUNIT_CASE(eng_test_strides),
+	KUNIT_CASE(eng_test_validate_nomem),
+	KUNIT_CASE(eng_test_cancel_in_op),
 	{}
 };
 

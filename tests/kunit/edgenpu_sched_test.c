@@ -21,12 +21,13 @@
 #include "edgenpu_drv.h"
 #include "engine_jobbuild.h"
 
-enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ };
+enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ, KS_DONE_IN_RESET };
 
 #define KS_MAX_JOBS	8
 
 struct ks_backend {
 	enum ks_mode mode;
+	struct edgenpu_job *held;	/* KS_DONE_IN_RESET: the job reset reports */
 	u64 ran[KS_MAX_JOBS];	/* seqnos, in the order the core ran them */
 	int nran;
 	int resets;
@@ -56,6 +57,9 @@ static void ks_run_job(void *priv, struct edgenpu_job *job)
 		break;
 	case KS_HANG:
 		break;	/* never raises its interrupt */
+	case KS_DONE_IN_RESET:
+		b->held = job;	/* finishes just as the reset catches it */
+		break;
 	case KS_LATE_IRQ:
 		/*
 		 * Finishes, but the scheduler only hears of it after the
@@ -72,6 +76,10 @@ static void ks_reset(void *priv, unsigned int core)
 	struct ks_backend *b = priv;
 
 	b->resets++;
+	if (b->held) {
+		edgenpu_job_done(b->held, 0);
+		b->held = NULL;
+	}
 }
 
 static const struct edgenpu_backend_ops ks_ops = {
@@ -84,6 +92,7 @@ static const struct edgenpu_backend_ops ks_ops = {
 
 struct ks_ctx {
 	struct ks_backend backend;
+	struct device *dev;
 	struct edgenpu_device *edev;
 	struct drm_file *file;
 	u8 stream[512];
@@ -102,6 +111,7 @@ static int ks_init(struct kunit *test)
 	spin_lock_init(&ctx->backend.lock);
 	dev = kunit_device_register(test, "edgenpu-kstest");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	ctx->dev = dev;
 	ctx->edev = edgenpu_device_create(dev, &ks_ops, &ctx->backend);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->edev);
 
@@ -156,7 +166,7 @@ static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
 	job->cmd_size = ctx->stream_size;
 	KUNIT_ASSERT_EQ(test, edgenpu_job_validate(job, efile), 0);
 	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
-						&seqno), 0);
+						NULL, &seqno), 0);
 	fence = xa_load(&efile->jobs, seqno);
 	KUNIT_ASSERT_NOT_NULL(test, fence);
 	if (seqno_out)
@@ -278,6 +288,223 @@ static void sched_false_timeout(struct kunit *test)
 	dma_fence_put(f);
 }
 
+/* A job that finished just as its timeout hit is no hang (reset reports it). */
+static void sched_done_in_reset(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct dma_fence *f;
+
+	ctx->backend.mode = KS_DONE_IN_RESET;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	KUNIT_EXPECT_EQ(test, ctx->backend.resets, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&efile->hangs), 0);
+	dma_fence_put(f);
+}
+
+/* Seqnos grow and are never handed out twice, reaped or not. */
+static void sched_seqno_unique(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct drm_edgenpu_wait w = { .kind = DRM_EDGENPU_WAIT_JOB,
+				      .timeout_ns = S64_MAX };
+	struct dma_fence *f;
+	u64 seq, prev = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		f = ks_submit(test, &seq);
+		KUNIT_EXPECT_GT(test, seq, prev);
+		prev = seq;
+		ks_wait(test, f);
+		dma_fence_put(f);
+		w.seqno = seq;
+		KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(&ctx->edev->drm, &w,
+							 ctx->file), 0);
+		/* Reaped once: the next WAIT does not know it. */
+		KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(&ctx->edev->drm, &w,
+							 ctx->file), -ENOENT);
+	}
+}
+
+/* Results nobody waits for do not pile up: the oldest are forgotten. */
+static void sched_unreaped_bounded(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct dma_fence *f;
+	int i;
+
+	ctx->edev->limits.jobs = 2;
+	ctx->edev->limits.unreaped = 3;
+	for (i = 0; i < 12; i++) {
+		f = ks_submit(test, NULL);
+		ks_wait(test, f);
+		dma_fence_put(f);
+		KUNIT_EXPECT_LE(test, atomic_read(&efile->jobs_count), 5);
+	}
+}
+
+/* Per-file limits: jobs in flight (-EAGAIN) and pinned bytes (-ENOSPC). */
+static void sched_file_limits(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct edgenpu_job *a, *b;
+	struct drm_gem_shmem_object *bo;
+	struct dma_fence *f;
+
+	ctx->edev->limits.jobs = 2;
+	a = edgenpu_job_alloc(efile, 1);
+	b = edgenpu_job_alloc(efile, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_job_alloc(efile, 1)), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, efile->last_error.error, -EAGAIN);
+	edgenpu_job_put(b);
+	b = edgenpu_job_alloc(efile, 1);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, b);
+	if (!IS_ERR(b))
+		edgenpu_job_put(b);
+
+	/* Two pages of buffers plus the stream do not fit in two pages. */
+	bo = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(a, &bo->base,
+						     DRM_EDGENPU_BUF_READ), 0);
+	ctx->edev->limits.pinned = PAGE_SIZE;
+	a->cmd_size = 64;
+	KUNIT_EXPECT_EQ(test, edgenpu_job_pin(a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&efile->pinned_bytes), 0);
+	edgenpu_job_put(a);
+
+	/* Limits that fit: jobs run, and give back what they charged. */
+	ctx->edev->limits.pinned = SZ_1M;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	dma_fence_put(f);
+	KUNIT_EXPECT_TRUE(test, wait_var_event_timeout(&ctx->edev->live_jobs,
+						       !atomic_read(&ctx->edev->live_jobs),
+						       2 * HZ));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&efile->pinned_bytes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&efile->jobs_in_flight), 0);
+}
+
+/* A buffer named twice in one job's table is refused. */
+static void sched_duplicate_buffer(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct drm_gem_shmem_object *bo;
+	struct edgenpu_job *job;
+
+	job = edgenpu_job_alloc(efile, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	bo = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	KUNIT_EXPECT_EQ(test, edgenpu_job_add_buffer(job, &bo->base,
+						     DRM_EDGENPU_BUF_READ), 0);
+	drm_gem_object_get(&bo->base);
+	KUNIT_EXPECT_EQ(test, edgenpu_job_add_buffer(job, &bo->base,
+						     DRM_EDGENPU_BUF_WRITE), -EINVAL);
+	edgenpu_job_put(job);
+}
+
+/* Reopening does not undo a ban: the user's hangs count across files. */
+static void sched_user_ban(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct drm_file *other;
+	struct dma_fence *f;
+	int i;
+
+	ctx->backend.mode = KS_HANG;
+	for (i = 0; i < 3; i++) {
+		f = ks_submit(test, NULL);
+		ks_wait(test, f);
+		dma_fence_put(f);
+	}
+	KUNIT_EXPECT_EQ(test, edgenpu_file_check_ban(ctx->file->driver_priv), -EIO);
+	/* A fresh file of the same user may still hang one more... */
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, edgenpu_file_open(&ctx->edev->drm, other), 0);
+	KUNIT_EXPECT_EQ(test, edgenpu_file_check_ban(other->driver_priv), 0);
+	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	ctx->file = other;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	dma_fence_put(f);
+	/* ...and then the user is banned in every file (user_hang_limit=4). */
+	KUNIT_EXPECT_EQ(test, edgenpu_file_check_ban(other->driver_priv), -EIO);
+	KUNIT_EXPECT_STREQ(test, ((struct edgenpu_file *)other->driver_priv)->last_error.msg,
+			   "banned for a while: this user's jobs hung too often");
+}
+
+/* A fence nobody signals until the test says so: "another device". */
+static const char *ks_fence_name(struct dma_fence *f)
+{
+	return "kstest";
+}
+
+static const struct dma_fence_ops ks_fence_ops = {
+	.get_driver_name = ks_fence_name,
+	.get_timeline_name = ks_fence_name,
+};
+
+/*
+ * Teardown while a job killed with its file still waits for a fence of
+ * another device: the job holds what it touches, so when that fence
+ * finally signals, freeing the job touches no freed memory (KASAN).
+ */
+static void sched_teardown_foreign_fence(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct drm_gem_shmem_object *in, *out;
+	struct edgenpu_job *job;
+	struct dma_fence *foreign;
+	spinlock_t lock; /* the foreign fence's */
+	u64 seqno;
+
+	spin_lock_init(&lock);
+	foreign = kzalloc(sizeof(*foreign), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	dma_fence_init(foreign, &ks_fence_ops, &lock,
+		       dma_fence_context_alloc(1), 1);
+
+	job = edgenpu_job_alloc(efile, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
+	in = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	out = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, in);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, out);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &in->base,
+						     DRM_EDGENPU_BUF_READ), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &out->base,
+						     DRM_EDGENPU_BUF_WRITE), 0);
+	job->cmds = kvmemdup(ctx->stream, ctx->stream_size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, job->cmds);
+	job->cmd_size = ctx->stream_size;
+	KUNIT_ASSERT_EQ(test, edgenpu_job_validate(job, efile), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
+						foreign, &seqno), 0);
+
+	/* The process dies, the device goes, its devres is released. */
+	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	ctx->file->driver_priv = NULL;
+	edgenpu_device_destroy(ctx->edev);
+	ctx->edev = NULL;
+	kunit_device_unregister(test, ctx->dev);
+
+	/* Only now does the other device finish. */
+	dma_fence_signal(foreign);
+	dma_fence_put(foreign);
+	msleep(500);
+}
+
 static void sched_rejects_bad_stream(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
@@ -318,6 +545,13 @@ static struct kunit_case edgenpu_sched_cases[] = {
 	KUNIT_CASE(sched_timeout_reset_ban),
 	KUNIT_CASE_SLOW(sched_false_timeout),
 	KUNIT_CASE(sched_rejects_bad_stream),
+	KUNIT_CASE(sched_done_in_reset),
+	KUNIT_CASE(sched_seqno_unique),
+	KUNIT_CASE(sched_unreaped_bounded),
+	KUNIT_CASE(sched_file_limits),
+	KUNIT_CASE(sched_duplicate_buffer),
+	KUNIT_CASE(sched_user_ban),
+	KUNIT_CASE_SLOW(sched_teardown_foreign_fence),
 	{}
 };
 
@@ -345,10 +579,8 @@ static void ioctl_bad_input(struct kunit *test)
 	struct drm_edgenpu_submit sb;
 	struct drm_edgenpu_wait w;
 
-	/* BO_CREATE: reserved flags, non-zero out field, zero and huge sizes. */
+	/* BO_CREATE: reserved flags, zero and huge sizes. */
 	bc = (struct drm_edgenpu_bo_create){ .size = 4096, .flags = 1 };
-	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
-	bc = (struct drm_edgenpu_bo_create){ .size = 4096, .handle = 3 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
 	bc = (struct drm_edgenpu_bo_create){ .size = 0 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_bo_create(drm, &bc, ctx->file), -EINVAL);
@@ -388,17 +620,18 @@ static void ioctl_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_submit(drm, &sb, ctx->file), -EIO);
 	WRITE_ONCE(efile->banned, false);
 
-	/* WAIT: unknown kind, flags, pad, non-zero out fields, unknown job. */
+	/* WAIT: unknown kind, flags, pad, unknown jobs. */
 	w = (struct drm_edgenpu_wait){ .kind = 2 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
 	w = (struct drm_edgenpu_wait){ .flags = 1 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
 	w = (struct drm_edgenpu_wait){ .pad = 1 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
-	w = (struct drm_edgenpu_wait){ .status = 1 };
-	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	/* Output fields are ignored on input: an unknown job is -ENOENT. */
+	w = (struct drm_edgenpu_wait){ .seqno = 7, .status = 1, .error = -5 };
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -ENOENT);
 	w = (struct drm_edgenpu_wait){ .seqno = U64_MAX };
-	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -EINVAL);
+	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -ENOENT);
 	w = (struct drm_edgenpu_wait){ .seqno = 12345 };
 	KUNIT_EXPECT_EQ(test, edgenpu_ioctl_wait(drm, &w, ctx->file), -ENOENT);
 	w = (struct drm_edgenpu_wait){ .kind = DRM_EDGENPU_WAIT_JOB, .handle = 1 };

@@ -50,9 +50,13 @@ static int edgenpu_debugfs_stats(struct seq_file *m, void *data)
 	seq_printf(m, "jobs_done %lld\n", atomic64_read(&edev->stats.jobs_done));
 	seq_printf(m, "jobs_failed %lld\n", atomic64_read(&edev->stats.jobs_failed));
 	seq_printf(m, "busy_ns %lld\n", atomic64_read(&edev->stats.busy_ns));
-	for (i = 0; i < edev->caps.num_cores; i++)
+	for (i = 0; i < edev->caps.num_cores; i++) {
 		seq_printf(m, "core%u_resets %d\n", i,
 			   atomic_read(&edev->cores[i].resets));
+		seq_printf(m, "core%u_last_reset_us %llu\n", i,
+			   div_u64(READ_ONCE(edev->cores[i].last_reset_ns),
+				   NSEC_PER_USEC));
+	}
 	return 0;
 }
 

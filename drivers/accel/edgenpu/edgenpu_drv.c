@@ -9,6 +9,7 @@
 
 #include <linux/compat.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 
@@ -28,6 +29,22 @@
 
 static DEFINE_IDA(edgenpu_ida);
 
+/* Per-file limits: see Documentation/edgenpu/security.rst. */
+static unsigned int max_file_jobs = 256;
+module_param(max_file_jobs, uint, 0444);
+MODULE_PARM_DESC(max_file_jobs,
+		 "Unfinished jobs one open file may have (default 256)");
+
+static unsigned int max_file_pinned_mb = 1024;
+module_param(max_file_pinned_mb, uint, 0444);
+MODULE_PARM_DESC(max_file_pinned_mb,
+		 "MiB the unfinished jobs of one open file may pin (default 1024, at most half the RAM)");
+
+static unsigned int max_file_bo_mb = 4096;
+module_param(max_file_bo_mb, uint, 0444);
+MODULE_PARM_DESC(max_file_bo_mb,
+		 "MiB of buffer objects one open file may create (default 4096)");
+
 static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDGENPU_QUERY, edgenpu_ioctl_query, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(EDGENPU_BO_CREATE, edgenpu_ioctl_bo_create, DRM_RENDER_ALLOW),
@@ -39,33 +56,75 @@ static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 static_assert(ARRAY_SIZE(edgenpu_ioctls) == DRM_EDGENPU_NUM_IOCTLS);
 
 /*
- * drm_ioctl() answers -EINVAL for a driver ioctl number it has no entry
- * for. -ENOTTY is what userspace expects for "no such ioctl", so filter
- * those before handing over.
+ * The DRM core ioctls an accel client may reach. drm_ioctl_permit()
+ * filters ioctls without DRM_RENDER_ALLOW for render clients only, so on
+ * an accel minor the legacy, master and KMS ioctls reach handlers that
+ * assume a primary node: DRM_IOCTL_GET_MAGIC dereferences the missing
+ * master (an oops on 6.12 and 7.2). Only what libdrm and libedgenpu use
+ * gets through; see Documentation/edgenpu/upstream/ for the core fix.
  */
-static bool edgenpu_ioctl_unknown(unsigned int cmd)
-{
-	unsigned int nr = DRM_IOCTL_NR(cmd);
+static const u8 edgenpu_core_ioctls[] = {
+	DRM_IOCTL_NR(DRM_IOCTL_VERSION),
+	DRM_IOCTL_NR(DRM_IOCTL_GET_CAP),
+	DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE),
+	DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD),
+	DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL),
+	DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD),
+#ifdef DRM_IOCTL_GEM_CHANGE_HANDLE
+	DRM_IOCTL_NR(DRM_IOCTL_GEM_CHANGE_HANDLE),
+#endif
+#ifdef DRM_IOCTL_SET_CLIENT_NAME
+	DRM_IOCTL_NR(DRM_IOCTL_SET_CLIENT_NAME),
+#endif
+};
 
-	return nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END &&
-	       nr - DRM_COMMAND_BASE >= ARRAY_SIZE(edgenpu_ioctls);
+/*
+ * Decide before the DRM core sees an ioctl: 0 to hand it over, or the
+ * errno. Undefined driver numbers get -ENOTTY (drm_ioctl() would say
+ * -EINVAL); core ioctls off the list get -EACCES, as a render node
+ * answers them.
+ */
+static int edgenpu_ioctl_filter(unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd), i;
+
+	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE)
+		return -ENOTTY;
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return nr - DRM_COMMAND_BASE < ARRAY_SIZE(edgenpu_ioctls) ?
+		       0 : -ENOTTY;
+	for (i = 0; i < ARRAY_SIZE(edgenpu_core_ioctls); i++)
+		if (nr == edgenpu_core_ioctls[i])
+			return 0;
+	return -EACCES;
 }
 
 static long edgenpu_unlocked_ioctl(struct file *filp, unsigned int cmd,
 				   unsigned long arg)
 {
-	if (edgenpu_ioctl_unknown(cmd))
-		return -ENOTTY;
-	return drm_ioctl(filp, cmd, arg);
+	int ret = edgenpu_ioctl_filter(cmd);
+
+	return ret ? ret : drm_ioctl(filp, cmd, arg);
 }
 
 #ifdef CONFIG_COMPAT
 static long edgenpu_compat_ioctl(struct file *filp, unsigned int cmd,
 				 unsigned long arg)
 {
-	if (edgenpu_ioctl_unknown(cmd))
-		return -ENOTTY;
-	return drm_compat_ioctl(filp, cmd, arg);
+	int ret = edgenpu_ioctl_filter(cmd);
+
+	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
 }
 #else
 #define edgenpu_compat_ioctl NULL
@@ -121,6 +180,23 @@ static void edgenpu_release_jobs(struct drm_device *drm, void *arg)
 	kvfree(edev->validate_scratch);
 }
 
+/* The per-file limits, fixed for the device's life and told in caps. */
+static void edgenpu_limits_set(struct edgenpu_device *edev)
+{
+	struct edgenpu_limits *l = &edev->limits;
+	u64 half_ram = (u64)totalram_pages() << (PAGE_SHIFT - 1);
+
+	l->jobs = clamp_val(max_file_jobs, 1, 65536);
+	l->unreaped = DRM_EDGENPU_MAX_UNREAPED;
+	l->pinned = min_t(u64, (u64)max_file_pinned_mb << 20, half_ram);
+	l->bo_bytes = max_t(u64, (u64)max_file_bo_mb << 20, PAGE_SIZE);
+	edev->caps.max_file_jobs = l->jobs;
+	edev->caps.max_file_pinned = l->pinned;
+	edev->caps.max_file_bo_bytes = l->bo_bytes;
+	edev->caps.max_op_cost = EDGENPU_CMD_MAX_OP_COST;
+	edev->caps.max_job_cost = EDGENPU_CMD_MAX_JOB_COST;
+}
+
 static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
 {
 	int ret;
@@ -136,7 +212,9 @@ static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
 	edev->caps.flags |= DRM_EDGENPU_CAP_F_PROFILING |
 			    DRM_EDGENPU_CAP_F_PER_CHANNEL;
 
+	edgenpu_limits_set(edev);
 	spin_lock_init(&edev->ring_lock);
+	spin_lock_init(&edev->hang_lock);
 	ret = drmm_mutex_init(&edev->drm, &edev->validate_lock);
 	if (ret)
 		return ret;

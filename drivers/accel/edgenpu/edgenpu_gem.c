@@ -11,10 +11,39 @@
 
 #include <kunit/visibility.h>
 
+#include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 
+/* The DRM core's hook: the owner's BO bytes go back with the BO. */
+static void edgenpu_gem_free(struct drm_gem_object *obj)
+{
+	struct edgenpu_bo *bo = container_of(obj, struct edgenpu_bo, base.base);
+
+	if (bo->owner) {
+		atomic64_sub(obj->size, &bo->owner->bo_bytes);
+		edgenpu_file_put(bo->owner);
+	}
+	drm_gem_shmem_object_free(obj);
+}
+
+/* fdinfo's drm-resident-* sizes. */
+static size_t edgenpu_gem_rss(struct drm_gem_object *obj)
+{
+	return to_drm_gem_shmem_obj(obj)->pages ? obj->size : 0;
+}
+
+/* fdinfo's drm-resident-*: a BO is resident while it has pages. */
+static enum drm_gem_object_status edgenpu_gem_status(struct drm_gem_object *obj)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+
+	return shmem->pages ? DRM_GEM_OBJECT_RESIDENT : 0;
+}
+
 static const struct drm_gem_object_funcs edgenpu_gem_funcs = {
-	.free = drm_gem_shmem_object_free,
+	.free = edgenpu_gem_free,
+	.status = edgenpu_gem_status,
+	.rss = edgenpu_gem_rss,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -25,11 +54,23 @@ static const struct drm_gem_object_funcs edgenpu_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
+/* Charge @bytes to the file's BO-bytes limit: -EDQUOT over it. */
+static int edgenpu_bo_charge(struct edgenpu_file *efile, u64 bytes)
+{
+	if (atomic64_add_return(bytes, &efile->bo_bytes) <=
+	    efile->edev->limits.bo_bytes)
+		return 0;
+	atomic64_sub(bytes, &efile->bo_bytes);
+	edgenpu_file_set_error(efile, -EDQUOT, NULL,
+			       "the file has its limit of buffer object bytes", 0);
+	return -EDQUOT;
+}
+
 /* The DRM core's hook: every BO, created or imported, gets our funcs. */
 struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
 						 size_t size)
 {
-	struct edgenpu_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	struct edgenpu_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
@@ -44,22 +85,31 @@ int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 {
 	struct edgenpu_device *edev = to_edgenpu_device(drm);
 	struct drm_edgenpu_bo_create *args = data;
+	struct edgenpu_file *efile = file->driver_priv;
 	struct drm_gem_shmem_object *shmem;
 	u32 handle;
 	int ret, idx;
 
-	if (args->flags || args->handle)
+	/* @handle is an output: ignored on input. */
+	if (args->flags)
 		return -EINVAL;
 	if (!args->size || args->size > edev->caps.max_bo_size)
 		return -EINVAL;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
+	ret = edgenpu_bo_charge(efile, PAGE_ALIGN(args->size));
+	if (ret)
+		goto out;
 	shmem = drm_gem_shmem_create(drm, PAGE_ALIGN(args->size));
 	if (IS_ERR(shmem)) {
+		atomic64_sub(PAGE_ALIGN(args->size), &efile->bo_bytes);
 		ret = PTR_ERR(shmem);
 		goto out;
 	}
+	/* From here the BO gives the bytes back when it goes. */
+	kref_get(&efile->ref);
+	container_of(shmem, struct edgenpu_bo, base)->owner = efile;
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
 	/* The handle holds the only reference from here on. */
 	drm_gem_object_put(&shmem->base);

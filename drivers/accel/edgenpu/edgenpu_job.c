@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edgenpu jobs: submission, validation, scheduling, completion, timeouts.
+ * edgenpu jobs: lifetime, scheduling, completion, timeouts, hang
+ * accounting, and the per-file state jobs belong to.
  *
- * A job's command stream is copied into the kernel and validated against
- * its buffer table before it is queued: the vnpu executes inside the
- * kernel, so the validator is the isolation boundary. Each core has a
+ * Jobs reach the scheduler validated (edgenpu_submit.c). Each core has a
  * drm_gpu_scheduler running one job at a time; each open file has one
- * entity per priority spanning all cores.
+ * entity per priority spanning all cores. A job holds its file, the
+ * device and the module until it is freed: a job killed with its file
+ * may wait for a fence of another device long after its own is gone.
  */
 
 #include <linux/dma-fence.h>
@@ -15,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -39,6 +41,34 @@ static unsigned int ban_after_hangs = 3;
 module_param(ban_after_hangs, uint, 0644);
 MODULE_PARM_DESC(ban_after_hangs,
 		 "Hung jobs after which a file may submit no more (default 3, 0 = never)");
+
+static unsigned int user_hang_limit = 4;
+module_param(user_hang_limit, uint, 0644);
+MODULE_PARM_DESC(user_hang_limit,
+		 "Hung jobs of one user within user_hang_window_s after which none of the user's files may submit (default 4, 0 = never)");
+
+/* Bumped by every write of user_hang_window_s: forgets all records. */
+static atomic_t edgenpu_hang_epoch = ATOMIC_INIT(0);
+static unsigned int user_hang_window_s = 60;
+
+static int edgenpu_set_hang_window(const char *val,
+				   const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		atomic_inc(&edgenpu_hang_epoch);
+	return ret;
+}
+
+static const struct kernel_param_ops edgenpu_hang_window_ops = {
+	.set = edgenpu_set_hang_window,
+	.get = param_get_uint,
+};
+module_param_cb(user_hang_window_s, &edgenpu_hang_window_ops,
+		&user_hang_window_s, 0644);
+MODULE_PARM_DESC(user_hang_window_s,
+		 "Seconds a user's hangs are remembered (default 60); writing it forgets every record");
 
 static const enum drm_sched_priority edgenpu_prio_map[EDGENPU_NUM_PRIOS] = {
 	[DRM_EDGENPU_PRIO_LOW] = DRM_SCHED_PRIORITY_LOW,
@@ -68,17 +98,6 @@ static const struct dma_fence_ops edgenpu_fence_ops = {
 	.get_timeline_name = edgenpu_fence_timeline_name,
 };
 
-static struct dma_fence *edgenpu_fence_create(struct edgenpu_core *core)
-{
-	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-
-	if (!fence)
-		return ERR_PTR(-ENOMEM);
-	dma_fence_init(fence, &edgenpu_fence_ops, &core->fence_lock,
-		       core->fence_context, ++core->fence_seqno);
-	return fence;
-}
-
 /*
  * Take @job off its core, if it is still the core's active job: whoever
  * takes it signals its hardware fence, exactly once.
@@ -98,10 +117,27 @@ static bool edgenpu_core_take(struct edgenpu_core *core, struct edgenpu_job *job
 
 /* Job lifetime. */
 
-static void edgenpu_job_release(struct kref *ref)
+/*
+ * The last steps of a job's release, from a work item: dropping the
+ * device may release it, which tears down the schedulers, and the job's
+ * release can run on one of their queues.
+ */
+static void edgenpu_job_free_work(struct work_struct *work)
 {
-	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, refcount);
+	struct edgenpu_job *job = container_of(work, struct edgenpu_job,
+					       free_work);
 	struct edgenpu_device *edev = job->edev;
+
+	if (atomic_dec_and_test(&edev->live_jobs))
+		wake_up_var(&edev->live_jobs);
+	drm_dev_put(&edev->drm);
+	kfree(job);
+	/* Last: the module's code ran this. */
+	module_put(THIS_MODULE);
+}
+
+static void edgenpu_job_unpin(struct edgenpu_job *job)
+{
 	u32 i;
 
 	for (i = 0; i < job->nbos; i++) {
@@ -116,18 +152,34 @@ static void edgenpu_job_release(struct kref *ref)
 			edgenpu_gem_vunmap(job->profile_bo, &job->profile_map);
 		drm_gem_object_put(job->profile_bo);
 	}
+	if (job->pm_ref) {
+		pm_runtime_mark_last_busy(job->edev->drm.dev);
+		pm_runtime_put_autosuspend(job->edev->drm.dev);
+	}
+}
+
+static void edgenpu_job_release(struct kref *ref)
+{
+	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, refcount);
+	struct edgenpu_file *efile = job->efile;
+
+	if (job->bos)
+		edgenpu_job_unpin(job);
 	if (job->done_fence)
 		dma_fence_put(job->done_fence);
-	if (job->efile)
-		edgenpu_file_put(job->efile);
+	else
+		kfree(job->hw_fence);
+	if (efile) {
+		atomic64_sub(job->pinned, &efile->pinned_bytes);
+		atomic_dec(&efile->jobs_in_flight);
+		edgenpu_file_put(efile);
+	}
 	kvfree(job->cmds);
 	kfree(job->bos);
 	kfree(job->maps);
 	kfree(job->buffers);
-	/* Last: removal may free the device once this reaches zero. */
-	if (atomic_dec_and_test(&edev->live_jobs))
-		wake_up_var(&edev->live_jobs);
-	kfree(job);
+	INIT_WORK(&job->free_work, edgenpu_job_free_work);
+	queue_work(system_wq, &job->free_work);
 }
 
 void edgenpu_job_put(struct edgenpu_job *job)
@@ -147,9 +199,25 @@ unsigned int edgenpu_job_core(const struct edgenpu_job *job)
 	return job->core->index;
 }
 
-static int edgenpu_job_cancel_never(void *ctx)
+/**
+ * struct edgenpu_exec_ctx - what the engine's hooks see of a running job
+ * @job: the job
+ * @cancelled: the backend's cancellation test, or NULL
+ * @ctx: its argument
+ */
+struct edgenpu_exec_ctx {
+	struct edgenpu_job *job;
+	int (*cancelled)(void *ctx);
+	void *ctx;
+};
+
+/* Called between ops and at the engine's preemption points. */
+static int edgenpu_job_cancelled(void *ctx, u32 op_index)
 {
-	return 0;
+	struct edgenpu_exec_ctx *x = ctx;
+
+	WRITE_ONCE(x->job->cur_op, op_index);
+	return x->cancelled ? x->cancelled(x->ctx) : 0;
 }
 
 static u64 edgenpu_job_now(void *ctx)
@@ -161,21 +229,27 @@ static u64 edgenpu_job_now(void *ctx)
  * edgenpu_job_execute() - run a job's command stream with the engine
  * @job: the job
  * @scratch: EDGENPU_ENGINE_SCRATCH_SIZE bytes private to the caller's core
- * @cancelled: polled between ops; non-zero stops the job, or NULL
+ * @cancelled: polled before every op and at the engine's preemption
+ *	points inside ops (well under a millisecond of work apart); non-zero
+ *	stops the job with -ECANCELED. May be NULL.
  * @ctx: its argument
  *
- * For backends that execute on the CPU, as the vnpu does. Fills the
- * profile buffer and the job's timestamps.
+ * For backends that execute on the CPU, as the vnpu does. The job was
+ * validated at submission; the engine still re-checks each op before it
+ * runs it. Fills the profile buffer and the job's timestamps.
  *
  * Return: 0, or the engine's negative errno.
  */
 int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 			int (*cancelled)(void *ctx), void *ctx)
 {
+	struct edgenpu_exec_ctx x = {
+		.job = job, .cancelled = cancelled, .ctx = ctx,
+	};
 	struct edgenpu_engine_hooks hooks = {
 		.now = edgenpu_job_now,
-		.cancelled = cancelled ? cancelled : edgenpu_job_cancel_never,
-		.ctx = ctx,
+		.cancelled = edgenpu_job_cancelled,
+		.ctx = &x,
 	};
 	int ret;
 
@@ -184,9 +258,10 @@ int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 		hooks.op_times_len = job->op_count * 2;
 	}
 	job->start_ns = ktime_get_ns();
-	ret = edgenpu_engine_run(job->cmds, job->cmd_size, job->buffers,
-				 job->nbos, scratch, EDGENPU_ENGINE_SCRATCH_SIZE,
-				 &hooks, &job->engine_error);
+	ret = edgenpu_engine_execute(job->cmds, job->cmd_size, job->buffers,
+				     job->nbos, scratch,
+				     EDGENPU_ENGINE_SCRATCH_SIZE, &hooks,
+				     &job->engine_error);
 	job->end_ns = ktime_get_ns();
 	return ret;
 }
@@ -269,28 +344,36 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_done);
 
 /* Scheduler callbacks. */
 
+/*
+ * The fence-signalling path: nothing here may allocate or wait for
+ * memory (lockdep checks it on debug kernels). The hardware fence was
+ * allocated at submission.
+ */
 static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
 	struct edgenpu_core *core;
 	struct edgenpu_device *edev = job->edev;
 	struct dma_fence *fence;
+	bool cookie;
 	int idx;
 
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 
+	cookie = dma_fence_begin_signalling();
 	core = container_of(sched_job->sched, struct edgenpu_core, sched);
-	fence = edgenpu_fence_create(core);
-	if (IS_ERR(fence))
-		return fence;
-
+	fence = job->hw_fence;
+	dma_fence_init(fence, &edgenpu_fence_ops, &core->fence_lock,
+		       core->fence_context, ++core->fence_seqno);
 	job->core = core;
-	job->done_fence = dma_fence_get(fence);
+	job->done_fence = fence;
+	dma_fence_get(fence);
 	if (!drm_dev_enter(&edev->drm, &idx)) {
 		/* The device is gone: fail the job without touching it. */
 		dma_fence_set_error(fence, -ENODEV);
 		dma_fence_signal(fence);
+		dma_fence_end_signalling(cookie);
 		return fence;
 	}
 	spin_lock_irq(&core->active_lock);
@@ -298,17 +381,120 @@ static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
 	spin_unlock_irq(&core->active_lock);
 	edev->ops->run_job(edev->priv, job);
 	drm_dev_exit(idx);
+	dma_fence_end_signalling(cookie);
 	return fence;
 }
 
-static void edgenpu_file_note_hang(struct edgenpu_file *efile)
+/* Find @uid's record, or recycle the stalest one. Under hang_lock. */
+static struct edgenpu_hang_user *edgenpu_hang_slot(struct edgenpu_device *edev,
+						   kuid_t uid)
+{
+	struct edgenpu_hang_user *h, *old = &edev->hang_users[0];
+	u32 i;
+
+	for (i = 0; i < EDGENPU_HANG_USERS; i++) {
+		h = &edev->hang_users[i];
+		if (h->count && uid_eq(h->uid, uid))
+			return h;
+		if (!h->count || time_before(h->since, old->since))
+			old = h;
+	}
+	old->uid = uid;
+	old->count = 0;
+	return old;
+}
+
+/* Is record @h still in force? Under hang_lock. */
+static bool edgenpu_hang_live(const struct edgenpu_hang_user *h)
+{
+	return h->count && h->epoch == atomic_read(&edgenpu_hang_epoch) &&
+	       time_before(jiffies, h->since + READ_ONCE(user_hang_window_s) * HZ);
+}
+
+/*
+ * Count a hang against its file and its user. Before the job's fence
+ * signals, so that a SUBMIT after the last allowed hang sees the ban.
+ */
+static void edgenpu_hang_note(struct edgenpu_device *edev,
+			      struct edgenpu_file *efile)
 {
 	unsigned int limit = READ_ONCE(ban_after_hangs);
+	struct edgenpu_hang_user *h;
+	unsigned long flags;
 
 	if (!efile)
 		return;
 	if (atomic_inc_return(&efile->hangs) >= limit && limit)
 		WRITE_ONCE(efile->banned, true);
+	spin_lock_irqsave(&edev->hang_lock, flags);
+	h = edgenpu_hang_slot(edev, efile->uid);
+	if (!edgenpu_hang_live(h)) {
+		h->count = 0;
+		h->since = jiffies;
+		h->epoch = atomic_read(&edgenpu_hang_epoch);
+	}
+	h->count++;
+	spin_unlock_irqrestore(&edev->hang_lock, flags);
+}
+
+static bool edgenpu_user_banned(struct edgenpu_device *edev, kuid_t uid)
+{
+	unsigned int limit = READ_ONCE(user_hang_limit);
+	unsigned long flags;
+	bool banned = false;
+	u32 i;
+
+	if (!limit)
+		return false;
+	spin_lock_irqsave(&edev->hang_lock, flags);
+	for (i = 0; i < EDGENPU_HANG_USERS; i++) {
+		struct edgenpu_hang_user *h = &edev->hang_users[i];
+
+		if (uid_eq(h->uid, uid) && edgenpu_hang_live(h) &&
+		    h->count >= limit)
+			banned = true;
+	}
+	spin_unlock_irqrestore(&edev->hang_lock, flags);
+	return banned;
+}
+
+/**
+ * edgenpu_file_check_ban() - may this file submit?
+ * @efile: the file
+ *
+ * Return: 0, or -EIO when the file hung ban_after_hangs jobs or its user
+ * hung user_hang_limit jobs within user_hang_window_s (LAST_ERROR says
+ * which).
+ */
+int edgenpu_file_check_ban(struct edgenpu_file *efile)
+{
+	const char *why = NULL;
+
+	if (READ_ONCE(efile->banned))
+		why = "banned: this file's jobs hung too often";
+	else if (edgenpu_user_banned(efile->edev, efile->uid))
+		why = "banned for a while: this user's jobs hung too often";
+	if (!why)
+		return 0;
+	edgenpu_file_set_error(efile, -EIO, NULL, why, 0);
+	return -EIO;
+}
+
+/* Fail the timed-out job through its hardware fence, exactly once. */
+static void edgenpu_job_fail_hung(struct edgenpu_job *job)
+{
+	struct edgenpu_device *edev = job->edev;
+
+	edgenpu_hang_note(edev, job->efile);
+	atomic64_inc(&edev->stats.jobs_failed);
+	edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
+			       "the job timed out; its core was reset",
+			       job->seqno);
+	edgenpu_job_record(job, -ETIMEDOUT);
+	job->timeout_op = READ_ONCE(job->cur_op);
+	edgenpu_coredump(job);
+	dma_fence_set_error(job->done_fence, -ETIMEDOUT);
+	dma_fence_signal(job->done_fence);
 }
 
 static enum drm_gpu_sched_stat
@@ -317,6 +503,8 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
 	struct edgenpu_core *core = job->core;
 	struct edgenpu_device *edev = job->edev;
+	u64 t0 = ktime_get_ns();
+	bool cookie;
 	int idx;
 
 	/* The completion may have raced with the timer: not a hang. */
@@ -325,31 +513,29 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 
 	/* No new job may start on this core while it is being recovered. */
 	drm_sched_wqueue_stop(&core->sched);
-	/* First make sure the core will never report this job... */
+	cookie = dma_fence_begin_signalling();
+	/*
+	 * First make sure the core will never report this job. A backend
+	 * whose job finished before the reset caught it reports it from
+	 * reset: then it is no hang, and the core cannot take it below.
+	 */
 	if (drm_dev_enter(&edev->drm, &idx)) {
 		drm_info(&edev->drm, "core %u: job %llu timed out, resetting\n",
 			 core->index, job->seqno);
 		edev->ops->reset(edev->priv, core->index);
 		atomic_inc(&core->resets);
+		WRITE_ONCE(core->last_reset_ns, ktime_get_ns() - t0);
 		drm_dev_exit(idx);
 	}
 	/*
 	 * ...then fail it through its own hardware fence, so that the
 	 * scheduler completes it with -ETIMEDOUT on every kernel version
 	 * (drm_sched_start() would say -ECANCELED). drm_sched_stop() then
-	 * finds it finished and has it freed as the guilty job. The hang is
-	 * counted first: a SUBMIT after the last allowed hang sees the ban.
+	 * finds it finished and has it freed as the guilty job.
 	 */
-	edgenpu_file_note_hang(job->efile);
-	if (job->done_fence && edgenpu_core_take(core, job)) {
-		atomic64_inc(&edev->stats.jobs_failed);
-		edgenpu_file_set_error(job->efile, -ETIMEDOUT, NULL,
-				       "the job timed out; its core was reset",
-				       job->seqno);
-		edgenpu_job_record(job, -ETIMEDOUT);
-		dma_fence_set_error(job->done_fence, -ETIMEDOUT);
-		dma_fence_signal(job->done_fence);
-	}
+	if (job->done_fence && edgenpu_core_take(core, job))
+		edgenpu_job_fail_hung(job);
+	dma_fence_end_signalling(cookie);
 	drm_sched_stop(&core->sched, sched_job);
 	edgenpu_sched_start(&core->sched);
 	return EDGENPU_SCHED_STAT_RESET;
@@ -410,8 +596,8 @@ void edgenpu_sched_fini(struct edgenpu_device *edev)
  *
  * Running jobs fail with -ENODEV; queued ones fail fast once the device
  * is unplugged; the scheduler frees them all, some from a work item.
- * They hold buffer objects and run this module's code: the device and
- * the module must outlive them.
+ * They hold buffer objects and run this module's code: each job holds
+ * the device and the module until it is freed.
  */
 void edgenpu_jobs_drain(struct edgenpu_device *edev)
 {
@@ -435,11 +621,16 @@ void edgenpu_jobs_drain(struct edgenpu_device *edev)
 		}
 	}
 
+	/*
+	 * Jobs killed with their files may wait for fences of other devices
+	 * for as long as those take. They hold the device and the module,
+	 * so giving up waiting here is safe.
+	 */
 	if (!wait_var_event_timeout(&edev->live_jobs,
 				    !atomic_read(&edev->live_jobs),
 				    msecs_to_jiffies(ms)))
-		drm_err(&edev->drm, "%d job(s) still alive after %u ms\n",
-			atomic_read(&edev->live_jobs), ms);
+		drm_info(&edev->drm, "%d job(s) still wait for fences after %u ms; they hold the device\n",
+			 atomic_read(&edev->live_jobs), ms);
 }
 
 /* Per-file state. */
@@ -451,13 +642,14 @@ int edgenpu_file_open(struct drm_device *drm, struct drm_file *file)
 	unsigned int i;
 	int ret;
 
-	efile = kzalloc_obj(*efile, GFP_KERNEL);
+	efile = kzalloc_obj(*efile, GFP_KERNEL_ACCOUNT);
 	if (!efile)
 		return -ENOMEM;
 	kref_init(&efile->ref);
 	mutex_init(&efile->submit_lock);
 	efile->edev = edev;
-	xa_init_flags(&efile->jobs, XA_FLAGS_ALLOC1);
+	efile->uid = current_euid();
+	xa_init(&efile->jobs);
 	spin_lock_init(&efile->error_lock);
 
 	/* The entities keep the list: it lives in the device. */

@@ -2,17 +2,25 @@
 /*
  * DRM_IOCTL_EDGENPU_SUBMIT and DRM_IOCTL_EDGENPU_WAIT.
  *
- * SUBMIT prepares every job of the call (copies, lookups, mappings,
- * validation, dependencies) before it queues any, so a call that fails
- * queues nothing. User sizes are checked with the overflow helpers.
+ * SUBMIT prepares every job of the call (copies, lookups, validation,
+ * then pinning, dependencies) and then reserves everything the commit
+ * needs for all of them (reservation locks, fence slots, seqnos) before
+ * it queues any: a call that fails queues nothing, and one interrupted
+ * by a signal (-EINTR) can simply be restarted. Buffers are pinned only
+ * after the job validated, within the file's limits, and unpinned when
+ * the job is freed at completion. User sizes are checked with the
+ * overflow helpers; kernel memory made for a client is charged to it.
  */
 
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/pm_runtime.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -31,6 +39,7 @@
 /* The smallest job struct userspace may pass: uapi 1.1's. */
 #define EDGENPU_JOB_V1_SIZE	sizeof(struct drm_edgenpu_job)
 #define EDGENPU_BUF_FLAGS	(DRM_EDGENPU_BUF_READ | DRM_EDGENPU_BUF_WRITE)
+#define EDGENPU_GFP		GFP_KERNEL_ACCOUNT
 
 /**
  * struct edgenpu_out_sync - an out-fence target, resolved before queueing
@@ -51,6 +60,7 @@ struct edgenpu_out_sync {
  * @outs: its out-fence targets
  * @nouts: how many
  * @user_seqno: where its seqno goes back to userspace
+ * @seqno: the seqno reserved for it at commit
  */
 struct edgenpu_pending {
 	struct edgenpu_job *job;
@@ -58,6 +68,7 @@ struct edgenpu_pending {
 	struct edgenpu_out_sync *outs;
 	u32 nouts;
 	u64 __user *user_seqno;
+	u64 seqno;
 };
 
 static int edgenpu_copy_array(void *dst, u64 uptr, u32 count, size_t elem)
@@ -78,9 +89,18 @@ static int edgenpu_map_bo(struct drm_gem_object *obj, struct iosys_map *map)
 	/* The engine addresses buffers directly: no I/O memory here. */
 	if (!ret && map->is_iomem) {
 		edgenpu_gem_vunmap(obj, map);
+		iosys_map_clear(map);
 		return -EOPNOTSUPP;
 	}
 	return ret;
+}
+
+/* Refuse with @error and say why in the file's LAST_ERROR. */
+static int edgenpu_refuse(struct edgenpu_file *efile, int error, const char *msg)
+{
+	edgenpu_file_set_error(efile, error, NULL, msg, 0);
+	edgenpu_dbg(efile->edev, "submit refused: %s (%d)\n", msg, error);
+	return error;
 }
 
 /**
@@ -88,28 +108,41 @@ static int edgenpu_map_bo(struct drm_gem_object *obj, struct iosys_map *map)
  * @efile: the submitting file; the job holds a reference
  * @nbos: buffer table entries, 1 to %DRM_EDGENPU_MAX_JOB_BUFFERS
  *
- * Return: the job (one reference) or an ERR_PTR().
+ * The job counts against the file's jobs-in-flight limit until it is
+ * freed, and holds the device and the module.
+ *
+ * Return: the job (one reference) or an ERR_PTR(): -EINVAL, -ENOMEM, or
+ * -EAGAIN when the file has its limit of unfinished jobs.
  */
 VISIBLE_IF_KUNIT struct edgenpu_job *
 edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
 {
+	struct edgenpu_device *edev = efile->edev;
 	struct edgenpu_job *job;
 
 	if (!nbos || nbos > DRM_EDGENPU_MAX_JOB_BUFFERS)
 		return ERR_PTR(-EINVAL);
-	job = kzalloc_obj(*job, GFP_KERNEL);
+	job = kzalloc_obj(*job, EDGENPU_GFP);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&job->refcount);
-	job->edev = efile->edev;
-	atomic_inc(&job->edev->live_jobs);
+	job->edev = edev;
+	drm_dev_get(&edev->drm);
+	__module_get(THIS_MODULE);
+	atomic_inc(&edev->live_jobs);
 	job->pid = task_tgid_nr(current);
 	kref_get(&efile->ref);
 	job->efile = efile;
-	job->bos = kcalloc(nbos, sizeof(*job->bos), GFP_KERNEL);
-	job->maps = kcalloc(nbos, sizeof(*job->maps), GFP_KERNEL);
-	job->buffers = kcalloc(nbos, sizeof(*job->buffers), GFP_KERNEL);
-	if (!job->bos || !job->maps || !job->buffers) {
+	if (atomic_inc_return(&efile->jobs_in_flight) > edev->limits.jobs) {
+		edgenpu_job_put(job);
+		return ERR_PTR(edgenpu_refuse(efile, -EAGAIN,
+					      "the file has its limit of unfinished jobs"));
+	}
+	job->bos = kcalloc(nbos, sizeof(*job->bos), EDGENPU_GFP);
+	job->maps = kcalloc(nbos, sizeof(*job->maps), EDGENPU_GFP);
+	job->buffers = kcalloc(nbos, sizeof(*job->buffers), EDGENPU_GFP);
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), EDGENPU_GFP);
+	if (!job->bos || !job->maps || !job->buffers || !job->hw_fence) {
 		edgenpu_job_put(job);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -123,22 +156,23 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_alloc);
  * @obj: the buffer object; the job takes over the caller's reference
  * @flags: DRM_EDGENPU_BUF_READ and/or DRM_EDGENPU_BUF_WRITE
  *
- * Return: 0 or a negative errno (the reference is dropped either way).
+ * Nothing is pinned yet: the engine validates against sizes alone.
+ *
+ * Return: 0 or -EINVAL for bad flags or a buffer already in the table
+ * (the reference is dropped with the job either way).
  */
 VISIBLE_IF_KUNIT int edgenpu_job_add_buffer(struct edgenpu_job *job,
 					    struct drm_gem_object *obj, u32 flags)
 {
-	u32 i = job->nbos;
-	int ret;
+	u32 i = job->nbos, j;
 
 	job->bos[i] = obj;
 	job->nbos++;
 	if (!flags || (flags & ~EDGENPU_BUF_FLAGS))
 		return -EINVAL;
-	ret = edgenpu_map_bo(obj, &job->maps[i]);
-	if (ret)
-		return ret;
-	job->buffers[i].ptr = job->maps[i].vaddr;
+	for (j = 0; j < i; j++)
+		if (job->bos[j] == obj)
+			return -EINVAL;
 	job->buffers[i].size = obj->size;
 	if (flags & DRM_EDGENPU_BUF_READ)
 		job->buffers[i].flags |= EDGENPU_ENGINE_BUF_READ;
@@ -156,7 +190,7 @@ static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 	u32 i, n = uj->buffer_count;
 	int ret;
 
-	refs = kcalloc(n, sizeof(*refs), GFP_KERNEL);
+	refs = kcalloc(n, sizeof(*refs), EDGENPU_GFP);
 	if (!refs)
 		return -ENOMEM;
 	ret = edgenpu_copy_array(refs, uj->buffers, n, sizeof(*refs));
@@ -169,6 +203,9 @@ static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 		}
 		obj = drm_gem_object_lookup(file, refs[i].handle);
 		ret = obj ? edgenpu_job_add_buffer(job, obj, refs[i].flags) : -ENOENT;
+		if (ret == -EINVAL)
+			edgenpu_refuse(job->efile, ret,
+				       "a buffer is named twice in the buffer table");
 	}
 	kfree(refs);
 	return ret;
@@ -194,7 +231,7 @@ static int edgenpu_job_copy_cmds(struct edgenpu_job *job, struct drm_file *file,
 		ret = -ERANGE;
 		goto out;
 	}
-	job->cmds = kvmalloc(uj->cmd_size, GFP_KERNEL);
+	job->cmds = kvmalloc(uj->cmd_size, EDGENPU_GFP);
 	if (!job->cmds) {
 		ret = -ENOMEM;
 		goto out;
@@ -210,6 +247,13 @@ out:
 	return ret;
 }
 
+/**
+ * edgenpu_job_validate() - run the engine's validator over a job
+ * @job: a job with its buffer table and command stream, nothing pinned
+ * @efile: where a rejection is reported
+ *
+ * Return: 0 or the validator's negative errno.
+ */
 VISIBLE_IF_KUNIT int edgenpu_job_validate(struct edgenpu_job *job,
 					  struct edgenpu_file *efile)
 {
@@ -235,11 +279,11 @@ VISIBLE_IF_KUNIT int edgenpu_job_validate(struct edgenpu_job *job,
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_validate);
 
+/* Look up the profile buffer and check its range; pinned with the rest. */
 static int edgenpu_job_profile(struct edgenpu_job *job, struct drm_file *file,
 			       const struct drm_edgenpu_job *uj)
 {
 	u64 bytes, end;
-	int ret;
 
 	if (!uj->profile_handle)
 		return uj->profile_offset ? -EINVAL : 0;
@@ -252,13 +296,82 @@ static int edgenpu_job_profile(struct edgenpu_job *job, struct drm_file *file,
 	if (check_add_overflow(uj->profile_offset, bytes, &end) ||
 	    end > job->profile_bo->size)
 		return -ERANGE;
-	ret = edgenpu_map_bo(job->profile_bo, &job->profile_map);
-	if (ret)
-		return ret;
 	job->profile_offset = uj->profile_offset;
 	return 0;
 }
 
+/* Bytes the job pins: each buffer once, the profile buffer, the stream. */
+static u64 edgenpu_job_pin_bytes(const struct edgenpu_job *job)
+{
+	u64 bytes = job->cmd_size;
+	u32 i;
+
+	for (i = 0; i < job->nbos; i++)
+		bytes += job->bos[i]->size;
+	if (job->profile_bo)
+		bytes += job->profile_bo->size;
+	return bytes;
+}
+
+/*
+ * A runtime PM reference on the backend's device for the job's life, so
+ * that run_job never resumes the device (it must not sleep on that).
+ * Devices without runtime PM (-EACCES) need none.
+ */
+static int edgenpu_job_power(struct edgenpu_job *job)
+{
+	int ret = pm_runtime_resume_and_get(job->edev->drm.dev);
+
+	if (ret == -EACCES)
+		return 0;
+	if (ret < 0)
+		return ret;
+	job->pm_ref = true;
+	return 0;
+}
+
+/**
+ * edgenpu_job_pin() - pin and map a validated job's buffers
+ * @job: the job
+ *
+ * Charges the file's pinned-bytes limit first: a job that would exceed it
+ * is refused with -ENOSPC before anything is pinned.
+ *
+ * Return: 0 or a negative errno; what was pinned goes with the job.
+ */
+VISIBLE_IF_KUNIT int edgenpu_job_pin(struct edgenpu_job *job)
+{
+	struct edgenpu_file *efile = job->efile;
+	u64 bytes = edgenpu_job_pin_bytes(job);
+	u32 i;
+	int ret;
+
+	if (atomic64_add_return(bytes, &efile->pinned_bytes) >
+	    job->edev->limits.pinned) {
+		atomic64_sub(bytes, &efile->pinned_bytes);
+		return edgenpu_refuse(efile, -ENOSPC,
+				      "the job would pin more than the file's limit");
+	}
+	job->pinned = bytes;
+	for (i = 0; i < job->nbos; i++) {
+		ret = edgenpu_map_bo(job->bos[i], &job->maps[i]);
+		if (ret)
+			return ret;
+		job->buffers[i].ptr = job->maps[i].vaddr;
+	}
+	if (job->profile_bo) {
+		ret = edgenpu_map_bo(job->profile_bo, &job->profile_map);
+		if (ret)
+			return ret;
+	}
+	return edgenpu_job_power(job);
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_pin);
+
+/*
+ * In-fences. drm_sched_job_add_syncobj_dependency() takes a 32-bit point;
+ * timeline points are 64-bit, so look the fence up here.
+ */
 static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
 				const struct drm_edgenpu_job *uj)
 {
@@ -268,18 +381,21 @@ static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
 
 	if (!n)
 		return 0;
-	syncs = kcalloc(n, sizeof(*syncs), GFP_KERNEL);
+	syncs = kcalloc(n, sizeof(*syncs), EDGENPU_GFP);
 	if (!syncs)
 		return -ENOMEM;
 	ret = edgenpu_copy_array(syncs, uj->in_syncs, n, sizeof(*syncs));
 	for (i = 0; !ret && i < n; i++) {
-		if (syncs[i].flags || syncs[i].point > U32_MAX) {
+		struct dma_fence *fence;
+
+		if (syncs[i].flags) {
 			ret = -EINVAL;
 			break;
 		}
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
-							   syncs[i].handle,
-							   syncs[i].point);
+		ret = drm_syncobj_find_fence(file, syncs[i].handle,
+					     syncs[i].point, 0, &fence);
+		if (!ret)
+			ret = drm_sched_job_add_dependency(&job->base, fence);
 	}
 	kfree(syncs);
 	return ret;
@@ -308,8 +424,8 @@ static int edgenpu_job_out_syncs(struct edgenpu_pending *p,
 
 	if (!n)
 		return 0;
-	syncs = kcalloc(n, sizeof(*syncs), GFP_KERNEL);
-	p->outs = kcalloc(n, sizeof(*p->outs), GFP_KERNEL);
+	syncs = kcalloc(n, sizeof(*syncs), EDGENPU_GFP);
+	p->outs = kcalloc(n, sizeof(*p->outs), EDGENPU_GFP);
 	if (!syncs || !p->outs) {
 		ret = -ENOMEM;
 		goto out;
@@ -338,12 +454,17 @@ out:
 	return ret;
 }
 
-static int edgenpu_check_job_fields(const struct drm_edgenpu_job *uj)
+/* Output fields (@seqno) are ignored on input: a struct can be reused. */
+static int edgenpu_check_job_fields(struct edgenpu_file *efile,
+				    const struct drm_edgenpu_job *uj)
 {
-	if (uj->flags || uj->pad || uj->seqno)
+	if (uj->flags || uj->pad)
 		return -EINVAL;
 	if (uj->priority >= EDGENPU_NUM_PRIOS)
 		return -EINVAL;
+	if (uj->priority == DRM_EDGENPU_PRIO_HIGH && !capable(CAP_SYS_NICE))
+		return edgenpu_refuse(efile, -EACCES,
+				      "high priority needs CAP_SYS_NICE");
 	if (uj->in_sync_count > DRM_EDGENPU_MAX_JOB_SYNCS ||
 	    uj->out_sync_count > DRM_EDGENPU_MAX_JOB_SYNCS)
 		return -EINVAL;
@@ -351,7 +472,8 @@ static int edgenpu_check_job_fields(const struct drm_edgenpu_job *uj)
 }
 
 /* Read job @i of the user's array, whatever its stride. */
-static int edgenpu_copy_job(struct drm_edgenpu_job *uj,
+static int edgenpu_copy_job(struct edgenpu_file *efile,
+			    struct drm_edgenpu_job *uj,
 			    const struct drm_edgenpu_submit *args, u32 i,
 			    u64 __user **seqno_ptr)
 {
@@ -372,7 +494,7 @@ static int edgenpu_copy_job(struct drm_edgenpu_job *uj,
 			return ret ? ret : -EINVAL;
 	}
 	*seqno_ptr = src + offsetof(struct drm_edgenpu_job, seqno);
-	return edgenpu_check_job_fields(uj);
+	return edgenpu_check_job_fields(efile, uj);
 }
 
 static void edgenpu_pending_abort(struct edgenpu_pending *p)
@@ -386,6 +508,10 @@ static void edgenpu_pending_abort(struct edgenpu_pending *p)
 	p->job = NULL;
 }
 
+/*
+ * Everything that can fail for one job, cheapest and unprivileged checks
+ * first: nothing is pinned before the stream validated.
+ */
 static int edgenpu_prepare_job(struct edgenpu_pending *p,
 			       struct drm_file *file,
 			       const struct drm_edgenpu_job *uj)
@@ -406,6 +532,8 @@ static int edgenpu_prepare_job(struct edgenpu_pending *p,
 		ret = edgenpu_job_validate(job, efile);
 	if (!ret)
 		ret = edgenpu_job_profile(job, file, uj);
+	if (!ret)
+		ret = edgenpu_job_pin(job);
 	if (ret)
 		return ret;
 
@@ -417,103 +545,230 @@ static int edgenpu_prepare_job(struct edgenpu_pending *p,
 	ret = edgenpu_job_in_syncs(job, file, uj);
 	if (!ret)
 		ret = edgenpu_job_out_syncs(p, file, uj);
+	/* The seqno must be writable before anything is queued. */
+	if (!ret && p->user_seqno && put_user(0ull, p->user_seqno))
+		ret = -EFAULT;
 	return ret;
 }
 
-/*
- * Implicit sync, arm, publish fences, queue. Nothing fails after arming.
- * Returns the job's seqno through @seqno: the job may be gone on return.
- */
-static int edgenpu_job_commit(struct edgenpu_file *efile, struct edgenpu_job *job,
-			      struct edgenpu_out_sync *outs, u32 nouts, u64 *seqno)
-{
+/* The reservation-locked objects of a whole SUBMIT: each once. */
+struct edgenpu_lockset {
+	struct drm_gem_object **objs;
+	u32 count;
 	struct ww_acquire_ctx ctx;
-	struct dma_fence *finished;
-	u32 i, id;
+};
+
+static int edgenpu_cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int edgenpu_lockset_build(struct edgenpu_lockset *ls,
+				 struct edgenpu_pending *p, u32 n)
+{
+	u32 i, j, total = 0, out = 0;
+
+	for (i = 0; i < n; i++)
+		total += p[i].job->nbos + !!p[i].job->profile_bo;
+	ls->objs = kvmalloc_array(total, sizeof(*ls->objs), EDGENPU_GFP);
+	if (!ls->objs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < p[i].job->nbos; j++)
+			ls->objs[out++] = p[i].job->bos[j];
+		if (p[i].job->profile_bo)
+			ls->objs[out++] = p[i].job->profile_bo;
+	}
+	/* drm_gem_lock_reservations() refuses duplicates (-EALREADY). */
+	sort(ls->objs, total, sizeof(*ls->objs), edgenpu_cmp_ptr, NULL);
+	for (i = 0, out = 0; i < total; i++)
+		if (!out || ls->objs[out - 1] != ls->objs[i])
+			ls->objs[out++] = ls->objs[i];
+	ls->count = out;
+	return 0;
+}
+
+static void edgenpu_lockset_free(struct edgenpu_lockset *ls)
+{
+	kvfree(ls->objs);
+}
+
+/* Implicit sync: wait for earlier writers of what it reads, all for writes. */
+static int edgenpu_job_implicit_deps(struct edgenpu_job *job)
+{
+	u32 i;
 	int ret;
 
-	/*
-	 * The scheduler numbers a job's fence when it is armed and runs jobs
-	 * in the order they are pushed: both must happen in one order per
-	 * entity, even when threads share the file.
-	 */
-	mutex_lock(&efile->submit_lock);
-	ret = drm_gem_lock_reservations(job->bos, job->nbos, &ctx);
-	if (ret) {
-		mutex_unlock(&efile->submit_lock);
-		return ret;
-	}
 	for (i = 0; i < job->nbos; i++) {
 		bool write = job->buffers[i].flags & EDGENPU_ENGINE_BUF_WRITE;
 
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (!ret)
-			ret = drm_sched_job_add_implicit_dependencies(&job->base,
-								      job->bos[i],
-								      write);
+		ret = drm_sched_job_add_implicit_dependencies(&job->base,
+							      job->bos[i], write);
 		if (ret)
-			goto unlock;
+			return ret;
 	}
-	ret = xa_alloc(&efile->jobs, &id, NULL, xa_limit_32b, GFP_KERNEL);
+	if (job->profile_bo)
+		return drm_sched_job_add_implicit_dependencies(&job->base,
+							       job->profile_bo,
+							       true);
+	return 0;
+}
+
+/*
+ * Forget finished jobs nobody waited for once the table holds more than
+ * the file's unfinished jobs plus %DRM_EDGENPU_MAX_UNREAPED, oldest first.
+ * Runs under the submit lock.
+ */
+static void edgenpu_jobs_prune(struct edgenpu_file *efile, u32 adding)
+{
+	u32 keep = efile->edev->limits.jobs + efile->edev->limits.unreaped;
+	struct dma_fence *batch[32], *fence;
+	unsigned int nb, i;
+	unsigned long id;
+
+	while ((u32)atomic_read(&efile->jobs_count) + adding > keep) {
+		nb = 0;
+		xa_lock(&efile->jobs);
+		xa_for_each(&efile->jobs, id, fence) {
+			if (xa_is_zero(fence) || !dma_fence_is_signaled(fence))
+				continue;
+			__xa_erase(&efile->jobs, id);
+			atomic_dec(&efile->jobs_count);
+			batch[nb++] = fence;
+			if (nb == ARRAY_SIZE(batch) ||
+			    (u32)atomic_read(&efile->jobs_count) + adding <= keep)
+				break;
+		}
+		xa_unlock(&efile->jobs);
+		for (i = 0; i < nb; i++)
+			dma_fence_put(batch[i]);
+		if (!nb)
+			break;
+	}
+}
+
+/* Reserve the table slots of @n jobs' seqnos, so storing cannot fail. */
+static int edgenpu_jobs_reserve(struct edgenpu_file *efile,
+				struct edgenpu_pending *p, u32 n)
+{
+	u32 i;
+	int ret = 0;
+
+	if (efile->next_seqno > ULONG_MAX - n)
+		return -EOVERFLOW;
+	edgenpu_jobs_prune(efile, n);
+	for (i = 0; i < n && !ret; i++) {
+		p[i].seqno = efile->next_seqno + 1 + i;
+		ret = xa_reserve(&efile->jobs, p[i].seqno, EDGENPU_GFP);
+	}
 	if (ret)
-		goto unlock;
+		while (i--)
+			xa_release(&efile->jobs, p[i].seqno);
+	return ret;
+}
+
+/* Nothing fails from here: arm, publish the fences, queue. */
+static void edgenpu_job_commit(struct edgenpu_file *efile,
+			       struct edgenpu_pending *p)
+{
+	struct edgenpu_job *job = p->job;
+	struct dma_fence *finished;
+	u32 i;
 
 	drm_sched_job_arm(&job->base);
 	finished = &job->base.s_fence->finished;
-	job->seqno = id;
-	xa_store(&efile->jobs, id, dma_fence_get(finished), GFP_KERNEL);
+	job->seqno = p->seqno;
+	xa_store(&efile->jobs, p->seqno, dma_fence_get(finished), GFP_NOWAIT);
+	atomic_inc(&efile->jobs_count);
 	for (i = 0; i < job->nbos; i++)
 		dma_resv_add_fence(job->bos[i]->resv, finished,
 				   (job->buffers[i].flags & EDGENPU_ENGINE_BUF_WRITE) ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
-	drm_gem_unlock_reservations(job->bos, job->nbos, &ctx);
-
-	for (i = 0; i < nouts; i++) {
-		if (outs[i].chain) {
-			drm_syncobj_add_point(outs[i].syncobj, outs[i].chain,
-					      finished, outs[i].point);
-			outs[i].chain = NULL;
+	if (job->profile_bo)
+		dma_resv_add_fence(job->profile_bo->resv, finished,
+				   DMA_RESV_USAGE_WRITE);
+	for (i = 0; i < p->nouts; i++) {
+		if (p->outs[i].chain) {
+			drm_syncobj_add_point(p->outs[i].syncobj, p->outs[i].chain,
+					      finished, p->outs[i].point);
+			p->outs[i].chain = NULL;
 		} else {
-			drm_syncobj_replace_fence(outs[i].syncobj, finished);
+			drm_syncobj_replace_fence(p->outs[i].syncobj, finished);
 		}
 	}
-	*seqno = id;
+	edgenpu_out_syncs_free(p);
 	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&efile->submit_lock);
-	return 0;
+	p->job = NULL;
+}
 
-unlock:
-	drm_gem_unlock_reservations(job->bos, job->nbos, &ctx);
-	mutex_unlock(&efile->submit_lock);
+/* Lock, reserve fence slots and seqnos, add implicit dependencies. */
+static int edgenpu_submit_reserve(struct edgenpu_file *efile,
+				  struct edgenpu_lockset *ls,
+				  struct edgenpu_pending *p, u32 n)
+{
+	u32 i;
+	int ret;
+
+	ret = drm_gem_lock_reservations(ls->objs, ls->count, &ls->ctx);
+	if (ret)
+		return ret;
+	for (i = 0; i < ls->count && !ret; i++)
+		ret = dma_resv_reserve_fences(ls->objs[i]->resv, n);
+	for (i = 0; i < n && !ret; i++)
+		ret = edgenpu_job_implicit_deps(p[i].job);
+	if (!ret)
+		ret = edgenpu_jobs_reserve(efile, p, n);
+	if (ret)
+		drm_gem_unlock_reservations(ls->objs, ls->count, &ls->ctx);
 	return ret;
 }
 
-static int edgenpu_queue_job(struct edgenpu_pending *p, struct drm_file *file)
+/*
+ * Queue every prepared job, or none. The scheduler numbers a job's fence
+ * when it is armed and runs jobs in the order they are pushed: both must
+ * happen in one order per entity, even when threads share the file.
+ */
+static int edgenpu_submit_commit(struct edgenpu_file *efile,
+				 struct edgenpu_pending *p, u32 n)
 {
-	u64 seqno;
+	struct edgenpu_lockset ls;
+	u32 i;
 	int ret;
 
-	ret = edgenpu_job_commit(file->driver_priv, p->job, p->outs, p->nouts,
-				 &seqno);
+	ret = edgenpu_lockset_build(&ls, p, n);
 	if (ret)
 		return ret;
-	edgenpu_out_syncs_free(p);
-	p->job = NULL;
-	return put_user(seqno, p->user_seqno);
+	mutex_lock(&efile->submit_lock);
+	ret = edgenpu_submit_reserve(efile, &ls, p, n);
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			edgenpu_job_commit(efile, &p[i]);
+		efile->next_seqno += n;
+		drm_gem_unlock_reservations(ls.objs, ls.count, &ls.ctx);
+	}
+	mutex_unlock(&efile->submit_lock);
+	edgenpu_lockset_free(&ls);
+	return ret;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
- * edgenpu_job_queue() - queue a prepared, validated job without syncobjs
+ * edgenpu_job_queue() - pin and queue a validated job without syncobjs
  * @job: from edgenpu_job_alloc(), with buffers, stream and validation done
  * @prio: DRM_EDGENPU_PRIO_*
+ * @dep: a fence the job must wait for (the caller keeps its reference),
+ *	or NULL
  * @seqno: the job's number for WAIT
  *
  * Return: 0, the job belongs to the scheduler; or a negative errno, the
  * job was released.
  */
-int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, u64 *seqno)
+int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, struct dma_fence *dep,
+		      u64 *seqno)
 {
+	struct edgenpu_pending p = { .job = job };
 	struct edgenpu_file *efile = job->efile;
 	int ret;
 
@@ -521,31 +776,30 @@ int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, u64 *seqno)
 		edgenpu_job_put(job);
 		return -EINVAL;
 	}
-	ret = edgenpu_sched_job_init(&job->base, &efile->entities[prio], efile,
-				     0);
+	ret = edgenpu_job_pin(job);
+	if (!ret)
+		ret = edgenpu_sched_job_init(&job->base, &efile->entities[prio],
+					     efile, 0);
 	if (ret) {
 		edgenpu_job_put(job);
 		return ret;
 	}
-	ret = edgenpu_job_commit(efile, job, NULL, 0, seqno);
-	if (ret) {
-		drm_sched_job_cleanup(&job->base);
-		edgenpu_job_put(job);
-	}
+	p.entity = &efile->entities[prio];
+	ret = dep ? drm_sched_job_add_dependency(&job->base, dma_fence_get(dep)) : 0;
+	if (!ret)
+		ret = edgenpu_submit_commit(efile, &p, 1);
+	if (!ret)
+		*seqno = p.seqno;
+	edgenpu_pending_abort(&p);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_queue);
 #endif
 
-int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
-			 struct drm_file *file)
+static int edgenpu_check_submit(struct edgenpu_file *efile,
+				const struct drm_edgenpu_submit *args)
 {
-	struct edgenpu_file *efile = file->driver_priv;
-	struct drm_edgenpu_submit *args = data;
-	struct edgenpu_pending *pending;
-	struct drm_edgenpu_job uj;
-	u32 i, n = args->job_count;
-	int ret = 0, idx;
+	u32 n = args->job_count;
 
 	if (args->flags || args->pad)
 		return -EINVAL;
@@ -553,23 +807,58 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 	    args->job_stride < EDGENPU_JOB_V1_SIZE ||
 	    args->job_stride > PAGE_SIZE || !IS_ALIGNED(args->job_stride, 8))
 		return -EINVAL;
-	if (READ_ONCE(efile->banned))
-		return -EIO;
+	return edgenpu_file_check_ban(efile);
+}
+
+/* Prepare all jobs; all of one SUBMIT share a priority (one entity). */
+static int edgenpu_submit_prepare(struct drm_file *file,
+				  const struct drm_edgenpu_submit *args,
+				  struct edgenpu_pending *p)
+{
+	struct edgenpu_file *efile = file->driver_priv;
+	struct drm_edgenpu_job uj;
+	u32 i, prio = 0;
+	int ret = 0;
+
+	for (i = 0; i < args->job_count && !ret; i++) {
+		ret = edgenpu_copy_job(efile, &uj, args, i, &p[i].user_seqno);
+		if (!ret && i && uj.priority != prio)
+			ret = edgenpu_refuse(efile, -EINVAL,
+					     "the jobs of one SUBMIT must share a priority");
+		prio = uj.priority;
+		if (!ret)
+			ret = edgenpu_prepare_job(&p[i], file, &uj);
+	}
+	return ret;
+}
+
+int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct edgenpu_file *efile = file->driver_priv;
+	struct drm_edgenpu_submit *args = data;
+	struct edgenpu_pending *pending;
+	u32 i, n = args->job_count;
+	int ret, idx;
+
+	ret = edgenpu_check_submit(efile, args);
+	if (ret)
+		return ret;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	pending = kcalloc(n, sizeof(*pending), GFP_KERNEL);
+	pending = kcalloc(n, sizeof(*pending), EDGENPU_GFP);
 	if (!pending) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n && !ret; i++) {
-		ret = edgenpu_copy_job(&uj, args, i, &pending[i].user_seqno);
-		if (!ret)
-			ret = edgenpu_prepare_job(&pending[i], file, &uj);
-	}
-	for (i = 0; i < n && !ret; i++)
-		ret = edgenpu_queue_job(&pending[i], file);
+	ret = edgenpu_submit_prepare(file, args, pending);
+	if (!ret)
+		ret = edgenpu_submit_commit(efile, pending, n);
+	/* The seqnos were proven writable; a racing munmap is the caller's. */
+	for (i = 0; !ret && i < n; i++)
+		if (put_user(pending[i].seqno, pending[i].user_seqno))
+			break;
 	for (i = 0; i < n; i++)
 		edgenpu_pending_abort(&pending[i]);
 	kfree(pending);
@@ -595,14 +884,26 @@ static u32 edgenpu_fence_status(int error)
 	}
 }
 
+/* Reap job @seqno's table entry if it still holds @fence: only its own. */
+static void edgenpu_wait_reap(struct edgenpu_file *efile, u64 seqno,
+			      struct dma_fence *fence)
+{
+	if (xa_cmpxchg(&efile->jobs, seqno, fence, NULL, 0) == fence) {
+		atomic_dec(&efile->jobs_count);
+		dma_fence_put(fence);
+	}
+}
+
 static int edgenpu_wait_job(struct edgenpu_file *efile,
 			    struct drm_edgenpu_wait *args, long timeout)
 {
 	struct dma_fence *fence;
 	long ret;
 
-	if (args->handle || args->seqno > U32_MAX)
+	if (args->handle)
 		return -EINVAL;
+	if (args->seqno > ULONG_MAX)
+		return -ENOENT;
 	xa_lock(&efile->jobs);
 	fence = xa_load(&efile->jobs, args->seqno);
 	if (fence)
@@ -616,8 +917,7 @@ static int edgenpu_wait_job(struct edgenpu_file *efile,
 		args->error = fence->error;
 		args->status = edgenpu_fence_status(fence->error);
 		/* Reaped: its status has been told. */
-		fence = xa_erase(&efile->jobs, args->seqno) == fence ?
-			(dma_fence_put(fence), fence) : fence;
+		edgenpu_wait_reap(efile, args->seqno, fence);
 		ret = 0;
 	} else if (ret == 0) {
 		ret = -ETIME;
@@ -655,8 +955,11 @@ int edgenpu_ioctl_wait(struct drm_device *drm, void *data,
 	struct drm_edgenpu_wait *args = data;
 	long timeout;
 
-	if (args->flags || args->pad || args->status || args->error)
+	/* @status and @error are outputs: ignored on input. */
+	if (args->flags || args->pad)
 		return -EINVAL;
+	args->status = 0;
+	args->error = 0;
 	if (args->kind != DRM_EDGENPU_WAIT_JOB && args->kind != DRM_EDGENPU_WAIT_BO)
 		return -EINVAL;
 	/*

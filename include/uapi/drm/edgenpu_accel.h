@@ -5,9 +5,19 @@
  * This header is the contract between the edgenpu kernel module and
  * userspace. Rules every ioctl here follows:
  *
+ * - Of the DRM core ioctls, an edgenpu file accepts only DRM_IOCTL_VERSION,
+ *   DRM_IOCTL_GET_CAP, DRM_IOCTL_GEM_CLOSE, DRM_IOCTL_PRIME_HANDLE_TO_FD,
+ *   DRM_IOCTL_PRIME_FD_TO_HANDLE, the DRM_IOCTL_SYNCOBJ_* family, and
+ *   DRM_IOCTL_GEM_CHANGE_HANDLE and DRM_IOCTL_SET_CLIENT_NAME where the
+ *   kernel has them. Every other core ioctl fails with -EACCES (the legacy,
+ *   master and mode-setting ioctls make no sense on an accel node, and
+ *   some crash the DRM core there). Undefined edgenpu numbers fail with
+ *   -ENOTTY.
  * - Structs are 64-bit aligned and carry explicit padding.
  * - Every pad, reserved field and unknown flag must be zero; the kernel
  *   rejects anything else with -EINVAL, so the bits stay usable later.
+ *   Output fields are ignored on input (since 1.2), so a struct can be
+ *   passed again after a successful call.
  * - Variable-sized data is passed by pointer and size. The kernel copies
  *   what both sides know and zero-fills the rest, so old userspace runs
  *   on new kernels and new userspace on old kernels.
@@ -27,7 +37,7 @@ extern "C" {
 /** @EDGENPU_UAPI_VERSION_MAJOR: incompatible changes bump this. */
 #define EDGENPU_UAPI_VERSION_MAJOR	1
 /** @EDGENPU_UAPI_VERSION_MINOR: compatible additions bump this. */
-#define EDGENPU_UAPI_VERSION_MINOR	1
+#define EDGENPU_UAPI_VERSION_MINOR	2
 
 /** @EDGENPU_NAME_LEN: size of the fixed name fields, NUL included. */
 #define EDGENPU_NAME_LEN		32
@@ -129,8 +139,30 @@ struct drm_edgenpu_caps {
 	__u32 max_ops;
 	/** @max_buffers: most entries in one job's buffer table. */
 	__u32 max_buffers;
-	/** @pad: reserved, zero. */
-	__u32 pad;
+	/**
+	 * @max_file_jobs: (1.2) jobs one file may have submitted and not
+	 * yet finished; SUBMIT beyond fails with -EAGAIN.
+	 */
+	__u32 max_file_jobs;
+	/**
+	 * @max_op_cost: (1.2) most cost units (Documentation/edgenpu/
+	 * cmdstream.rst) one op may take; a job with a costlier op is
+	 * refused with -E2BIG.
+	 */
+	__u64 max_op_cost;
+	/** @max_job_cost: (1.2) most cost units one job may take (-E2BIG). */
+	__u64 max_job_cost;
+	/**
+	 * @max_file_pinned: (1.2) bytes the unfinished jobs of one file may
+	 * pin (their buffers, profile buffer and command stream, each
+	 * counted once per job); SUBMIT beyond fails with -ENOSPC.
+	 */
+	__u64 max_file_pinned;
+	/**
+	 * @max_file_bo_bytes: (1.2) bytes of buffer objects one file may
+	 * create; BO_CREATE beyond fails with -EDQUOT.
+	 */
+	__u64 max_file_bo_bytes;
 };
 
 /**
@@ -148,7 +180,7 @@ struct drm_edgenpu_bo_create {
 	__u64 size;
 	/** @flags: reserved, must be zero. */
 	__u32 flags;
-	/** @handle: out: the new handle. */
+	/** @handle: out: the new handle (ignored on input). */
 	__u32 handle;
 };
 
@@ -189,6 +221,8 @@ struct drm_edgenpu_buffer_ref {
 
 /**
  * struct drm_edgenpu_sync - a syncobj and, for timelines, a point on it
+ *
+ * Timeline points are full 64-bit values, for in- and out-syncs alike.
  */
 struct drm_edgenpu_sync {
 	/** @handle: syncobj handle. */
@@ -203,7 +237,10 @@ struct drm_edgenpu_sync {
 #define DRM_EDGENPU_PRIO_LOW		0
 /** @DRM_EDGENPU_PRIO_NORMAL: the default. */
 #define DRM_EDGENPU_PRIO_NORMAL		1
-/** @DRM_EDGENPU_PRIO_HIGH: latency-sensitive work. */
+/**
+ * @DRM_EDGENPU_PRIO_HIGH: latency-sensitive work; needs CAP_SYS_NICE
+ * (SUBMIT fails with -EACCES without it), as on the other DRM drivers.
+ */
 #define DRM_EDGENPU_PRIO_HIGH		2
 
 /** @DRM_EDGENPU_MAX_JOB_BUFFERS: most buffer table entries in one job. */
@@ -212,6 +249,12 @@ struct drm_edgenpu_sync {
 #define DRM_EDGENPU_MAX_JOB_SYNCS	64
 /** @DRM_EDGENPU_MAX_SUBMIT_JOBS: most jobs in one SUBMIT. */
 #define DRM_EDGENPU_MAX_SUBMIT_JOBS	64
+/**
+ * @DRM_EDGENPU_MAX_UNREAPED: finished jobs per file whose status the
+ * kernel keeps for WAIT beyond &drm_edgenpu_caps.max_file_jobs; see
+ * &struct drm_edgenpu_wait.
+ */
+#define DRM_EDGENPU_MAX_UNREAPED	1024
 
 /**
  * struct drm_edgenpu_job - one job of a SUBMIT
@@ -256,15 +299,32 @@ struct drm_edgenpu_job {
 	__u32 pad;
 	/** @profile_offset: byte offset of the timestamps in @profile_handle. */
 	__u64 profile_offset;
-	/** @seqno: out: the job's number, for DRM_IOCTL_EDGENPU_WAIT. */
+	/**
+	 * @seqno: out: the job's number, for DRM_IOCTL_EDGENPU_WAIT
+	 * (ignored on input). A file's jobs are numbered from 1 up and a
+	 * number is never reused while the file is open.
+	 */
 	__u64 seqno;
 };
 
 /**
  * struct drm_edgenpu_submit - queue jobs
  *
- * Every job is validated before any is queued: a SUBMIT queues all of
- * its jobs or none. Jobs of one file and priority run in order.
+ * Every job is validated, and everything queueing needs is reserved for
+ * all of them, before any is queued: a SUBMIT queues all of its jobs or
+ * none, so a call interrupted by a signal (-EINTR) can be repeated as
+ * is. The jobs of one SUBMIT must have the same priority; they run in
+ * array order. Jobs of one file and priority run in order.
+ *
+ * Errors besides -EINVAL, -EFAULT, -ENOENT and -ENOMEM: -EACCES for
+ * %DRM_EDGENPU_PRIO_HIGH without CAP_SYS_NICE; -EAGAIN when the file has
+ * &drm_edgenpu_caps.max_file_jobs unfinished jobs; -ENOSPC when the job
+ * would pin more than &drm_edgenpu_caps.max_file_pinned; -EIO when the
+ * file is banned (its jobs hung too often) or its user is (for the
+ * module's user_hang_window_s); the validator's errors for a bad command
+ * stream, -E2BIG among them for one over the cost limits; -ENODEV after
+ * the device was removed. DRM_EDGENPU_QUERY_LAST_ERROR says why.
+ * On failure, the @seqno fields are undefined.
  */
 struct drm_edgenpu_submit {
 	/** @jobs: user pointer to @job_count jobs, @job_stride bytes apart. */
@@ -303,7 +363,11 @@ struct drm_edgenpu_submit {
  * Returns 0 with @status set once the job finished or the BO is idle,
  * -ETIME when @timeout_ns passed first, -ENOENT for an unknown or
  * already-reaped job. A job's status can be read by WAIT until a WAIT
- * has returned it; then it is reaped.
+ * has returned it; then it is reaped. Threads waiting on one job all get
+ * its status. A file keeps the status of at most
+ * %DRM_EDGENPU_MAX_UNREAPED finished, unreaped jobs beyond its unfinished
+ * ones: when more finish, the oldest are forgotten (WAIT says -ENOENT),
+ * so clients that only use syncobjs need not reap.
  */
 struct drm_edgenpu_wait {
 	/** @seqno: with %DRM_EDGENPU_WAIT_JOB: the job, from SUBMIT. */
@@ -316,9 +380,12 @@ struct drm_edgenpu_wait {
 	__u32 handle;
 	/** @flags: reserved, must be zero. */
 	__u32 flags;
-	/** @status: out: DRM_EDGENPU_JOB_*. */
+	/** @status: out: DRM_EDGENPU_JOB_* (ignored on input). */
 	__u32 status;
-	/** @error: out: 0, or the negative errno the job failed with. */
+	/**
+	 * @error: out: 0, or the negative errno the job failed with
+	 * (ignored on input).
+	 */
 	__s32 error;
 	/** @pad: reserved, must be zero. */
 	__u32 pad;

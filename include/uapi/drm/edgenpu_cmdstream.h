@@ -56,6 +56,28 @@ extern "C" {
 #define EDGENPU_CMD_MAX_REDUCTION	32768
 /** @EDGENPU_CMD_MAX_WINDOW: largest pooling window element count. */
 #define EDGENPU_CMD_MAX_WINDOW		65536
+/**
+ * define EDGENPU_CMD_MAX_OP_COST - most cost units one op may take.
+ *
+ * A cost unit is about the work of one int8 multiply-accumulate.
+ * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED cost their
+ * multiply-accumulates (output elements times the reduction length);
+ * pooling costs output elements times the window, MEAN its input
+ * elements; the other ops cost their output elements times a small
+ * per-element weight (1 to 128, Documentation/edgenpu/cmdstream.rst lists
+ * them). An op never costs less than its output element count. The
+ * engine refuses a costlier op with -E2BIG, so that no single op can
+ * occupy the executing CPU for long.
+ */
+#define EDGENPU_CMD_MAX_OP_COST		(1ull << 32)
+/**
+ * define EDGENPU_CMD_MAX_JOB_COST - most cost units of all ops of one job.
+ *
+ * The sum of the costs (see %EDGENPU_CMD_MAX_OP_COST) of a job's ops; a
+ * costlier job is refused with -E2BIG. Split bigger work into several
+ * jobs.
+ */
+#define EDGENPU_CMD_MAX_JOB_COST	(1ull << 33)
 /** @EDGENPU_CMD_NO_BUFFER: buffer index of an absent optional operand. */
 #define EDGENPU_CMD_NO_BUFFER		0xffffffffu
 

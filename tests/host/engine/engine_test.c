@@ -10,10 +10,12 @@
  * hand-derived constants; SOFTMAX/LOGISTIC/TANH use golden vectors from
  * an independent Python model (tests/common/engine_vectors.h).
  */
+#define _DEFAULT_SOURCE	/* mmap */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "edgenpu_engine.h"
 #include "engine_jobbuild.h"
@@ -21,12 +23,16 @@
 
 static int n_test, n_fail;
 
+/* Non-zero: run1() validates, then edgenpu_engine_execute()s. */
+static int exec_mode;
+
 static void ok(int cond, const char *name)
 {
 	n_test++;
 	if (!cond)
 		n_fail++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, name);
+	printf("%sok %d - %s%s\n", cond ? "" : "not ", n_test,
+	       exec_mode ? "execute(): " : "", name);
 }
 
 static unsigned int rng = 12345;
@@ -97,11 +103,20 @@ static void setbuf_(int i, void *p, size_t n, uint32_t fl)
 static int run1(struct jb *j, uint32_t nb)
 {
 	uint32_t len = jb_finish(j);
+	int ret;
 
 	if (!len)
 		return -9999;
-	return edgenpu_engine_run(stream, len, bufs, nb, scratch,
-				  EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
+	if (!exec_mode)
+		return edgenpu_engine_run(stream, len, bufs, nb, scratch,
+					  EDGENPU_ENGINE_SCRATCH_SIZE, NULL,
+					  &eerr);
+	ret = edgenpu_engine_validate(stream, len, bufs, nb, scratch,
+				      EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
+	if (ret)
+		return ret;
+	return edgenpu_engine_execute(stream, len, bufs, nb, scratch,
+				      EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
 }
 
 static void fill8(int8_t *p, size_t n)
@@ -1097,14 +1112,24 @@ static void test_validator(void)
 		       "op count disagrees with size (trailing bytes)");
 	}
 	{
-		struct edgenpu_engine_buffer bad = { NULL, 16, RD, 0 };
+		struct edgenpu_engine_buffer nul[2] = {
+			{ NULL, 64, RD, 0 }, { NULL, 64, WR, 0 },
+		};
 
 		T2();
 		len = base_job(t);
-		ret = edgenpu_engine_validate(stream, len, &bad, 1, scratch,
-					      EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
+		ok(edgenpu_engine_validate(stream, len, nul, 2, scratch,
+					   EDGENPU_ENGINE_SCRATCH_SIZE, &eerr) == 0,
+		   "validate accepts buffer table entries with NULL pointers");
+		ret = edgenpu_engine_run(stream, len, nul, 2, scratch,
+					 EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
 		expect(ret, -EINVAL, EDGENPU_ENGINE_E_ARGS,
-		       "buffer table entry with NULL pointer");
+		       "run with a NULL buffer pointer");
+		ret = edgenpu_engine_execute(stream, len, nul, 2, scratch,
+					     EDGENPU_ENGINE_SCRATCH_SIZE, NULL,
+					     &eerr);
+		expect(ret, -EINVAL, EDGENPU_ENGINE_E_ARGS,
+		       "execute with a NULL buffer pointer");
 	}
 }
 
@@ -1118,7 +1143,7 @@ static uint64_t fake_now(void *ctx)
 	return ++clk;
 }
 
-static int fake_cancel(void *ctx)
+static int fake_cancel(void *ctx, uint32_t op_index)
 {
 	return cancel_after-- <= 0;
 }
@@ -1156,6 +1181,670 @@ static void test_hooks(void)
 	   eerr.code == EDGENPU_ENGINE_E_CANCELED, "cancellation between ops");
 }
 
+/* ---- cost limits ---- */
+
+/* Buffers of 1 GiB without memory: validation reads only sizes. */
+static void nomem_bufs(uint32_t nb)
+{
+	uint32_t i;
+
+	for (i = 0; i < nb; i++)
+		setbuf_(i, NULL, 1ull << 30, i == nb - 1 ? WR : RD);
+}
+
+/* Append FULLY_CONNECTED [rows, k] x [oc, k] to j, buffers 0, 1 -> 2. */
+static void fc_op(struct jb *j, uint32_t rows, uint32_t k, uint32_t oc)
+{
+	struct edgenpu_cmd_tensor t[4];
+
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, rows, 1, 1, k, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, k, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, rows, 1, 1, oc, 0),
+		    1 << 30, -8);
+	jb_op(j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0, t, 4);
+}
+
+static void expect_cost(int ret, int32_t op, const char *msg,
+			const char *name)
+{
+	char buf[200];
+	int good = ret == -E2BIG && eerr.err == -E2BIG &&
+		   eerr.code == EDGENPU_ENGINE_E_COST && eerr.op_index == op &&
+		   eerr.tensor == -1 && !strcmp(eerr.msg, msg);
+
+	snprintf(buf, sizeof(buf), "cost: %s%s%s", name, good ? "" : " got: ",
+		 good ? "" : eerr.msg);
+	ok(good, buf);
+}
+
+static void test_cost(void)
+{
+	struct edgenpu_cmd_tensor t[4];
+	struct edgenpu_cmd_conv_params cp;
+	struct edgenpu_cmd_pool_params pp = { 8, 8, 1, 1, 0, 0, 0, 0 };
+	struct edgenpu_cmd_add_params ap = { 20, 0 };
+	struct jb j;
+	uint32_t len;
+	int i;
+
+	ok(EDGENPU_ENGINE_E_INTERNAL == 20 &&
+	   EDGENPU_ENGINE_E_COST == EDGENPU_ENGINE_E_INTERNAL + 1,
+	   "cost: E_COST follows E_INTERNAL, older codes keep their values");
+	ok(EDGENPU_CMD_MAX_OP_COST == 1ull << 32 &&
+	   EDGENPU_CMD_MAX_JOB_COST == 1ull << 33, "cost: limits 2^32 and 2^33");
+	nomem_bufs(3);
+
+	/* The brief's example: 2^16 outputs x 64 channels x 32768 = 2^37. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 319, 319, 8, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 64, 64, 64, 8, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 256, 256, 64, 0),
+		    1 << 30, -8);
+	cp = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp), t, 4);
+	expect_cost(vrun(jb_finish(&j), 3), 0,
+		    "op cost 137438953472 exceeds the limit 4294967296",
+		    "CONV_2D [1,319,319,8] * [64,64,64,8] (2^37 MACs) refused");
+
+	jb_init(&j, stream, sizeof(stream));
+	fc_op(&j, 8, 32767, 16384);
+	ok(vrun(jb_finish(&j), 3) == 0,
+	   "cost: FULLY_CONNECTED of 2^32 - 2^17 MACs (just under) accepted");
+	jb_init(&j, stream, sizeof(stream));
+	fc_op(&j, 8, 32768, 16384);
+	ok(vrun(jb_finish(&j), 3) == 0,
+	   "cost: FULLY_CONNECTED of exactly 2^32 MACs accepted");
+	jb_init(&j, stream, sizeof(stream));
+	fc_op(&j, 9, 32768, 16384);
+	expect_cost(vrun(jb_finish(&j), 3), 0,
+		    "op cost 4831838208 exceeds the limit 4294967296",
+		    "FULLY_CONNECTED of 9 * 2^29 MACs refused");
+
+	/* Jobs: each op under the op limit, the sum over the job limit. */
+	jb_init(&j, stream, sizeof(stream));
+	for (i = 0; i < 2; i++)
+		fc_op(&j, 8, 32767, 16384);
+	ok(vrun(jb_finish(&j), 3) == 0,
+	   "cost: job of two ops of 2^32 - 2^17 accepted");
+	jb_init(&j, stream, sizeof(stream));
+	for (i = 0; i < 3; i++)
+		fc_op(&j, 8, 32767, 16384);
+	len = jb_finish(&j);
+	expect_cost(vrun(len, 3), 2,
+		    "job cost 12884508672 exceeds the limit 8589934592",
+		    "job of three ops of 2^32 - 2^17 refused at the third");
+
+	/* Three convs of 2^32 MACs in little memory: nothing runs. */
+	{
+		int8_t *in = calloc(1, 95 * 127 * 8), *w = calloc(1, 1 << 21);
+		int8_t *out = malloc(32 * 64 * 64);
+
+		/* 2^17 outputs of 2^15 taps each */
+		t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 95, 127, 8, 0);
+		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 64, 64, 64, 8, 0);
+		t[2] = jb_none();
+		t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 32, 64, 64, 0),
+			    1 << 30, -8);
+		jb_init(&j, stream, sizeof(stream));
+		for (i = 0; i < 3; i++)
+			jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp,
+			      sizeof(cp), t, 4);
+		len = jb_finish(&j);
+		setbuf_(0, in, 95 * 127 * 8, RD);
+		setbuf_(1, w, 1 << 21, RD);
+		setbuf_(2, out, 32 * 64 * 64, WR);
+		memset(out, 0x55, 32 * 64 * 64);
+		expect_cost(edgenpu_engine_run(stream, len, bufs, 3, scratch,
+					       EDGENPU_ENGINE_SCRATCH_SIZE,
+					       NULL, &eerr),
+			    2, "job cost 12884901888 exceeds the limit 8589934592",
+			    "run() of three 2^32-MAC convs refused, none ran");
+		ok((uint8_t)out[0] == 0x55 && (uint8_t)out[131071] == 0x55,
+		   "cost: the refused job wrote nothing");
+		free(in);
+		free(w);
+		free(out);
+	}
+	nomem_bufs(3);
+
+	/* Pooling counts its window: 8x8 fits, 9x9 does not. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1024, 1024, 64, 0);
+	t[1] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1017, 1017, 64, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_AVERAGE_POOL_2D, 0, -128, 127, &pp, sizeof(pp),
+	      t, 2);
+	ok(vrun(jb_finish(&j), 3) == 0,
+	   "cost: AVERAGE_POOL_2D 8x8 over 66M outputs (4236447744) accepted");
+	pp.filter_h = 9;
+	pp.filter_w = 9;
+	t[1] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1016, 1016, 64, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_MAX_POOL_2D, 0, -128, 127, &pp, sizeof(pp),
+	      t, 2);
+	expect_cost(vrun(jb_finish(&j), 3), 0,
+		    "op cost 5351215104 exceeds the limit 4294967296",
+		    "MAX_POOL_2D 9x9 over 66M outputs refused");
+
+	/* ADD costs 8 units an element: 2^29 elements fit, 33 * 2^24 not. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 32, 1 << 24, 1, 0);
+	t[1] = t[0];
+	t[1].buffer = 1;
+	t[2] = t[0];
+	t[2].buffer = 2;
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &ap, sizeof(ap), t, 3);
+	ok(vrun(jb_finish(&j), 3) == 0, "cost: ADD of 2^29 elements accepted");
+	t[0].dims[1] = t[1].dims[1] = t[2].dims[1] = 33;
+	for (i = 0; i < 3; i++)
+		bufs[i].size = 33ull << 24;
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &ap, sizeof(ap), t, 3);
+	expect_cost(vrun(jb_finish(&j), 3), 0,
+		    "op cost 4429185024 exceeds the limit 4294967296",
+		    "ADD of 33 * 2^24 elements refused");
+}
+
+/* ---- preemption points and cancellation inside one op ---- */
+
+static int hook_calls, hook_cancel_at;
+static int hook_per_op[4];
+
+static int count_cancel(void *ctx, uint32_t op_index)
+{
+	hook_calls++;
+	hook_per_op[op_index < 4 ? op_index : 3]++;
+	return hook_cancel_at && hook_calls >= hook_cancel_at;
+}
+
+#define BIGBUF (1u << 20)
+
+struct bigcase {
+	const char *name;
+	uint16_t opcode;
+	uint32_t flags;
+	uint32_t ntens;
+	int32_t amin, amax;
+	uint64_t params[6];
+	uint32_t psize;
+	/* N, H, W, C of each operand (all int8 unless given in dtype) */
+	uint32_t dims[6][4];
+	uint8_t dtype[6];
+	uint64_t cost;
+};
+
+#define P(...) { __VA_ARGS__ }
+
+static void run_bigcase(const struct bigcase *c, uint8_t **mem)
+{
+	struct edgenpu_cmd_tensor t[6];
+	struct edgenpu_engine_hooks hk;
+	uint32_t len, i;
+	struct jb j;
+	int ret, calls, good;
+	char name[200];
+
+	for (i = 0; i < c->ntens; i++) {
+		t[i] = jb_t(i, c->dtype[i] ? c->dtype[i] : EDGENPU_DTYPE_INT8, 0,
+			    c->dims[i][0], c->dims[i][1], c->dims[i][2],
+			    c->dims[i][3], c->dtype[i] == EDGENPU_DTYPE_INT8 ||
+			    !c->dtype[i] ? 0 : 0);
+		setbuf_(i, mem[i], BIGBUF, RD);
+	}
+	/* The output: the last operand but for conv/fc (3). */
+	i = c->opcode <= EDGENPU_OP_FULLY_CONNECTED ? 3 :
+	    c->opcode <= EDGENPU_OP_MUL ? 2 :
+	    c->opcode == EDGENPU_OP_CONCATENATION ? c->ntens - 1 : 1;
+	bufs[i].flags = WR;
+	if (c->dims[2][0] == 0 && c->opcode <= EDGENPU_OP_FULLY_CONNECTED)
+		t[2] = jb_none();
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, c->opcode, c->flags, c->amin, c->amax, c->params, c->psize,
+	      t, c->ntens);
+	len = jb_finish(&j);
+	memset(&hk, 0, sizeof(hk));
+	hk.cancelled = count_cancel;
+	hook_calls = 0;
+	hook_cancel_at = 0;
+	ret = edgenpu_engine_run(stream, len, bufs, c->ntens, scratch,
+				 EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	calls = hook_calls;
+	/*
+	 * One call before the op, then one whenever 65536 units ran out;
+	 * every tick stays within 65536 units, so at least one call per
+	 * 131072 units. Weight sums and im2col gathering tick too, at most
+	 * as many units again as the op's cost.
+	 */
+	good = !ret && calls >= 1 + (int)(c->cost / 131072) &&
+	       calls <= 2 + (int)(c->cost / 32768);
+	snprintf(name, sizeof(name),
+		 "preemption: %s (%llu units) asks the hook %d times%s%s",
+		 c->name, (unsigned long long)c->cost, calls,
+		 ret ? ", failed: " : "", ret ? eerr.msg : "");
+	ok(good, name);
+	hook_calls = 0;
+	hook_cancel_at = 3;
+	ret = edgenpu_engine_run(stream, len, bufs, c->ntens, scratch,
+				 EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	snprintf(name, sizeof(name),
+		 "preemption: %s stops inside the op when cancelled%s%s",
+		 c->name, ret == -ECANCELED ? "" : ", got: ",
+		 ret == -ECANCELED ? "" : eerr.msg);
+	ok(ret == -ECANCELED && eerr.code == EDGENPU_ENGINE_E_CANCELED &&
+	   eerr.op_index == 0 && hook_calls == 3, name);
+}
+
+static void test_cancel_in_op(void)
+{
+	static const struct bigcase cases[] = {
+		{ "CONV_2D 1x1 direct", EDGENPU_OP_CONV_2D, 0, 4, -128, 127,
+		  P(0x100000001ull, 0x100000001ull), 40,
+		  { { 1, 8, 8, 256 }, { 256, 1, 1, 256 }, { 0 }, { 1, 8, 8, 256 } },
+		  { 0 }, 64ull * 256 * 256 },
+		{ "CONV_2D 3x3 im2col", EDGENPU_OP_CONV_2D, 0, 4, -128, 127,
+		  P(0x100000001ull, 0x100000001ull, 0x100000001ull,
+		    0x100000001ull), 40,
+		  { { 1, 16, 16, 32 }, { 64, 3, 3, 32 }, { 1, 1, 1, 64 },
+		    { 1, 16, 16, 64 } },
+		  { 0, 0, EDGENPU_DTYPE_INT32 }, 256ull * 64 * 288 },
+		{ "CONV_2D reduction 8192", EDGENPU_OP_CONV_2D, 0, 4, -128, 127,
+		  P(0x100000001ull, 0x100000001ull), 40,
+		  { { 1, 4, 4, 8192 }, { 16, 1, 1, 8192 }, { 0 }, { 1, 4, 4, 16 } },
+		  { 0 }, 16ull * 16 * 8192 },
+		{ "CONV_2D 3x3x3 short reduction", EDGENPU_OP_CONV_2D, 0, 4, -128,
+		  127, P(0x100000001ull, 0x100000001ull, 0x100000001ull,
+			 0x100000001ull), 40,
+		  { { 1, 64, 64, 3 }, { 32, 3, 3, 3 }, { 0 }, { 1, 64, 64, 32 } },
+		  { 0 }, 4096ull * 32 * 27 },
+		{ "FULLY_CONNECTED", EDGENPU_OP_FULLY_CONNECTED, 0, 4, -128, 127,
+		  P(0), 0,
+		  { { 16, 1, 1, 1024 }, { 1, 1, 64, 1024 }, { 0 }, { 16, 1, 1, 64 } },
+		  { 0 }, 16ull * 1024 * 64 },
+		{ "DEPTHWISE_CONV_2D 3x3", EDGENPU_OP_DEPTHWISE_CONV_2D, 0, 4, -128,
+		  127, P(0x100000001ull, 0x100000001ull, 0x100000001ull,
+			 0x100000001ull, 1), 40,
+		  { { 1, 32, 32, 64 }, { 1, 3, 3, 64 }, { 0 }, { 1, 32, 32, 64 } },
+		  { 0 }, 1024ull * 64 * 9 },
+		{ "DEPTHWISE_CONV_2D 1x2048", EDGENPU_OP_DEPTHWISE_CONV_2D, 0, 4,
+		  -128, 127, P(0x100000001ull, 0x100000001ull, 0, 0, 1), 40,
+		  { { 1, 1, 2051, 64 }, { 1, 1, 2048, 64 }, { 0 }, { 1, 1, 4, 64 } },
+		  { 0 }, 4ull * 64 * 2048 },
+		{ "ADD", EDGENPU_OP_ADD, 0, 3, -128, 127, P(20), 8,
+		  { { 1, 1, 256, 256 }, { 1, 1, 256, 256 }, { 1, 1, 256, 256 } },
+		  { 0 }, 65536ull * 8 },
+		{ "MUL", EDGENPU_OP_MUL, 0, 3, -128, 127, P(0), 0,
+		  { { 1, 2, 256, 256 }, { 1, 1, 1, 256 }, { 1, 2, 256, 256 } },
+		  { 0 }, 131072ull * 4 },
+		{ "QUANTIZE", EDGENPU_OP_QUANTIZE, 0, 2, 0, 0, P(0), 0,
+		  { { 1, 2, 256, 256 }, { 1, 2, 256, 256 } },
+		  { 0 }, 131072ull * 4 },
+		{ "LOGISTIC fixed point", EDGENPU_OP_LOGISTIC, 0, 2, 0, 0, P(0),
+		  16, { { 1, 1, 64, 256 }, { 1, 1, 64, 256 } },
+		  { 0 }, 16384ull * 32 },
+		{ "TANH table", EDGENPU_OP_TANH, EDGENPU_OP_F_LUT, 3, 0, 0, P(0),
+		  16, { { 1, 8, 256, 256 }, { 1, 8, 256, 256 }, { 1, 1, 1, 256 } },
+		  { 0 }, 524288ull },
+		{ "SOFTMAX", EDGENPU_OP_SOFTMAX, 0, 2, 0, 0, P(0), 16,
+		  { { 1, 1, 64, 256 }, { 1, 1, 64, 256 } },
+		  { 0 }, 16384ull * 32 },
+		{ "AVERAGE_POOL_2D 3x3", EDGENPU_OP_AVERAGE_POOL_2D, 0, 2, -128,
+		  127, P(0x300000003ull, 0x100000001ull, 0x100000001ull,
+			 0x100000001ull), 32,
+		  { { 1, 64, 64, 16 }, { 1, 64, 64, 16 } },
+		  { 0 }, 65536ull * 9 },
+		{ "MAX_POOL_2D 128x128", EDGENPU_OP_MAX_POOL_2D, 0, 2, -128, 127,
+		  P(0x8000000080ull, 0x100000001ull), 32,
+		  { { 1, 128, 131, 8 }, { 1, 1, 4, 8 } },
+		  { 0 }, 32ull * 16384 },
+		{ "MEAN", EDGENPU_OP_MEAN, 0, 2, 0, 0, P(0), 0,
+		  { { 1, 64, 64, 128 }, { 1, 1, 1, 128 } },
+		  { 0 }, 524288ull },
+		{ "RESHAPE", EDGENPU_OP_RESHAPE, 0, 2, 0, 0, P(0), 0,
+		  { { 1, 1, 256, 256 }, { 1, 256, 256, 1 } },
+		  { 0 }, 65536ull * 8 },
+		{ "CONCATENATION axis 3", EDGENPU_OP_CONCATENATION, 0, 3, 0, 0,
+		  P(3), 8,
+		  { { 1, 1, 256, 128 }, { 1, 1, 256, 128 }, { 1, 1, 256, 256 } },
+		  { 0 }, 65536ull * 8 },
+		{ "CONCATENATION axis 2", EDGENPU_OP_CONCATENATION, 0, 3, 0, 0,
+		  P(2), 8,
+		  { { 1, 1, 1, 32768 }, { 1, 1, 1, 32768 }, { 1, 1, 2, 32768 } },
+		  { 0 }, 65536ull * 8 },
+		{ "PAD", EDGENPU_OP_PAD, 0, 2, 0, 0,
+		  P(0x100000000ull, 0, 0x100000000ull), 40,
+		  { { 1, 254, 256, 1 }, { 1, 256, 256, 1 } },
+		  { 0 }, 65536ull * 8 },
+		{ "TRANSPOSE", EDGENPU_OP_TRANSPOSE, 0, 2, 0, 0,
+		  P(0x300000000ull, 0x200000001ull), 16,
+		  { { 1, 1, 256, 256 }, { 1, 256, 1, 256 } },
+		  { 0 }, 65536ull * 8 },
+	};
+	struct edgenpu_cmd_tensor t[4];
+	struct edgenpu_cmd_conv_params cp = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
+	struct edgenpu_engine_hooks hk;
+	uint8_t *mem[6], *out;
+	struct jb j;
+	uint32_t len, i;
+	int ret;
+
+	for (i = 0; i < 6; i++)
+		mem[i] = calloc(1, BIGBUF);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_bigcase(&cases[i], mem);
+
+	/* 2^24 MACs; cancelled at the 5th call, a 64th of the way in. */
+	out = mem[2];
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 16, 16, 256, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 256, 1, 1, 256, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 16, 16, 256, 0),
+		    1 << 30, -1);
+	setbuf_(0, mem[0], BIGBUF, RD);
+	setbuf_(1, mem[1], BIGBUF, RD);
+	setbuf_(2, out, BIGBUF, WR);
+	memset(mem[0], 3, BIGBUF);
+	memset(mem[1], 1, BIGBUF);
+	memset(out, 0x55, 65536);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp), t, 4);
+	len = jb_finish(&j);
+	memset(&hk, 0, sizeof(hk));
+	hk.cancelled = count_cancel;
+	hook_calls = 0;
+	hook_cancel_at = 5;
+	ret = edgenpu_engine_execute(stream, len, bufs, 3, scratch,
+				     EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	ok(ret == -ECANCELED && eerr.code == EDGENPU_ENGINE_E_CANCELED &&
+	   eerr.op_index == 0 && hook_calls == 5 && out[0] != 0x55 &&
+	   out[65535] == 0x55,
+	   "cancel: a 2^24-MAC conv stops after the 5th hook call, part done");
+	hook_calls = 0;
+	hook_cancel_at = 0;
+	ret = edgenpu_engine_execute(stream, len, bufs, 3, scratch,
+				     EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	ok(!ret && hook_calls >= 129 && hook_calls <= 258 && out[65535] != 0x55,
+	   "cancel: uncancelled, the hook runs 129..258 times inside it");
+
+	/* The hook learns which op is running. */
+	t[0] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 64, 0);
+	t[1] = jb_t(4, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 64, 0);
+	setbuf_(3, mem[3], 64, RD);
+	setbuf_(4, mem[4], 64, WR);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 16, 16, 256, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 256, 1, 1, 256, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 16, 16, 256, 0),
+		    1 << 30, -1);
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp), t, 4);
+	len = jb_finish(&j);
+	memset(hook_per_op, 0, sizeof(hook_per_op));
+	hook_calls = 0;
+	ret = edgenpu_engine_run(stream, len, bufs, 5, scratch,
+				 EDGENPU_ENGINE_SCRATCH_SIZE, &hk, &eerr);
+	ok(!ret && hook_per_op[0] == 1 && hook_per_op[1] >= 129 &&
+	   hook_per_op[2] == 0 && hook_per_op[3] == 0,
+	   "cancel: the hook gets the index of the op being executed");
+	for (i = 0; i < 6; i++)
+		free(mem[i]);
+}
+
+/* ---- validation without buffer memory ---- */
+
+static void test_validate_no_memory(void)
+{
+	struct edgenpu_cmd_tensor t[6];
+	struct edgenpu_cmd_conv_params cp = jb_conv(1, 1, 1, 1, 1, 1, 1, 1, 0);
+	struct edgenpu_cmd_act_params ap;
+	size_t sz = 1 << 20;
+	uint8_t *noaccess = mmap(NULL, 6 * sz, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t len, i;
+	struct jb j;
+	int r1, r2;
+
+	if (noaccess == MAP_FAILED) {
+		ok(0, "no memory: mmap");
+		return;
+	}
+	/* A per-channel conv, a table LOGISTIC and a strided RESHAPE. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 16, 3);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 32, 3, 3, 16, 0);
+	t[2] = jb_t(2, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 32, 0);
+	t[3] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 32, -1);
+	t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
+	t[4] = jb_t(4, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 32, 0);
+	t[5] = jb_t(4, EDGENPU_DTYPE_INT32, 128, 1, 1, 1, 32, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp), t, 6);
+	memset(&ap, 0, sizeof(ap));
+	t[0] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 32, 0);
+	t[1] = jb_t(5, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 32, 0);
+	t[2] = jb_t(4, EDGENPU_DTYPE_INT8, 256, 1, 1, 1, 256, 0);
+	jb_op(&j, EDGENPU_OP_LOGISTIC, EDGENPU_OP_F_LUT, 0, 0, &ap, sizeof(ap),
+	      t, 3);
+	t[0] = jb_t(5, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 16, 0);
+	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+	t[0].strides[3] = 1;
+	t[0].strides[2] = 32;
+	t[0].strides[1] = 256;
+	t[1] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 1024, 0);
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	len = jb_finish(&j);
+	for (i = 0; i < 6; i++)
+		setbuf_(i, noaccess + i * sz, sz, i == 3 || i == 5 ? RD | WR : RD);
+	ok(vrun(len, 6) == 0,
+	   "no memory: validate never touches buffers (PROT_NONE pointers)");
+	for (i = 0; i < 6; i++)
+		bufs[i].ptr = NULL;
+	ok(vrun(len, 6) == 0, "no memory: validate with all pointers NULL");
+	expect(edgenpu_engine_run(stream, len, bufs, 6, scratch,
+				  EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr),
+	       -EINVAL, EDGENPU_ENGINE_E_ARGS, "run() with NULL pointers");
+
+	/* Alignment comes from the offset, with or without memory. */
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT32, 6, 1, 1, 1, 4, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 4, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	len = jb_finish(&j);
+	setbuf_(0, NULL, 64, RD);
+	setbuf_(1, NULL, 64, WR);
+	r1 = vrun(len, 2);
+	expect(r1, -ERANGE, EDGENPU_ENGINE_E_BOUNDS,
+	       "no memory: int32 operand at offset 6 (NULL pointers)");
+	setbuf_(0, vin, sizeof(vin), RD);
+	setbuf_(1, vout, sizeof(vout), WR);
+	r2 = vrun(len, 2);
+	ok(r1 == r2, "no memory: same verdict with mapped buffers");
+	munmap(noaccess, 6 * sz);
+}
+
+/* ---- strides may never map two elements to one address ---- */
+
+/* Validate a strided int8 RESHAPE input; 0 if accepted. */
+static int strided(const uint32_t *d, const uint64_t *st)
+{
+	struct edgenpu_cmd_tensor t[2];
+	int k;
+
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, d[0], d[1], d[2], d[3], 0);
+	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
+	for (k = 0; k < 4; k++)
+		t[0].strides[k] = st[k];
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1,
+		    d[0] * d[1] * d[2] * d[3], 0);
+	setbuf_(0, NULL, 1 << 20, RD);
+	setbuf_(1, NULL, 1 << 20, WR);
+	return vrun(base_job(t), 2);
+}
+
+static int collides(const uint32_t *d, const uint64_t *st)
+{
+	static uint8_t seen[4096];
+	uint32_t i[4];
+	int hit = 0;
+
+	memset(seen, 0, sizeof(seen));
+	for (i[0] = 0; i[0] < d[0]; i[0]++)
+		for (i[1] = 0; i[1] < d[1]; i[1]++)
+			for (i[2] = 0; i[2] < d[2]; i[2]++)
+				for (i[3] = 0; i[3] < d[3]; i[3]++) {
+					uint64_t a = i[0] * st[0] + i[1] * st[1] +
+						     i[2] * st[2] + i[3] * st[3];
+
+					hit |= seen[a]++ != 0;
+				}
+	return hit;
+}
+
+static void test_strides(void)
+{
+	static const struct {
+		uint32_t d[4];
+		uint64_t st[4];
+		int ok;
+		const char *name;
+	} cases[] = {
+		{ { 2, 1, 2, 4 }, { 0, 0, 4, 1 }, 0,
+		  "dims [2,1,2,4] strides [0,0,4,1]: N stride 0 refused" },
+		{ { 2, 1, 2, 4 }, { 5, 0, 4, 1 }, 0,
+		  "dims [2,1,2,4] strides [5,0,4,1]: N inside W's span refused" },
+		{ { 2, 1, 1, 4 }, { 0, 9, 0, 1 }, 0,
+		  "dims [2,1,1,4] strides [0,9,0,1]: N stride 0 refused" },
+		{ { 3, 1, 2, 4 }, { 7, 100, 4, 1 }, 0,
+		  "dims [3,1,2,4] strides [7,100,4,1]: N inside W's span refused" },
+		{ { 2, 1, 2, 4 }, { 8, 0, 4, 1 }, 1,
+		  "dims [2,1,2,4] strides [8,0,4,1]: extent-1 stride ignored" },
+		{ { 1, 2, 2, 4 }, { 0, 9, 5, 1 }, 1,
+		  "dims [1,2,2,4] strides [0,9,5,1]: gapped, disjoint, accepted" },
+		{ { 2, 2, 2, 4 }, { 18, 9, 5, 1 }, 1,
+		  "dims [2,2,2,4] strides [18,9,5,1]: gapped, disjoint, accepted" },
+	};
+	uint32_t d[4], i, accepted = 0, bad = 0;
+	uint64_t st[4];
+	char name[160];
+	int k, ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ret = strided(cases[i].d, cases[i].st);
+		snprintf(name, sizeof(name), "strides: %s", cases[i].name);
+		if (cases[i].ok)
+			ok(ret == 0 && !collides(cases[i].d, cases[i].st), name);
+		else
+			ok(ret == -EDOM && eerr.code == EDGENPU_ENGINE_E_STRIDES &&
+			   collides(cases[i].d, cases[i].st), name);
+	}
+	/* Random small layouts: whatever is accepted is injective. */
+	for (i = 0; i < 20000; i++) {
+		for (k = 0; k < 4; k++) {
+			d[k] = (uint32_t)rnd(1, 3);
+			st[k] = (uint64_t)rnd(0, 20);
+		}
+		st[3] = 1;
+		if (!strided(d, st)) {
+			accepted++;
+			if (collides(d, st)) {
+				bad++;
+				printf("# accepted overlapping dims [%u,%u,%u,%u] strides [%llu,%llu,%llu,%llu]\n",
+				       d[0], d[1], d[2], d[3],
+				       (unsigned long long)st[0],
+				       (unsigned long long)st[1],
+				       (unsigned long long)st[2],
+				       (unsigned long long)st[3]);
+			}
+		}
+	}
+	snprintf(name, sizeof(name),
+		 "strides: 20000 random layouts, %u accepted, none overlapping",
+		 accepted);
+	ok(!bad && accepted > 1000, name);
+}
+
+/* ---- edgenpu_engine_execute() ---- */
+
+static void test_execute(void)
+{
+	int8_t *a = malloc(4096), *o1 = malloc(4096), *o2 = malloc(4096);
+	struct edgenpu_cmd_tensor t[4];
+	struct edgenpu_cmd_conv_params cp = jb_conv(1, 1, 1, 1, 1, 1, 1, 1, 0);
+	struct edgenpu_cmd_add_params ap = { 20, 0 };
+	struct edgenpu_cmd_softmax_params sp = { 1500000000, 20, -100, 0 };
+	struct jb j;
+	uint32_t len;
+	int r1, r2;
+
+	/* The op tests again, each op executed by execute(). */
+	exec_mode = 1;
+	test_conv();
+	test_fc();
+	test_binary();
+	test_pool_mean_quant();
+	test_data();
+	exec_mode = 0;
+
+	/* A chain: conv -> add -> softmax, by run() and by execute(). */
+	fill8(a, 4096);
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 8, 3);
+	t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 512, 16, 3, 3, 8, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 16, -3),
+		    1518500250, -7);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp), t, 4);
+	t[0] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 16, -3), 1 << 30, -1);
+	t[1] = jb_q(jb_t(0, EDGENPU_DTYPE_INT8, 2048, 1, 8, 8, 16, 5), 1 << 30,
+		    -2);
+	t[2] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 1024, 1, 8, 8, 16, 0), 1 << 30,
+		    -19);
+	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &ap, sizeof(ap), t, 3);
+	t[0] = jb_t(1, EDGENPU_DTYPE_INT8, 1024, 1, 8, 8, 16, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 2048, 1, 8, 8, 16, -128);
+	jb_op(&j, EDGENPU_OP_SOFTMAX, 0, 0, 0, &sp, sizeof(sp), t, 2);
+	len = jb_finish(&j);
+	setbuf_(0, a, 4096, RD);
+	setbuf_(1, o1, 4096, RD | WR);
+	memset(o1, 0, 4096);
+	r1 = edgenpu_engine_run(stream, len, bufs, 2, scratch,
+				EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
+	setbuf_(1, o2, 4096, RD | WR);
+	memset(o2, 0, 4096);
+	r2 = vrun(len, 2);
+	if (!r2)
+		r2 = edgenpu_engine_execute(stream, len, bufs, 2, scratch,
+					    EDGENPU_ENGINE_SCRATCH_SIZE, NULL,
+					    &eerr);
+	ok(!r1 && !r2 && !memcmp(o1, o2, 4096),
+	   "execute: conv -> add -> softmax job equals run()");
+
+	/* execute() still checks every op: an invalid second op fails. */
+	memset(vout, 0x55, sizeof(vout));
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	t[1].dims[3] = 7;
+	jb_op(&j, EDGENPU_OP_RESHAPE, 0, 0, 0, NULL, 0, t, 2);
+	len = jb_finish(&j);
+	setbuf_(0, vin, sizeof(vin), RD);
+	setbuf_(1, vout, sizeof(vout), WR);
+	fill8(vin, sizeof(vin));
+	r1 = edgenpu_engine_run(stream, len, bufs, 2, scratch,
+				EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
+	ok(r1 == -EDOM && eerr.op_index == 1 && (uint8_t)vout[0] == 0x55,
+	   "execute: run() of a job with a bad second op writes nothing");
+	r2 = edgenpu_engine_execute(stream, len, bufs, 2, scratch,
+				    EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &eerr);
+	ok(r2 == -EDOM && eerr.op_index == 1 && eerr.code == EDGENPU_ENGINE_E_DIMS &&
+	   !memcmp(vout, vin, sizeof(vout)),
+	   "execute: an unvalidated job fails at the bad op, earlier ops ran");
+	free(a);
+	free(o1);
+	free(o2);
+}
+
 int main(void)
 {
 	scratch = aligned_alloc(64, EDGENPU_ENGINE_SCRATCH_SIZE);
@@ -1169,6 +1858,11 @@ int main(void)
 	test_data();
 	test_validator();
 	test_hooks();
+	test_cost();
+	test_cancel_in_op();
+	test_validate_no_memory();
+	test_strides();
+	test_execute();
 	printf("1..%d\n", n_test);
 	free(scratch);
 	return n_fail ? 1 : 0;

@@ -28,7 +28,11 @@
 
 /**
  * struct edgenpu_engine_buffer - one entry of a job's buffer table
- * @ptr: CPU address of the buffer (kernel: a vmap of the BO).
+ * @ptr: CPU address of the buffer (kernel: a vmap of the BO). May be NULL
+ *	for edgenpu_engine_validate(), which never reads it: a job validates
+ *	from the sizes and flags alone, before any buffer is mapped.
+ *	edgenpu_engine_run() and edgenpu_engine_execute() need it for every
+ *	buffer of non-zero @size.
  * @size: size of the buffer in bytes.
  * @flags: %EDGENPU_ENGINE_BUF_READ and/or %EDGENPU_ENGINE_BUF_WRITE.
  * @reserved: must be zero.
@@ -70,6 +74,8 @@ struct edgenpu_engine_buffer {
  * @EDGENPU_ENGINE_E_CANCELED: the cancellation callback stopped the job
  *	(-ECANCELED).
  * @EDGENPU_ENGINE_E_INTERNAL: an executor invariant failed (-EFAULT).
+ * @EDGENPU_ENGINE_E_COST: an op costs more than %EDGENPU_CMD_MAX_OP_COST
+ *	or the job more than %EDGENPU_CMD_MAX_JOB_COST (-E2BIG).
  */
 enum edgenpu_engine_code {
 	EDGENPU_ENGINE_OK = 0,
@@ -93,6 +99,7 @@ enum edgenpu_engine_code {
 	EDGENPU_ENGINE_E_SCRATCH,
 	EDGENPU_ENGINE_E_CANCELED,
 	EDGENPU_ENGINE_E_INTERNAL,
+	EDGENPU_ENGINE_E_COST,
 };
 
 /**
@@ -113,10 +120,15 @@ struct edgenpu_engine_error {
 
 /**
  * struct edgenpu_engine_hooks - optional callbacks for edgenpu_engine_run()
+ *	and edgenpu_engine_execute()
  * @now: returns a monotonic timestamp; with @op_times, called before and
  *	after every op.
- * @cancelled: called between ops; a non-zero return stops the job with
- *	-ECANCELED (kernel job timeouts).
+ * @cancelled: called before every op and at every preemption point inside
+ *	an op (about every 65536 cost units of work, see
+ *	%EDGENPU_CMD_MAX_OP_COST), with the index of the op being executed;
+ *	a non-zero return stops the job promptly with -ECANCELED (kernel job
+ *	timeouts). It runs in the executing context and must not sleep for
+ *	long.
  * @ctx: passed to both callbacks.
  * @op_times: array receiving start and end timestamps, two per op
  *	(op i at [2i] and [2i + 1]); may be NULL.
@@ -125,7 +137,7 @@ struct edgenpu_engine_error {
  */
 struct edgenpu_engine_hooks {
 	u64 (*now)(void *ctx);
-	int (*cancelled)(void *ctx);
+	int (*cancelled)(void *ctx, u32 op_index);
 	void *ctx;
 	u64 *op_times;
 	u32 op_times_len;
@@ -141,6 +153,12 @@ int edgenpu_engine_run(const void *stream, u64 stream_size,
 		       void *scratch, u64 scratch_size,
 		       const struct edgenpu_engine_hooks *hooks,
 		       struct edgenpu_engine_error *err);
+
+int edgenpu_engine_execute(const void *stream, u64 stream_size,
+			   const struct edgenpu_engine_buffer *bufs, u32 nbufs,
+			   void *scratch, u64 scratch_size,
+			   const struct edgenpu_engine_hooks *hooks,
+			   struct edgenpu_engine_error *err);
 
 const char *edgenpu_engine_op_name(u32 opcode);
 

@@ -12,9 +12,17 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #define ENG_HOT
+
+/*
+ * ENG_PORT_YIELD() - a preemption point. The executor calls it every
+ * few tens of microseconds of work (eng_tick()), so that one long op
+ * never holds a CPU of a non-preemptible kernel.
+ */
+#define ENG_PORT_YIELD()	cond_resched()
 
 #else /* userspace */
 
@@ -46,6 +54,9 @@ typedef __INT64_TYPE__ s64;
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP	ENOTSUP
 #endif
+
+/* Userspace threads are preempted anyway: no preemption point needed. */
+#define ENG_PORT_YIELD()	do { } while (0)
 
 /*
  * ENG_HOT marks the inner loops. The library's x86-64 glibc build

@@ -20,10 +20,16 @@
  * Padding taps are materialised as x = zp_x in the im2col rows, where
  * they contribute exactly zero. Every intermediate stays within int32
  * because the validator bounds K by EDGENPU_CMD_MAX_REDUCTION.
+ *
+ * Preemption points (eng_tick()) sit between microkernel calls, never in
+ * them: a reduction longer than ENG_KC is cut into pieces whose exact
+ * partial sums are added, so no stretch of work between two ticks
+ * exceeds about ENG_TICK_UNITS multiply-accumulates for any valid shape.
  */
 #include "eng_internal.h"
 
 struct eng_gemm {
+	struct eng_op *op;	/* for eng_tick() */
 	const s8 *w;		/* [n][k] weights of this group */
 	const s32 *bias;	/* [n] or NULL */
 	const s32 *pc_mult;	/* [n] per-channel or NULL */
@@ -105,8 +111,8 @@ static s32 eng_row_sum(const s8 *x, u32 k)
 }
 
 /* corr[j] = (xoff - 128) * sum(w[j][*]) + bias[j], see the top comment. */
-static void eng_corrections(const s8 *w, const s32 *bias, u32 n, u32 k,
-			    s32 xoff, s32 *corr)
+static int eng_corrections(struct eng_op *op, const s8 *w, const s32 *bias,
+			   u32 n, u32 k, s32 xoff, s32 *corr)
 {
 	u32 j;
 
@@ -114,7 +120,10 @@ static void eng_corrections(const s8 *w, const s32 *bias, u32 n, u32 k,
 		s32 c = (xoff - 128) * eng_row_sum(w + (size_t)j * k, k);
 
 		corr[j] = bias ? eng_wadd(c, bias[j]) : c;
+		if (eng_tick(op, k))
+			return -ECANCELED;
 	}
+	return 0;
 }
 
 /*
@@ -157,14 +166,53 @@ static void eng_requant_row(const s32 *restrict acc, const s32 *restrict corr,
 }
 
 /*
- * Output rows x[0..nrows-1] (each g->k int8) times all g->n weight rows,
- * requantized into out[i][0..n-1]. acc is a 4 x ENG_NB work buffer.
+ * One eng_dot4x4() call does 16 * k multiply-accumulates: up to ENG_KC,
+ * that is at most ENG_TICK_UNITS.
+ */
+#define ENG_KC		(ENG_TICK_UNITS / 16)
+
+/*
+ * 4 x 4 dot products of a reduction longer than ENG_KC, in pieces of
+ * ENG_KC with a tick after each, into acc[i * ENG_NB + jj].
  */
 ENG_HOT
-static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
-			  struct eng_gemm_work *gw)
+static int eng_dot4x4_long(const struct eng_gemm *g, const s8 *const *r,
+			   const s8 *const *w, struct eng_gemm_work *gw,
+			   s32 *acc)
 {
-	const s8 *r0, *r1, *r2, *r3;
+	u32 kk, kc, i, jj;
+
+	for (kk = 0; kk < g->k; kk += kc) {
+		kc = g->k - kk < ENG_KC ? g->k - kk : ENG_KC;
+		eng_dot4x4(r[0] + kk, r[1] + kk, r[2] + kk, r[3] + kk,
+			   w[0] + kk, w[1] + kk, w[2] + kk, w[3] + kk, kc,
+			   gw->blk);
+		/* Exact partial sums: their total is the int32-safe sum. */
+		for (i = 0; i < ENG_CONV_MR; i++)
+			for (jj = 0; jj < 4; jj++)
+				acc[i * ENG_NB + jj] = kk ?
+					eng_wadd(acc[i * ENG_NB + jj],
+						 gw->blk[4 * i + jj]) :
+					gw->blk[4 * i + jj];
+		if (eng_tick(g->op, 16ull * kc))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
+/*
+ * Output rows x[0..nrows-1] (each g->k int8) times all g->n weight rows,
+ * requantized into out[i][0..n-1]. acc is a 4 x ENG_NB work buffer.
+ * The multiply-accumulates done since the last tick are counted in a
+ * local variable: a tick comes before they would exceed ENG_TICK_UNITS.
+ */
+ENG_HOT
+static int eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
+			 struct eng_gemm_work *gw)
+{
+	const s8 *r[4], *w[4];
+	u64 per_call = 16ull * g->k, done = 0;
+	bool long_k = g->k > ENG_KC;
 	u32 i, j, jj, j0;
 
 	for (i = 0; i < ENG_CONV_MR; i++) {
@@ -174,25 +222,39 @@ static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
 				eng_wadd(eng_row_sum(gw->x[i], g->k),
 					 (s32)((u32)g->k * (u32)g->xoff));
 	}
+	if (g->woff && eng_tick(g->op, (u64)nrows * g->k))
+		return -ECANCELED;
 	/* Missing rows repeat the last one; their results are dropped. */
-	r0 = gw->x[0];
-	r1 = gw->x[nrows > 1 ? 1 : nrows - 1];
-	r2 = gw->x[nrows > 2 ? 2 : nrows - 1];
-	r3 = gw->x[nrows > 3 ? 3 : nrows - 1];
+	r[0] = gw->x[0];
+	r[1] = gw->x[nrows > 1 ? 1 : nrows - 1];
+	r[2] = gw->x[nrows > 2 ? 2 : nrows - 1];
+	r[3] = gw->x[nrows > 3 ? 3 : nrows - 1];
 	for (j0 = 0; j0 < g->n; j0 += ENG_NB) {
 		u32 nb = g->n - j0 < ENG_NB ? g->n - j0 : ENG_NB;
 
 		for (j = 0; j < nb; j += 4) {
 			u32 last = g->n - 1, oc = j0 + j;
-			const s8 *w0 = g->w + (size_t)oc * g->k;
-			const s8 *w1 = g->w + (size_t)(oc + 1 <= last ? oc + 1 : last) * g->k;
-			const s8 *w2 = g->w + (size_t)(oc + 2 <= last ? oc + 2 : last) * g->k;
-			const s8 *w3 = g->w + (size_t)(oc + 3 <= last ? oc + 3 : last) * g->k;
 
-			eng_dot4x4(r0, r1, r2, r3, w0, w1, w2, w3, g->k, gw->blk);
+			w[0] = g->w + (size_t)oc * g->k;
+			w[1] = g->w + (size_t)(oc + 1 <= last ? oc + 1 : last) * g->k;
+			w[2] = g->w + (size_t)(oc + 2 <= last ? oc + 2 : last) * g->k;
+			w[3] = g->w + (size_t)(oc + 3 <= last ? oc + 3 : last) * g->k;
+			if (long_k) {
+				if (eng_dot4x4_long(g, r, w, gw, gw->acc + j))
+					return -ECANCELED;
+				continue;
+			}
+			eng_dot4x4(r[0], r[1], r[2], r[3], w[0], w[1], w[2],
+				   w[3], g->k, gw->blk);
 			for (i = 0; i < ENG_CONV_MR; i++)
 				for (jj = 0; jj < 4; jj++)
 					gw->acc[i * ENG_NB + j + jj] = gw->blk[4 * i + jj];
+			done += per_call;
+			if (done > ENG_TICK_UNITS - per_call) {
+				if (eng_tick(g->op, done))
+					return -ECANCELED;
+				done = 0;
+			}
 		}
 		for (i = 0; i < nrows; i++)
 			eng_requant_row(gw->acc + i * ENG_NB, g->corr + j0,
@@ -202,6 +264,9 @@ static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
 					g->mult, g->shift, nb, g->zo, g->lo,
 					g->hi, gw->out[i] + j0);
 	}
+	if (done && eng_tick(g->op, done))
+		return -ECANCELED;
+	return 0;
 }
 
 /*
@@ -210,13 +275,18 @@ static void eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
  * wt is the [k][npad] transpose of the weights; acc holds ENG_NB sums.
  */
 ENG_HOT
-static void eng_gemm_rows_nvec(const struct eng_gemm *g, const s8 *wt,
-			       u32 npad, u32 nrows, struct eng_gemm_work *gw)
+static int eng_gemm_rows_nvec(const struct eng_gemm *g, const s8 *wt,
+			      u32 npad, u32 nrows, struct eng_gemm_work *gw)
 {
 	s32 *restrict acc = gw->acc;
+	u64 units = (u64)g->n * g->k;
+	bool per_row = units > ENG_TICK_UNITS / ENG_CONV_MR;
 	u32 i, j, j0, kk;
 
 	for (i = 0; i < nrows; i++) {
+		/* At most 65536 multiply-accumulates per row (see nvec_bytes). */
+		if (per_row && eng_tick(g->op, units))
+			return -ECANCELED;
 		const s8 *x = gw->x[i];
 
 		for (j0 = 0; j0 < g->n; j0 += ENG_NB) {
@@ -238,6 +308,9 @@ static void eng_gemm_rows_nvec(const struct eng_gemm *g, const s8 *wt,
 					g->hi, gw->out[i] + j0);
 		}
 	}
+	if (!per_row && eng_tick(g->op, units * nrows))
+		return -ECANCELED;
+	return 0;
 }
 
 /* wt[kk][j] = w[j][kk], zero-padded to npad columns. */
@@ -251,22 +324,22 @@ static void eng_transpose_weights(const s8 *w, u32 n, u32 k, u32 npad, s8 *wt)
 			wt[(size_t)kk * npad + j] = w[(size_t)j * k + kk];
 }
 
-static void eng_gemm_any(const struct eng_gemm *g, const s8 *wt, u32 npad,
-			 u32 nrows, struct eng_gemm_work *gw)
+static int eng_gemm_any(const struct eng_gemm *g, const s8 *wt, u32 npad,
+			u32 nrows, struct eng_gemm_work *gw)
 {
 	if (wt)
-		eng_gemm_rows_nvec(g, wt, npad, nrows, gw);
-	else
-		eng_gemm_rows(g, nrows, gw);
+		return eng_gemm_rows_nvec(g, wt, npad, nrows, gw);
+	return eng_gemm_rows(g, nrows, gw);
 }
 
-static void eng_gemm_setup(struct eng_gemm *g, const struct eng_op *op,
-			   u32 k, s32 *corr)
+static void eng_gemm_setup(struct eng_gemm *g, struct eng_op *op, u32 k,
+			   s32 *corr)
 {
 	const struct eng_tensor *in = &op->t[0], *f = &op->t[1];
 	const struct eng_tensor *b = &op->t[2], *o = &op->t[3];
 	bool pc = o->flags & EDGENPU_TENSOR_F_PER_CHANNEL;
 
+	g->op = op;
 	g->w = (const s8 *)f->base;
 	g->bias = b->present ? (const s32 *)b->base : NULL;
 	g->pc_mult = pc ? (const s32 *)op->t[4].base : NULL;
@@ -329,15 +402,51 @@ static void eng_im2col(const struct eng_op *op, u32 n, u32 oy, u32 ox,
 	}
 }
 
+/*
+ * Point gw at the input rows and the outputs of output pixels
+ * [pix, pix + cnt) of batch n, group grp: the input itself for a direct
+ * convolution, else im2col rows gathered at cols (kpad bytes apart).
+ */
+static int eng_conv_rows(struct eng_op *op, struct eng_gemm_work *gw, u32 n,
+			 u32 grp, u32 pix, u32 cnt, s8 *cols, u64 kpad)
+{
+	const struct edgenpu_cmd_conv_params *p = &op->p.conv;
+	const struct eng_tensor *in = &op->t[0], *f = &op->t[1];
+	const struct eng_tensor *o = &op->t[3];
+	u32 kin = f->dims[3], ocg = o->dims[3] / (in->dims[3] / kin);
+	u32 k = f->dims[1] * f->dims[2] * kin;
+	bool direct = eng_conv_direct(op);
+	u32 i;
+
+	for (i = 0; i < cnt; i++) {
+		u32 oy = (pix + i) / o->dims[2];
+		u32 ox = (pix + i) % o->dims[2];
+		s8 *row = cols + i * kpad;
+
+		gw->out[i] = eng_i8(o, n, oy, ox, grp * ocg);
+		if (direct) {
+			gw->x[i] = eng_i8(in, n, oy * p->stride_h,
+					  ox * p->stride_w, 0);
+			continue;
+		}
+		eng_im2col(op, n, oy, ox, grp * kin, kin, row);
+		gw->x[i] = row;
+		/* Up to 32768 taps. */
+		if (eng_tick(op, k))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 /**
  * eng_conv2d() - CONV_2D, int8, per-tensor or per-channel
  * @op: validated op.
  *
- * Return: 0, or -EFAULT if the work area is smaller than validated.
+ * Return: 0, -ECANCELED, or -EFAULT if the work area is smaller than
+ * validated.
  */
 int eng_conv2d(struct eng_op *op)
 {
-	const struct edgenpu_cmd_conv_params *p = &op->p.conv;
 	const struct eng_tensor *in = &op->t[0], *f = &op->t[1];
 	const struct eng_tensor *o = &op->t[3];
 	u32 oc = o->dims[3], kin = f->dims[3];
@@ -359,7 +468,8 @@ int eng_conv2d(struct eng_op *op)
 	if (!eng_work_fits(op, wbytes + (direct ? 0 : ENG_CONV_MR * kpad)))
 		return -EFAULT;
 	eng_gemm_setup(&g, op, k, corr);
-	eng_corrections(g.w, g.bias, oc, k, g.xoff, corr);
+	if (eng_corrections(op, g.w, g.bias, oc, k, g.xoff, corr))
+		return -ECANCELED;
 
 	for (n = 0; n < o->dims[0]; n++) {
 		for (grp = 0; grp < groups; grp++) {
@@ -367,29 +477,19 @@ int eng_conv2d(struct eng_op *op)
 
 			eng_gemm_setup(&g, op, k, corr);
 			eng_gemm_group(&g, grp * ocg, ocg);
-			if (wt)
+			if (wt) {
 				eng_transpose_weights(g.w, ocg, k, npad, wt);
+				if (eng_tick(op, (u64)k * npad))
+					return -ECANCELED;
+			}
 			for (pix = 0; pix < npix; pix += ENG_CONV_MR) {
-				u32 i, cnt = npix - pix < ENG_CONV_MR ?
-					     npix - pix : ENG_CONV_MR;
+				u32 cnt = npix - pix < ENG_CONV_MR ?
+					  npix - pix : ENG_CONV_MR;
 
-				for (i = 0; i < cnt; i++) {
-					u32 oy = (pix + i) / o->dims[2];
-					u32 ox = (pix + i) % o->dims[2];
-
-					gw->out[i] = eng_i8(o, n, oy, ox, grp * ocg);
-					if (direct) {
-						gw->x[i] = eng_i8(in, n, oy * p->stride_h,
-								  ox * p->stride_w, 0);
-					} else {
-						s8 *row = cols + i * kpad;
-
-						eng_im2col(op, n, oy, ox, grp * kin,
-							   kin, row);
-						gw->x[i] = row;
-					}
-				}
-				eng_gemm_any(&g, wt, npad, cnt, gw);
+				if (eng_conv_rows(op, gw, n, grp, pix, cnt, cols,
+						  kpad) ||
+				    eng_gemm_any(&g, wt, npad, cnt, gw))
+					return -ECANCELED;
 			}
 		}
 	}
@@ -400,7 +500,8 @@ int eng_conv2d(struct eng_op *op)
  * eng_fully_connected() - FULLY_CONNECTED, int8
  * @op: validated op.
  *
- * Return: 0, or -EFAULT if the work area is smaller than validated.
+ * Return: 0, -ECANCELED, or -EFAULT if the work area is smaller than
+ * validated.
  */
 int eng_fully_connected(struct eng_op *op)
 {
@@ -420,9 +521,13 @@ int eng_fully_connected(struct eng_op *op)
 	if (!eng_work_fits(op, ENG_GEMM_WORK(oc) + nvb))
 		return -EFAULT;
 	eng_gemm_setup(&g, op, k, corr);
-	eng_corrections(g.w, g.bias, oc, k, g.xoff, corr);
-	if (wt)
+	if (eng_corrections(op, g.w, g.bias, oc, k, g.xoff, corr))
+		return -ECANCELED;
+	if (wt) {
 		eng_transpose_weights(g.w, oc, k, npad, wt);
+		if (eng_tick(op, (u64)k * npad))
+			return -ECANCELED;
+	}
 	g.n = oc;
 	for (r = 0; r < rows; r += ENG_CONV_MR) {
 		u32 i, cnt = rows - r < ENG_CONV_MR ? rows - r : ENG_CONV_MR;
@@ -438,23 +543,32 @@ int eng_fully_connected(struct eng_op *op)
 			gw->x[i] = eng_i8(in, nn, h, w, 0);
 			gw->out[i] = eng_i8(o, on, oh, ow, 0);
 		}
-		eng_gemm_any(&g, wt, npad, cnt, gw);
+		if (eng_gemm_any(&g, wt, npad, cnt, gw))
+			return -ECANCELED;
 	}
 	return 0;
 }
 
 #define ENG_DW_BLOCK	64
+/* Filter taps of one channel block between ticks. */
+#define ENG_DW_TAPS	(ENG_TICK_UNITS / ENG_DW_BLOCK)
 
-/* One output pixel of a depthwise convolution, channels [c0, c0 + cnt). */
+/*
+ * One output pixel of a depthwise convolution, channels [c0, c0 + cnt).
+ * Filters of more than ENG_DW_TAPS taps tick here, once per ENG_DW_TAPS
+ * taps; the caller ticks for smaller ones.
+ */
 ENG_HOT
-static void eng_dw_pixel(const struct eng_op *op, u32 n, u32 oy, u32 ox,
-			 u32 c0, u32 cnt)
+static int eng_dw_pixel(struct eng_op *op, u32 n, u32 oy, u32 ox, u32 c0,
+			u32 cnt)
 {
 	const struct edgenpu_cmd_conv_params *p = &op->p.conv;
 	const struct eng_tensor *in = &op->t[0], *f = &op->t[1];
 	const struct eng_tensor *b = &op->t[2], *o = &op->t[3];
 	bool pc = o->flags & EDGENPU_TENSOR_F_PER_CHANNEL;
-	u32 dm = p->depth_multiplier, oc = o->dims[3], kh, kw, j;
+	u32 dm = p->depth_multiplier, oc = o->dims[3], kh, kw, kw0, kw1, j;
+	u32 fw = f->dims[2];
+	bool big = f->dims[1] * fw > ENG_DW_TAPS;
 	s64 iy0 = (s64)oy * p->stride_h - p->pad_top;
 	s64 ix0 = (s64)ox * p->stride_w - p->pad_left;
 	s16 xoff = (s16)-in->zp, woff = (s16)-f->zp;
@@ -468,28 +582,33 @@ static void eng_dw_pixel(const struct eng_op *op, u32 n, u32 oy, u32 ox,
 
 		if (iy < 0 || iy >= in->dims[1])
 			continue;
-		for (kw = 0; kw < f->dims[2]; kw++) {
-			s64 ix = ix0 + (s64)kw * p->dilation_w;
-			const s8 *x, *w;
+		for (kw0 = 0; kw0 < fw; kw0 = kw1) {
+			kw1 = fw - kw0 > ENG_DW_TAPS ? kw0 + ENG_DW_TAPS : fw;
+			for (kw = kw0; kw < kw1; kw++) {
+				s64 ix = ix0 + (s64)kw * p->dilation_w;
+				const s8 *x, *w;
 
-			if (ix < 0 || ix >= in->dims[2])
-				continue;
-			x = eng_i8(in, n, (u32)iy, (u32)ix, 0);
-			w = (const s8 *)f->base + ((size_t)kh * f->dims[2] + kw) * oc;
-			if (dm == 1 && woff == 0) {
-				const s8 *xc = x + c0, *wc = w + c0;
+				if (ix < 0 || ix >= in->dims[2])
+					continue;
+				x = eng_i8(in, n, (u32)iy, (u32)ix, 0);
+				w = (const s8 *)f->base + ((size_t)kh * fw + kw) * oc;
+				if (dm == 1 && woff == 0) {
+					const s8 *xc = x + c0, *wc = w + c0;
 
-				/* |x + xoff| <= 255, |w| <= 128: fits s16. */
-				for (j = 0; j < cnt; j++)
-					acc[j] += (s16)((s16)(xc[j] + xoff) * wc[j]);
-			} else {
-				for (j = 0; j < cnt; j++) {
-					u32 c = c0 + j;
+					/* |x + xoff| <= 255, |w| <= 128: fits s16. */
+					for (j = 0; j < cnt; j++)
+						acc[j] += (s16)((s16)(xc[j] + xoff) * wc[j]);
+				} else {
+					for (j = 0; j < cnt; j++) {
+						u32 c = c0 + j;
 
-					acc[j] += (s32)(x[c / dm] + xoff) *
-						  (s32)(w[c] + woff);
+						acc[j] += (s32)(x[c / dm] + xoff) *
+							  (s32)(w[c] + woff);
+					}
 				}
 			}
+			if (big && eng_tick(op, (u64)(kw1 - kw0) * cnt))
+				return -ECANCELED;
 		}
 	}
 	eng_requant_row(acc, b->present ? (const s32 *)b->base + c0 : NULL, 0,
@@ -497,27 +616,43 @@ static void eng_dw_pixel(const struct eng_op *op, u32 n, u32 oy, u32 ox,
 			pc ? (const s32 *)op->t[5].base + c0 : NULL,
 			o->mult, o->shift, cnt, o->zp, op->act_min, op->act_max,
 			po + c0);
+	return 0;
 }
 
 /**
  * eng_depthwise() - DEPTHWISE_CONV_2D, int8, any depth multiplier
  * @op: validated op.
  *
- * Return: 0.
+ * Return: 0, -ECANCELED, or -EFAULT if the work area is smaller than
+ * validated.
  */
 int eng_depthwise(struct eng_op *op)
 {
-	const struct eng_tensor *o = &op->t[3];
-	u32 n, oy, ox, c;
+	const struct eng_tensor *f = &op->t[1], *o = &op->t[3];
+	u32 taps = f->dims[1] * f->dims[2], n, oy, ox, c, cnt;
+	u64 pixel = (u64)o->dims[3] * taps, done = 0;
 
 	if (!eng_work_fits(op, ENG_DW_BLOCK * 4))
 		return -EFAULT;
 	for (n = 0; n < o->dims[0]; n++)
 		for (oy = 0; oy < o->dims[1]; oy++)
-			for (ox = 0; ox < o->dims[2]; ox++)
-				for (c = 0; c < o->dims[3]; c += ENG_DW_BLOCK)
-					eng_dw_pixel(op, n, oy, ox, c,
-						     o->dims[3] - c < ENG_DW_BLOCK ?
-						     o->dims[3] - c : ENG_DW_BLOCK);
+			for (ox = 0; ox < o->dims[2]; ox++) {
+				for (c = 0; c < o->dims[3]; c += cnt) {
+					cnt = o->dims[3] - c < ENG_DW_BLOCK ?
+					      o->dims[3] - c : ENG_DW_BLOCK;
+					if (eng_dw_pixel(op, n, oy, ox, c, cnt))
+						return -ECANCELED;
+					if (taps > ENG_DW_TAPS)
+						continue;
+					/* Per pixel when it fits in a tick. */
+					done += (u64)cnt * taps;
+					if (pixel <= ENG_TICK_UNITS &&
+					    c + cnt < o->dims[3])
+						continue;
+					if (eng_tick(op, done))
+						return -ECANCELED;
+					done = 0;
+				}
+			}
 	return 0;
 }

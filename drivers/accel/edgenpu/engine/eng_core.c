@@ -82,6 +82,7 @@ static const int eng_code_errno[] = {
 	[EDGENPU_ENGINE_E_SCRATCH] = -ENOSPC,
 	[EDGENPU_ENGINE_E_CANCELED] = -ECANCELED,
 	[EDGENPU_ENGINE_E_INTERNAL] = -EFAULT,
+	[EDGENPU_ENGINE_E_COST] = -E2BIG,
 };
 
 static int eng_fail(struct edgenpu_engine_error *err, s32 op, s32 tensor,
@@ -106,6 +107,44 @@ static int eng_fail(struct edgenpu_engine_error *err, s32 op, s32 tensor,
 
 #define OPFAIL(op, tensor, code, msg) \
 	eng_fail(err, (s32)(op)->index, (tensor), EDGENPU_ENGINE_E_##code, msg)
+
+/* Append the decimal digits of @v at @p, a buffer ending at @end. */
+static char *eng_put_u64(char *p, const char *end, u64 v)
+{
+	char d[20];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n && p < end)
+		*p++ = d[--n];
+	return p;
+}
+
+static char *eng_put_str(char *p, const char *end, const char *str)
+{
+	while (*str && p < end)
+		*p++ = *str++;
+	return p;
+}
+
+/* "<what> cost N exceeds the limit L" with E_COST. */
+static int eng_fail_cost(struct edgenpu_engine_error *err, s32 op,
+			 const char *what, u64 cost, u64 limit)
+{
+	char msg[EDGENPU_ENGINE_MSG_LEN];
+	char *p = msg, *end = msg + sizeof(msg) - 1;
+
+	p = eng_put_str(p, end, what);
+	p = eng_put_str(p, end, " cost ");
+	p = eng_put_u64(p, end, cost);
+	p = eng_put_str(p, end, " exceeds the limit ");
+	p = eng_put_u64(p, end, limit);
+	*p = '\0';
+	return eng_fail(err, op, -1, EDGENPU_ENGINE_E_COST, msg);
+}
 
 static void eng_clear_err(struct edgenpu_engine_error *err)
 {
@@ -224,14 +263,20 @@ static int eng_decode_tensor(struct eng_op *op, u32 i, const u8 *raw,
 	return 0;
 }
 
-/* Bounds, strides, permissions and quantization ranges of one operand. */
+/*
+ * Bounds, strides, permissions and quantization ranges of one operand.
+ * Only the buffer sizes and flags count; with @mem the operand also gets
+ * its address (buffers are mapped), else the buffer pointers are never
+ * looked at.
+ */
 static int eng_check_tensor(struct eng_op *op, u32 i,
 			    const struct edgenpu_engine_buffer *bufs, u32 nbufs,
-			    bool write, struct edgenpu_engine_error *err)
+			    bool write, bool mem,
+			    struct edgenpu_engine_error *err)
 {
 	struct eng_tensor *t = &op->t[i];
 	const struct edgenpu_engine_buffer *b;
-	u64 count = 1, maxidx = 0, span, end, addr;
+	u64 count = 1, maxidx = 0, span, end, addr, term;
 	s32 lo, hi;
 	int k;
 
@@ -256,21 +301,28 @@ static int eng_check_tensor(struct eng_op *op, u32 i,
 		if (t->st[3] != 1)
 			return OPFAIL(op, (s32)i, STRIDES,
 				      "channel stride must be 1");
-		/* Each outer stride must step over the whole inner span. */
+		/*
+		 * Each outer stride must step past the last element of the
+		 * dimensions inside it: span is one more than the largest
+		 * index the inner dimensions reach. Then no two elements
+		 * share an address. A dimension of extent 1 moves nothing,
+		 * so neither its stride nor its span counts.
+		 */
 		span = t->dims[3];
 		for (k = 2; k >= 0; k--) {
-			if (t->dims[k] > 1 && t->st[k] < span)
+			if (t->dims[k] == 1)
+				continue;
+			if (t->st[k] < span)
 				return OPFAIL(op, (s32)i, STRIDES,
 					      "strides make the tensor overlap itself");
-			if (check_mul_overflow((u64)t->st[k], (u64)t->dims[k],
-					       &span))
+			if (check_mul_overflow((u64)t->st[k],
+					       (u64)(t->dims[k] - 1), &term) ||
+			    check_add_overflow(span, term, &span))
 				return OPFAIL(op, (s32)i, OVERFLOW,
 					      "stride span overflows");
 		}
 	}
 	for (k = 0; k < 4; k++) {
-		u64 term;
-
 		if (check_mul_overflow((u64)(t->dims[k] - 1), (u64)t->st[k],
 				       &term) ||
 		    check_add_overflow(maxidx, term, &maxidx))
@@ -280,21 +332,29 @@ static int eng_check_tensor(struct eng_op *op, u32 i,
 	if (check_add_overflow(maxidx, (u64)1, &span) ||
 	    check_mul_overflow(span, (u64)t->esize, &t->extent))
 		return OPFAIL(op, (s32)i, OVERFLOW, "tensor extent overflows");
+	/* Buffers are mapped page-aligned: the offset decides alignment. */
 	if (t->start % t->esize)
 		return OPFAIL(op, (s32)i, BOUNDS, "misaligned tensor offset");
 	if (check_add_overflow(t->start, t->extent, &end))
 		return OPFAIL(op, (s32)i, OVERFLOW, "tensor end overflows");
 	if (end > b->size)
 		return OPFAIL(op, (s32)i, BOUNDS, "tensor outside its buffer");
-	if (check_add_overflow((u64)(uintptr_t)b->ptr, end, &addr))
-		return OPFAIL(op, (s32)i, OVERFLOW, "buffer address wraps");
 	if (write && !(b->flags & EDGENPU_ENGINE_BUF_WRITE))
 		return OPFAIL(op, (s32)i, ACCESS, "output buffer not writable");
 	if (!write && !(b->flags & EDGENPU_ENGINE_BUF_READ))
 		return OPFAIL(op, (s32)i, ACCESS, "input buffer not readable");
-	t->base = (u8 *)b->ptr + t->start;
-	if ((uintptr_t)t->base % t->esize)
-		return OPFAIL(op, (s32)i, BOUNDS, "misaligned tensor address");
+	if (mem) {
+		/* Userspace buffers need not be page-aligned. */
+		if (!b->ptr)
+			return OPFAIL(op, (s32)i, ARGS, "buffer not mapped");
+		if (check_add_overflow((u64)(uintptr_t)b->ptr, end, &addr))
+			return OPFAIL(op, (s32)i, OVERFLOW,
+				      "buffer address wraps");
+		t->base = (u8 *)b->ptr + t->start;
+		if ((uintptr_t)t->base % t->esize)
+			return OPFAIL(op, (s32)i, BOUNDS,
+				      "misaligned tensor address");
+	}
 
 	eng_dtype_range(t->dtype, &lo, &hi);
 	if (t->zp < lo || t->zp > hi)
@@ -483,6 +543,8 @@ static int eng_check_conv(struct eng_op *op, u64 *work_need,
 		if (!eng_conv_direct(op))
 			*work_need += (u64)ENG_CONV_MR * ((k + 63) & ~63ull);
 	}
+	/* Multiply-accumulates: KH * KW (* C / groups) per output. */
+	op->cost = eng_count(out) * (dw ? (u64)f->dims[1] * f->dims[2] : k);
 	ret = eng_check_dense(op, err);
 	if (ret)
 		return ret;
@@ -535,6 +597,7 @@ static int eng_check_fc(struct eng_op *op, u64 *work_need,
 		return OPFAIL(op, 3, DIMS, "more than 16384 output channels");
 	*work_need = ENG_GEMM_WORK(oc) +
 		     ((eng_gemm_nvec_bytes(depth, oc, f->zp) + 63) & ~63ull);
+	op->cost = eng_count(out) * depth;
 	ret = eng_check_dense(op, err);
 	if (ret)
 		return ret;
@@ -567,6 +630,8 @@ static int eng_check_binary(struct eng_op *op, struct edgenpu_engine_error *err)
 			return OPFAIL(op, -1, QUANT,
 				      "ADD/SUB multipliers must be below one");
 	}
+	op->cost = eng_count(o) * (op->opcode == EDGENPU_OP_MUL ?
+				   ENG_COST_MUL : ENG_COST_ADD);
 	return eng_check_act(op, true, err);
 }
 
@@ -597,7 +662,29 @@ static int eng_check_pool(struct eng_op *op, struct edgenpu_engine_error *err)
 			   p->stride_w, o->dims[2]))
 		return OPFAIL(op, 1, DIMS,
 			      "output size does not match input, window, padding");
+	op->cost = eng_count(o) * p->filter_h * p->filter_w;
 	return eng_check_act(op, true, err);
+}
+
+/* Cost units of the single-input ops (see cmdstream.rst). */
+static u64 eng_unary_cost(const struct eng_op *op)
+{
+	u64 n = eng_count(&op->t[1]);
+
+	switch (op->opcode) {
+	case EDGENPU_OP_MEAN:
+		/* H * W taps per output: the input element count. */
+		return eng_count(&op->t[0]);
+	case EDGENPU_OP_SOFTMAX:
+		return n * ENG_COST_SOFTMAX;
+	case EDGENPU_OP_LOGISTIC:
+	case EDGENPU_OP_TANH:
+		return (op->flags & EDGENPU_OP_F_LUT) ? n : n * ENG_COST_ACT;
+	case EDGENPU_OP_QUANTIZE:
+		return n * ENG_COST_QUANTIZE;
+	default:
+		return n * ENG_COST_MOVE;
+	}
 }
 
 static int eng_check_unary(struct eng_op *op, struct edgenpu_engine_error *err)
@@ -728,6 +815,7 @@ static int eng_check_unary(struct eng_op *op, struct edgenpu_engine_error *err)
 	default:
 		break;
 	}
+	op->cost = eng_unary_cost(op);
 	return eng_check_act(op, false, err);
 }
 
@@ -761,33 +849,42 @@ static int eng_check_concat(struct eng_op *op, struct edgenpu_engine_error *err)
 	}
 	if (sum != o->dims[axis])
 		return OPFAIL(op, -1, DIMS, "concat axis extents do not add up");
+	op->cost = eng_count(o) * ENG_COST_MOVE;
 	return eng_check_act(op, false, err);
 }
 
 /**
  * eng_check_op() - validate a decoded op against the buffer table
- * @op: the decoded op; its tensors get their base addresses here.
+ * @op: the decoded op; with @mem its tensors get their addresses here.
  * @bufs: buffer table.
  * @nbufs: entries in @bufs.
+ * @mem: the buffers are mapped (about to execute); without it only their
+ *	sizes and flags are used.
  * @work_need: set to the op scratch the op needs (bytes).
  * @err: error report.
+ *
+ * Sets @op->cost to the op's cost units: multiply-accumulates for the
+ * convolutions and FULLY_CONNECTED, a per-output-element estimate for the
+ * others (ENG_COST_*), never less than the output element count.
  *
  * Return: 0 or a negative errno.
  */
 int eng_check_op(struct eng_op *op, const struct edgenpu_engine_buffer *bufs,
-		 u32 nbufs, u64 *work_need, struct edgenpu_engine_error *err)
+		 u32 nbufs, bool mem, u64 *work_need,
+		 struct edgenpu_engine_error *err)
 {
 	u32 out, i, j;
 	int ret;
 
 	*work_need = 0;
+	op->cost = 0;
 	out = eng_output_index(op);
 	if (out >= op->ntens)
 		return OPFAIL(op, -1, OPERANDS, "too few operands");
 	for (i = 0; i < op->ntens; i++) {
 		bool is_out = i == out;
 
-		ret = eng_check_tensor(op, i, bufs, nbufs, is_out, err);
+		ret = eng_check_tensor(op, i, bufs, nbufs, is_out, mem, err);
 		if (ret)
 			return ret;
 	}
@@ -838,7 +935,9 @@ int eng_check_op(struct eng_op *op, const struct edgenpu_engine_buffer *bufs,
 			return OPFAIL(op, (s32)j, ALIAS,
 				      "output overlaps another operand");
 	}
-	(void)i;
+	if (op->cost > EDGENPU_CMD_MAX_OP_COST)
+		return eng_fail_cost(err, (s32)op->index, "op", op->cost,
+				     EDGENPU_CMD_MAX_OP_COST);
 	return 0;
 }
 
@@ -940,7 +1039,7 @@ static int eng_check_header(const u8 *s, u64 size, u32 *nops,
 
 static int eng_check_args(const void *stream, u64 stream_size,
 			  const struct edgenpu_engine_buffer *bufs, u32 nbufs,
-			  void *scratch, u64 scratch_size,
+			  void *scratch, u64 scratch_size, bool mem,
 			  struct edgenpu_engine_error *err)
 {
 	u32 i;
@@ -958,19 +1057,85 @@ static int eng_check_args(const void *stream, u64 stream_size,
 	for (i = 0; i < nbufs; i++) {
 		if (bufs[i].reserved ||
 		    (bufs[i].flags & ~(EDGENPU_ENGINE_BUF_READ |
-				       EDGENPU_ENGINE_BUF_WRITE)) ||
-		    (bufs[i].size && !bufs[i].ptr))
+				       EDGENPU_ENGINE_BUF_WRITE)))
 			return eng_fail(err, -1, (s32)i, EDGENPU_ENGINE_E_ARGS,
 					"bad buffer table entry");
+		if (mem && bufs[i].size && !bufs[i].ptr)
+			return eng_fail(err, -1, (s32)i, EDGENPU_ENGINE_E_ARGS,
+					"buffer table entry with NULL pointer");
 	}
 	(void)stream_size;
 	return 0;
 }
 
+/**
+ * eng_tick_slow() - the preemption point behind eng_tick()
+ * @op: the executing op; its budget ran out.
+ *
+ * Refills the budget, yields the CPU if the environment wants it and
+ * asks the job's cancellation hook.
+ *
+ * Return: 0, or -ECANCELED when the job is to stop.
+ */
+int eng_tick_slow(struct eng_op *op)
+{
+	const struct edgenpu_engine_hooks *h = op->hooks;
+
+	op->budget = ENG_TICK_UNITS;
+	ENG_PORT_YIELD();
+	if (h && h->cancelled && h->cancelled(h->ctx, op->index)) {
+		op->budget = 0;
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/* Execute a decoded op that eng_check_op() accepted with @mem. */
+static int eng_exec_op(struct eng_op *op)
+{
+	switch (op->opcode) {
+	case EDGENPU_OP_CONV_2D:
+		return eng_conv2d(op);
+	case EDGENPU_OP_DEPTHWISE_CONV_2D:
+		return eng_depthwise(op);
+	case EDGENPU_OP_FULLY_CONNECTED:
+		return eng_fully_connected(op);
+	case EDGENPU_OP_ADD:
+	case EDGENPU_OP_SUB:
+	case EDGENPU_OP_MUL:
+		return eng_binary(op);
+	case EDGENPU_OP_AVERAGE_POOL_2D:
+		return eng_avg_pool(op);
+	case EDGENPU_OP_MAX_POOL_2D:
+		return eng_max_pool(op);
+	case EDGENPU_OP_MEAN:
+		return eng_mean(op);
+	case EDGENPU_OP_SOFTMAX:
+		return eng_softmax(op);
+	case EDGENPU_OP_LOGISTIC:
+	case EDGENPU_OP_TANH:
+		return eng_logistic_tanh(op);
+	case EDGENPU_OP_QUANTIZE:
+		return eng_quantize(op);
+	case EDGENPU_OP_RESHAPE:
+		return eng_reshape(op);
+	case EDGENPU_OP_CONCATENATION:
+		return eng_concat(op);
+	case EDGENPU_OP_PAD:
+		return eng_pad(op);
+	case EDGENPU_OP_TRANSPOSE:
+		return eng_transpose(op);
+	default:
+		return -EFAULT;
+	}
+}
+
 /*
  * Validate the whole job. With @run set, each op executes right after it
- * was decoded and re-checked; the first pass has then already accepted
- * the entire job, so nothing runs unless everything is valid.
+ * was decoded and re-checked against the mapped buffers: an op never runs
+ * unchecked. edgenpu_engine_run() validates the entire job first, so that
+ * nothing runs unless everything is valid; edgenpu_engine_execute() relies
+ * on an earlier edgenpu_engine_validate() for that.
  */
 static int eng_walk(const void *stream, u64 stream_size,
 		    const struct edgenpu_engine_buffer *bufs, u32 nbufs,
@@ -980,7 +1145,9 @@ static int eng_walk(const void *stream, u64 stream_size,
 {
 	const u8 *s = stream;
 	struct eng_op *op = scratch;
-	u64 pos, next, need;
+	u64 pos, next, need, job_cost = 0;
+	s64 budget = ENG_TICK_UNITS;
+	bool timed;
 	u32 nops, i;
 	int ret;
 
@@ -991,77 +1158,39 @@ static int eng_walk(const void *stream, u64 stream_size,
 		ret = eng_decode_op(s, stream_size, pos, i, op, &next, err);
 		if (ret)
 			return ret;
-		ret = eng_check_op(op, bufs, nbufs, &need, err);
+		ret = eng_check_op(op, bufs, nbufs, run, &need, err);
 		if (ret)
 			return ret;
 		if (need > scratch_size - ENG_DECODE_SIZE)
 			return OPFAIL(op, -1, SCRATCH,
 				      "op needs more scratch than given");
+		/* At most 1024 ops of at most 2^32 units: no overflow. */
+		job_cost += op->cost;
+		if (job_cost > EDGENPU_CMD_MAX_JOB_COST)
+			return eng_fail_cost(err, (s32)i, "job", job_cost,
+					     EDGENPU_CMD_MAX_JOB_COST);
 		op->work = (u8 *)scratch + ENG_DECODE_SIZE;
 		op->work_size = scratch_size - ENG_DECODE_SIZE;
 		if (run) {
-			ret = 0;
 			if (hooks && hooks->cancelled &&
-			    hooks->cancelled(hooks->ctx))
+			    hooks->cancelled(hooks->ctx, i))
 				return OPFAIL(op, -1, CANCELED, "job cancelled");
-			if (hooks && hooks->now && hooks->op_times &&
-			    2ull * i + 1 < hooks->op_times_len)
+			timed = hooks && hooks->now && hooks->op_times &&
+				2ull * i + 1 < hooks->op_times_len;
+			if (timed)
 				hooks->op_times[2 * i] = hooks->now(hooks->ctx);
-			switch (op->opcode) {
-			case EDGENPU_OP_CONV_2D:
-				ret = eng_conv2d(op);
-				break;
-			case EDGENPU_OP_DEPTHWISE_CONV_2D:
-				ret = eng_depthwise(op);
-				break;
-			case EDGENPU_OP_FULLY_CONNECTED:
-				ret = eng_fully_connected(op);
-				break;
-			case EDGENPU_OP_ADD:
-			case EDGENPU_OP_SUB:
-			case EDGENPU_OP_MUL:
-				ret = eng_binary(op);
-				break;
-			case EDGENPU_OP_AVERAGE_POOL_2D:
-				ret = eng_avg_pool(op);
-				break;
-			case EDGENPU_OP_MAX_POOL_2D:
-				ret = eng_max_pool(op);
-				break;
-			case EDGENPU_OP_MEAN:
-				ret = eng_mean(op);
-				break;
-			case EDGENPU_OP_SOFTMAX:
-				ret = eng_softmax(op);
-				break;
-			case EDGENPU_OP_LOGISTIC:
-			case EDGENPU_OP_TANH:
-				ret = eng_logistic_tanh(op);
-				break;
-			case EDGENPU_OP_QUANTIZE:
-				ret = eng_quantize(op);
-				break;
-			case EDGENPU_OP_RESHAPE:
-				ret = eng_reshape(op);
-				break;
-			case EDGENPU_OP_CONCATENATION:
-				ret = eng_concat(op);
-				break;
-			case EDGENPU_OP_PAD:
-				ret = eng_pad(op);
-				break;
-			case EDGENPU_OP_TRANSPOSE:
-				ret = eng_transpose(op);
-				break;
-			default:
-				ret = -EFAULT;
-				break;
-			}
+			/* The tick budget carries over from op to op. */
+			op->hooks = hooks;
+			op->budget = budget;
+			ret = eng_exec_op(op);
+			budget = op->budget;
+			if (ret == -ECANCELED)
+				return OPFAIL(op, -1, CANCELED,
+					      "job cancelled during the op");
 			if (ret)
 				return OPFAIL(op, -1, INTERNAL,
 					      "executor invariant failed");
-			if (hooks && hooks->now && hooks->op_times &&
-			    2ull * i + 1 < hooks->op_times_len)
+			if (timed)
 				hooks->op_times[2 * i + 1] =
 					hooks->now(hooks->ctx);
 		}
@@ -1077,12 +1206,17 @@ static int eng_walk(const void *stream, u64 stream_size,
  * edgenpu_engine_validate() - check a job without running it
  * @stream: command stream bytes (any alignment).
  * @stream_size: bytes in @stream; must equal the header's total_size.
- * @bufs: the job's buffer table.
+ * @bufs: the job's buffer table. Only sizes and flags are used: the
+ *	pointers may be NULL and are never read.
  * @nbufs: entries in @bufs, at most %EDGENPU_CMD_MAX_BUFFERS.
  * @scratch: caller-private scratch, 64-byte aligned, not shared with
  *	userspace; %EDGENPU_ENGINE_SCRATCH_SIZE bytes are always enough.
  * @scratch_size: bytes at @scratch.
  * @err: filled with the reason of a rejection; may be NULL.
+ *
+ * Also bounds the work: an op above %EDGENPU_CMD_MAX_OP_COST cost units
+ * or a job above %EDGENPU_CMD_MAX_JOB_COST is refused with -E2BIG
+ * (%EDGENPU_ENGINE_E_COST).
  *
  * Return: 0 if the job is valid, else a negative errno whose cause is
  * described by &enum edgenpu_engine_code.
@@ -1096,7 +1230,7 @@ int edgenpu_engine_validate(const void *stream, u64 stream_size,
 
 	eng_clear_err(err);
 	ret = eng_check_args(stream, stream_size, bufs, nbufs, scratch,
-			     scratch_size, err);
+			     scratch_size, false, err);
 	if (ret)
 		return ret;
 	return eng_walk(stream, stream_size, bufs, nbufs, scratch,
@@ -1104,10 +1238,48 @@ int edgenpu_engine_validate(const void *stream, u64 stream_size,
 }
 
 /**
+ * edgenpu_engine_execute() - execute a job that was validated before
+ * @stream: command stream bytes.
+ * @stream_size: bytes in @stream.
+ * @bufs: the job's buffer table; every buffer of non-zero size mapped.
+ * @nbufs: entries in @bufs.
+ * @scratch: caller-private scratch as for edgenpu_engine_validate().
+ * @scratch_size: bytes at @scratch.
+ * @hooks: optional profiling and cancellation callbacks; may be NULL.
+ * @err: filled with the reason of a failure; may be NULL.
+ *
+ * For a job that edgenpu_engine_validate() accepted with the same buffer
+ * sizes and flags: skips the separate whole-job validation pass of
+ * edgenpu_engine_run(). Each op is still decoded into @scratch and checked
+ * again right before it runs, so nothing ever executes unchecked; but a
+ * job that was not validated may fail part-way, after earlier ops wrote
+ * their outputs.
+ *
+ * Return: 0 on success, else a negative errno (-ECANCELED when @hooks
+ * cancelled the job).
+ */
+int edgenpu_engine_execute(const void *stream, u64 stream_size,
+			   const struct edgenpu_engine_buffer *bufs, u32 nbufs,
+			   void *scratch, u64 scratch_size,
+			   const struct edgenpu_engine_hooks *hooks,
+			   struct edgenpu_engine_error *err)
+{
+	int ret;
+
+	eng_clear_err(err);
+	ret = eng_check_args(stream, stream_size, bufs, nbufs, scratch,
+			     scratch_size, true, err);
+	if (ret)
+		return ret;
+	return eng_walk(stream, stream_size, bufs, nbufs, scratch,
+			scratch_size, hooks, true, err);
+}
+
+/**
  * edgenpu_engine_run() - validate a job, then execute it
  * @stream: command stream bytes.
  * @stream_size: bytes in @stream.
- * @bufs: the job's buffer table.
+ * @bufs: the job's buffer table; every buffer of non-zero size mapped.
  * @nbufs: entries in @bufs.
  * @scratch: caller-private scratch as for edgenpu_engine_validate().
  * @scratch_size: bytes at @scratch.
@@ -1128,8 +1300,13 @@ int edgenpu_engine_run(const void *stream, u64 stream_size,
 {
 	int ret;
 
-	ret = edgenpu_engine_validate(stream, stream_size, bufs, nbufs,
-				      scratch, scratch_size, err);
+	eng_clear_err(err);
+	ret = eng_check_args(stream, stream_size, bufs, nbufs, scratch,
+			     scratch_size, true, err);
+	if (ret)
+		return ret;
+	ret = eng_walk(stream, stream_size, bufs, nbufs, scratch,
+		       scratch_size, NULL, false, err);
 	if (ret)
 		return ret;
 	return eng_walk(stream, stream_size, bufs, nbufs, scratch,

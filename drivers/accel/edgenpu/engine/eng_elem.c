@@ -3,6 +3,10 @@
  * edgenpu engine: element-wise ops (ADD, SUB, MUL, QUANTIZE), LOGISTIC,
  * TANH and SOFTMAX, with the gemmlowp fixed-point functions that
  * TensorFlow Lite's int8 reference kernels use.
+ *
+ * Each executor ticks (eng_tick()) after every run of at most
+ * ENG_TICK_UNITS cost units: once per row of C elements, or per piece of
+ * a longer row.
  */
 #include "eng_internal.h"
 
@@ -194,18 +198,27 @@ static s8 eng_bin_one(const struct eng_bin_q *q, s32 a, s32 b)
 	return (s8)eng_requant(raw, q->mo, q->so, q->zo, q->lo, q->hi);
 }
 
+/* End of the next piece of a row [c0, len) worth at most a tick. */
+static u32 eng_piece(u32 c0, u32 len, u32 unit_cost)
+{
+	u32 max = ENG_TICK_UNITS / unit_cost;
+
+	return len - c0 > max ? c0 + max : len;
+}
+
 /**
  * eng_binary() - ADD, SUB and MUL, int8, broadcasting
  * @op: validated op.
  *
- * Return: 0.
+ * Return: 0 or -ECANCELED.
  */
 int eng_binary(struct eng_op *op)
 {
 	const struct eng_tensor *a = &op->t[0], *b = &op->t[1], *o = &op->t[2];
+	u32 wcost = op->opcode == EDGENPU_OP_MUL ? ENG_COST_MUL : ENG_COST_ADD;
 	struct eng_bin_q q;
 	size_t sa[4], sb[4];
-	u32 n, h, w, c, k;
+	u32 n, h, w, c, c0, c1, k;
 
 	q.opcode = op->opcode;
 	q.off1 = -a->zp;
@@ -235,9 +248,14 @@ int eng_binary(struct eng_op *op)
 					       h * sb[1] + w * sb[2];
 				s8 *po = eng_i8(o, n, h, w, 0);
 
-				for (c = 0; c < o->dims[3]; c++)
-					po[c] = eng_bin_one(&q, pa[c * sa[3]],
-							    pb[c * sb[3]]);
+				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
+					c1 = eng_piece(c0, o->dims[3], wcost);
+					for (c = c0; c < c1; c++)
+						po[c] = eng_bin_one(&q, pa[c * sa[3]],
+								    pb[c * sb[3]]);
+					if (eng_tick(op, (u64)(c1 - c0) * wcost))
+						return -ECANCELED;
+				}
 			}
 	return 0;
 }
@@ -246,7 +264,7 @@ int eng_binary(struct eng_op *op)
  * eng_quantize() - requantize int8/uint8 to int8/uint8
  * @op: validated op.
  *
- * Return: 0.
+ * Return: 0 or -ECANCELED.
  */
 int eng_quantize(struct eng_op *op)
 {
@@ -254,7 +272,7 @@ int eng_quantize(struct eng_op *op)
 	bool in_u8 = in->dtype == EDGENPU_DTYPE_UINT8;
 	bool out_u8 = o->dtype == EDGENPU_DTYPE_UINT8;
 	s32 lo = out_u8 ? 0 : -128, hi = out_u8 ? 255 : 127;
-	u32 n, h, w, c;
+	u32 n, h, w, c, c0, c1;
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (h = 0; h < o->dims[1]; h++)
@@ -262,14 +280,22 @@ int eng_quantize(struct eng_op *op)
 				const u8 *pi = in->base + eng_idx(in, n, h, w, 0);
 				u8 *po = o->base + eng_idx(o, n, h, w, 0);
 
-				for (c = 0; c < o->dims[3]; c++) {
-					s32 x = in_u8 ? (s32)pi[c] :
-						(s32)(s8)pi[c];
-					s32 v = eng_requant(x - in->zp, o->mult,
-							    o->shift, o->zp,
-							    lo, hi);
+				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
+					c1 = eng_piece(c0, o->dims[3],
+						       ENG_COST_QUANTIZE);
+					for (c = c0; c < c1; c++) {
+						s32 x = in_u8 ? (s32)pi[c] :
+							(s32)(s8)pi[c];
 
-					po[c] = (u8)v;
+						po[c] = (u8)eng_requant(x - in->zp,
+									o->mult,
+									o->shift,
+									o->zp,
+									lo, hi);
+					}
+					if (eng_tick(op, (u64)(c1 - c0) *
+						     ENG_COST_QUANTIZE))
+						return -ECANCELED;
 				}
 			}
 	return 0;
@@ -298,14 +324,15 @@ static s8 eng_act_fixed(const struct eng_op *op, s32 zp, s8 v)
  * eng_logistic_tanh() - LOGISTIC and TANH, table or fixed point
  * @op: validated op.
  *
- * Return: 0.
+ * Return: 0 or -ECANCELED.
  */
 int eng_logistic_tanh(struct eng_op *op)
 {
 	const struct eng_tensor *in = &op->t[0], *o = &op->t[1];
 	const s8 *lut = (op->flags & EDGENPU_OP_F_LUT) ?
 			(const s8 *)op->t[2].base : NULL;
-	u32 n, h, w, c;
+	u32 wcost = lut ? 1 : ENG_COST_ACT;
+	u32 n, h, w, c, c0, c1;
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (h = 0; h < o->dims[1]; h++)
@@ -313,12 +340,17 @@ int eng_logistic_tanh(struct eng_op *op)
 				const s8 *pi = eng_i8(in, n, h, w, 0);
 				s8 *po = eng_i8(o, n, h, w, 0);
 
-				for (c = 0; c < o->dims[3]; c++) {
-					if (lut)
-						po[c] = lut[(u8)pi[c]];
-					else
-						po[c] = eng_act_fixed(op, in->zp,
-								      pi[c]);
+				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
+					c1 = eng_piece(c0, o->dims[3], wcost);
+					for (c = c0; c < c1; c++) {
+						if (lut)
+							po[c] = lut[(u8)pi[c]];
+						else
+							po[c] = eng_act_fixed(op, in->zp,
+									      pi[c]);
+					}
+					if (eng_tick(op, (u64)(c1 - c0) * wcost))
+						return -ECANCELED;
 				}
 			}
 	return 0;
@@ -345,17 +377,20 @@ static s32 eng_softmax_exp(const struct edgenpu_cmd_softmax_params *p,
 	return eng_fp_exp_on_negative_values(r, 5);
 }
 
+/* Each of the two exp passes of SOFTMAX takes half its cost units. */
+#define ENG_SOFTMAX_PASS	(ENG_COST_SOFTMAX / 2)
+
 /**
  * eng_softmax() - SOFTMAX over C, int8 in and out (TFLite reference)
  * @op: validated op.
  *
- * Return: 0.
+ * Return: 0 or -ECANCELED.
  */
 int eng_softmax(struct eng_op *op)
 {
 	const struct edgenpu_cmd_softmax_params *p = &op->p.softmax;
 	const struct eng_tensor *in = &op->t[0], *o = &op->t[1];
-	u32 n, h, w, c, depth = in->dims[3];
+	u32 n, h, w, c, c0, c1, depth = in->dims[3];
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (h = 0; h < o->dims[1]; h++)
@@ -368,26 +403,37 @@ int eng_softmax(struct eng_op *op)
 				for (c = 0; c < depth; c++)
 					if (pi[c] > maxv)
 						maxv = pi[c];
-				for (c = 0; c < depth; c++) {
-					diff = pi[c] - maxv;
-					if (diff < p->diff_min)
-						continue;
-					/* Rescale<12> of an F0 value. */
-					sum = eng_wadd(sum, eng_rdbpot(eng_softmax_exp(p, diff),
-								       12));
+				for (c0 = 0; c0 < depth; c0 = c1) {
+					c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
+					for (c = c0; c < c1; c++) {
+						diff = pi[c] - maxv;
+						if (diff < p->diff_min)
+							continue;
+						/* Rescale<12> of an F0 value. */
+						sum = eng_wadd(sum,
+							       eng_rdbpot(eng_softmax_exp(p, diff),
+									  12));
+					}
+					if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
+						return -ECANCELED;
 				}
 				scale = eng_get_reciprocal(sum, 12, &bou);
-				for (c = 0; c < depth; c++) {
-					s32 v = -128;
+				for (c0 = 0; c0 < depth; c0 = c1) {
+					c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
+					for (c = c0; c < c1; c++) {
+						s32 v = -128;
 
-					diff = pi[c] - maxv;
-					if (diff >= p->diff_min) {
-						v = eng_rdbpot(eng_srdhm(scale,
-									 eng_softmax_exp(p, diff)),
-							       bou + 31 - 8);
-						v = eng_clamp(v - 128, -128, 127);
+						diff = pi[c] - maxv;
+						if (diff >= p->diff_min) {
+							v = eng_srdhm(scale,
+								      eng_softmax_exp(p, diff));
+							v = eng_rdbpot(v, bou + 31 - 8);
+							v = eng_clamp(v - 128, -128, 127);
+						}
+						po[c] = (s8)v;
 					}
-					po[c] = (s8)v;
+					if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
+						return -ECANCELED;
 				}
 			}
 	return 0;

@@ -59,6 +59,9 @@ struct eng_tensor {
  * @t: tensor operands.
  * @work: op scratch (im2col rows) after this struct.
  * @work_size: bytes available at @work.
+ * @cost: cost units of the op (see eng_check_op()).
+ * @budget: cost units left before the next preemption point (eng_tick()).
+ * @hooks: the job's callbacks while it executes, else NULL.
  */
 struct eng_op {
 	u32 index;
@@ -81,6 +84,9 @@ struct eng_op {
 	struct eng_tensor t[EDGENPU_CMD_MAX_TENSORS];
 	u8 *work;
 	u64 work_size;
+	u64 cost;
+	s64 budget;
+	const struct edgenpu_engine_hooks *hooks;
 };
 
 /* Bytes of scratch the decoded op takes (aligned for the work area). */
@@ -135,11 +141,57 @@ static inline u64 eng_gemm_nvec_bytes(u32 k, u32 n, s32 wzp)
 /* Largest output channel count of CONV_2D and FULLY_CONNECTED. */
 #define ENG_MAX_GEMM_OC	16384
 
+/*
+ * Cost units per output element of the ops whose elements take more than
+ * one multiply-accumulate's worth of work (requantizations, gemmlowp's
+ * fixed-point exp and reciprocal). Measured on the scalar kernel build so
+ * that no unit of any op takes much longer than a multiply-accumulate of
+ * the slowest convolution path (a few ns); cmdstream.rst lists the cost
+ * of every op.
+ */
+#define ENG_COST_ADD		8	/* ADD, SUB: three requantizations */
+#define ENG_COST_MUL		4	/* MUL: one requantization */
+#define ENG_COST_QUANTIZE	4	/* QUANTIZE: one requantization */
+#define ENG_COST_ACT		32	/* LOGISTIC, TANH without a table */
+#define ENG_COST_SOFTMAX	32	/* SOFTMAX: two exps per element */
+#define ENG_COST_MOVE		8	/* data movement, element by element */
+
+/*
+ * Cost units between two preemption points: far below a millisecond of
+ * work even on one core without SIMD. Every executor calls eng_tick() in
+ * its outer loops with the units it just did, at most about this many at
+ * a time whatever the shapes.
+ */
+#define ENG_TICK_UNITS		65536
+
+int eng_tick_slow(struct eng_op *op);
+
+/*
+ * eng_tick() - account for @units cost units of work done by @op
+ *
+ * Cheap in the common case. When the op's budget runs out this is a
+ * preemption point (ENG_PORT_YIELD()) and asks the job's cancellation
+ * hook; after a cancellation it returns -ECANCELED and the executor must
+ * return that at once.
+ */
+static inline int eng_tick(struct eng_op *op, u64 units)
+{
+	op->budget -= (s64)units;
+	if (likely(op->budget > 0))
+		return 0;
+	return eng_tick_slow(op);
+}
+
 /* Validation of the decoded op; sets err and returns -errno on failure. */
 int eng_check_op(struct eng_op *op, const struct edgenpu_engine_buffer *bufs,
-		 u32 nbufs, u64 *work_need, struct edgenpu_engine_error *err);
+		 u32 nbufs, bool mem, u64 *work_need,
+		 struct edgenpu_engine_error *err);
 
-/* Op implementations; run only on an op eng_check_op() accepted. */
+/*
+ * Op implementations; run only on an op eng_check_op() accepted. They
+ * return 0, -ECANCELED when eng_tick() said so, or -EFAULT when an
+ * executor invariant fails.
+ */
 int eng_conv2d(struct eng_op *op);
 int eng_depthwise(struct eng_op *op);
 int eng_fully_connected(struct eng_op *op);

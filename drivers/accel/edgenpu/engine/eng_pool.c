@@ -48,10 +48,16 @@ static s32 eng_pool_one(const struct eng_tensor *in, const struct eng_win *w,
 	return acc;
 }
 
+/*
+ * A window costs its full filter_h * filter_w units (at most 65536):
+ * ticks come after every piece of at most ENG_TICK_UNITS / window
+ * channels of a pixel.
+ */
 static int eng_pool(struct eng_op *op, bool avg)
 {
 	const struct eng_tensor *in = &op->t[0], *o = &op->t[1];
-	u32 n, oy, ox, c;
+	u32 win = op->p.pool.filter_h * op->p.pool.filter_w;
+	u32 step = ENG_TICK_UNITS / win, n, oy, ox, c, c0, c1;
 	struct eng_win w;
 
 	for (n = 0; n < o->dims[0]; n++)
@@ -62,9 +68,17 @@ static int eng_pool(struct eng_op *op, bool avg)
 				eng_pool_window(op, oy, ox, &w);
 				if (w.y0 >= w.y1 || w.x0 >= w.x1)
 					return -EFAULT;
-				for (c = 0; c < o->dims[3]; c++)
-					po[c] = (s8)eng_clamp(eng_pool_one(in, &w, n, c, avg),
-							      op->act_min, op->act_max);
+				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
+					c1 = o->dims[3] - c0 > step ? c0 + step :
+					     o->dims[3];
+					for (c = c0; c < c1; c++)
+						po[c] = (s8)eng_clamp(eng_pool_one(in, &w, n, c,
+										   avg),
+								      op->act_min,
+								      op->act_max);
+					if (eng_tick(op, (u64)(c1 - c0) * win))
+						return -ECANCELED;
+				}
 			}
 	return 0;
 }
@@ -73,7 +87,8 @@ static int eng_pool(struct eng_op *op, bool avg)
  * eng_avg_pool() - AVERAGE_POOL_2D, int8
  * @op: validated op.
  *
- * Return: 0, or -EFAULT on an empty window (excluded by the validator).
+ * Return: 0, -ECANCELED, or -EFAULT on an empty window (excluded by the
+ * validator).
  */
 int eng_avg_pool(struct eng_op *op)
 {
@@ -84,7 +99,8 @@ int eng_avg_pool(struct eng_op *op)
  * eng_max_pool() - MAX_POOL_2D, int8
  * @op: validated op.
  *
- * Return: 0, or -EFAULT on an empty window (excluded by the validator).
+ * Return: 0, -ECANCELED, or -EFAULT on an empty window (excluded by the
+ * validator).
  */
 int eng_max_pool(struct eng_op *op)
 {
@@ -95,21 +111,33 @@ int eng_max_pool(struct eng_op *op)
  * eng_mean() - MEAN over H and W with kept dimensions, int8
  * @op: validated op.
  *
- * Return: 0.
+ * One cost unit per input element: a tick per channel, or per piece of a
+ * row when H * W is above ENG_TICK_UNITS.
+ *
+ * Return: 0 or -ECANCELED.
  */
 int eng_mean(struct eng_op *op)
 {
 	const struct eng_tensor *in = &op->t[0], *o = &op->t[1];
 	s32 count = (s32)(in->dims[1] * in->dims[2]);
-	u32 n, c, y, x;
+	bool big = (u32)count > ENG_TICK_UNITS;
+	u32 n, c, y, x, x0, x1, wd = in->dims[2];
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (c = 0; c < o->dims[3]; c++) {
 			s32 acc = 0;
 
 			for (y = 0; y < in->dims[1]; y++)
-				for (x = 0; x < in->dims[2]; x++)
-					acc += *eng_i8(in, n, y, x, c) - in->zp;
+				for (x0 = 0; x0 < wd; x0 = x1) {
+					x1 = wd - x0 > ENG_TICK_UNITS ?
+					     x0 + ENG_TICK_UNITS : wd;
+					for (x = x0; x < x1; x++)
+						acc += *eng_i8(in, n, y, x, c) - in->zp;
+					if (big && eng_tick(op, x1 - x0))
+						return -ECANCELED;
+				}
+			if (!big && eng_tick(op, (u32)count))
+				return -ECANCELED;
 			acc = eng_mbqm(acc, o->mult, o->shift);
 			acc = acc > 0 ? (acc + count / 2) / count :
 			      (acc - count / 2) / count;

@@ -136,6 +136,9 @@ static void vnpu_core_work(struct work_struct *work)
 		ret = -EIO;
 	else
 		ret = edgenpu_job_execute(job, core->scratch, vnpu_cancelled, core);
+	/* Stopped by a reset: the core fails the job, no interrupt. */
+	if (ret == -ECANCELED && atomic_read(&core->cancel))
+		return;
 	if (!ret && atomic_dec_if_positive(&vdev->corrupt_next) >= 0)
 		edgenpu_job_corrupt(job);
 
@@ -156,8 +159,6 @@ static void vnpu_core_irq(struct irq_work *irq)
 	if (!job)
 		return;	/* reset got there first */
 	edgenpu_job_done(job, core->result);
-	pm_runtime_mark_last_busy(&core->vdev->pdev->dev);
-	pm_runtime_put_autosuspend(&core->vdev->pdev->dev);
 }
 
 static void vnpu_run_job(void *priv, struct edgenpu_job *job)
@@ -165,31 +166,32 @@ static void vnpu_run_job(void *priv, struct edgenpu_job *job)
 	struct vnpu_device *vdev = priv;
 	struct vnpu_core *core = &vdev->cores[edgenpu_job_core(job)];
 
-	/* Powered while a job is in flight; the interrupt lets go. */
-	pm_runtime_get_sync(&vdev->pdev->dev);
+	/* The job holds a runtime PM reference from its submission on. */
 	spin_lock_irq(&core->lock);
 	core->job = job;
 	spin_unlock_irq(&core->lock);
 	queue_work(core->wq, &core->work);
 }
 
+/*
+ * Stop the core within one engine preemption interval: the engine polls
+ * the cancel flag well under a millisecond of work apart, so this never
+ * waits for an op to finish. A job that completed before the cancel took
+ * effect is reported by its interrupt here; one that was stopped, or a
+ * hung one, is left to the core.
+ */
 static void vnpu_reset(void *priv, unsigned int index)
 {
 	struct vnpu_device *vdev = priv;
 	struct vnpu_core *core = &vdev->cores[index];
-	struct edgenpu_job *job;
 
 	atomic_set(&core->cancel, 1);
-	spin_lock_irq(&core->lock);
-	job = core->job;
-	core->job = NULL;
-	spin_unlock_irq(&core->lock);
 	flush_work(&core->work);
 	irq_work_sync(&core->irq);
+	spin_lock_irq(&core->lock);
+	core->job = NULL;
+	spin_unlock_irq(&core->lock);
 	atomic_set(&core->cancel, 0);
-	/* The job's power reference goes with it. */
-	if (job)
-		pm_runtime_put_autosuspend(&vdev->pdev->dev);
 }
 
 static const struct edgenpu_backend_ops vnpu_backend_ops = {

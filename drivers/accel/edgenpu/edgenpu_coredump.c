@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * edgenpu crash dumps: a devcoredump of every timed-out job, readable
+ * under /sys/class/devcoredump/devcdN/data until read or for five
+ * minutes. It is text: the job, the op that was running, the buffer
+ * table, the core, and the command stream in hex, so that a user can
+ * attach it to a bug report and a developer can replay the stream.
+ *
+ * The timeout handler is on the fence-signalling path and must not
+ * allocate: it only takes a job reference and queues the dump, which is
+ * built here, from a work item.
+ */
+
+#include <linux/devcoredump.h>
+#include <linux/ktime.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include "edgenpu_drv.h"
+
+#define EDGENPU_DUMP_HEAD	4096
+#define EDGENPU_DUMP_BUF_LINE	64
+#define EDGENPU_DUMP_HEX_ROW	32
+/* "oooooo: " + 32 bytes as "xx" + newline */
+#define EDGENPU_DUMP_HEX_LINE	(8 + 2 * EDGENPU_DUMP_HEX_ROW + 1)
+
+/* The opcode of op @index of a validated stream, or 0. */
+static u32 edgenpu_dump_opcode(const struct edgenpu_job *job, u32 index)
+{
+	const struct edgenpu_cmd_header *h = job->cmds;
+	struct edgenpu_cmd_op op;
+	u64 pos = h->header_size;
+	u32 i;
+
+	for (i = 0; pos + sizeof(op) <= job->cmd_size; i++) {
+		memcpy(&op, (const u8 *)job->cmds + pos, sizeof(op));
+		if (i == index)
+			return op.opcode;
+		if (!op.size)
+			break;
+		pos += op.size;
+	}
+	return 0;
+}
+
+static size_t edgenpu_dump_head(const struct edgenpu_job *job, char *buf,
+				size_t size)
+{
+	struct edgenpu_device *edev = job->edev;
+	u32 op = job->timeout_op, core = job->core ? job->core->index : 0;
+	size_t n;
+
+	n = scnprintf(buf, size,
+		      "edgenpu crash dump\n"
+		      "device: %s\nbackend: %s\nmodule: %u.%u.%u\n"
+		      "reason: job timed out, core reset\n"
+		      "core: %u\ncore_resets: %d\n"
+		      "seqno: %llu\npid: %d\n"
+		      "ops: %u\nop_at_timeout: %u (%s)\n"
+		      "run_ns: %llu\nbuffers: %u\n",
+		      edev->name, edev->ops->name, EDGENPU_VERSION_MAJOR,
+		      EDGENPU_VERSION_MINOR, EDGENPU_VERSION_PATCH, core,
+		      atomic_read(&edev->cores[core].resets), job->seqno,
+		      job->pid, job->op_count, op,
+		      edgenpu_engine_op_name(edgenpu_dump_opcode(job, op)),
+		      ktime_get_ns() - job->start_ns, job->nbos);
+	return n;
+}
+
+static size_t edgenpu_dump_buffers(const struct edgenpu_job *job, char *buf,
+				   size_t size)
+{
+	size_t n = 0;
+	u32 i;
+
+	for (i = 0; i < job->nbos; i++) {
+		u32 f = job->buffers[i].flags;
+
+		n += scnprintf(buf + n, size - n, "  [%u] size=%llu access=%s%s\n",
+			       i, job->buffers[i].size,
+			       f & EDGENPU_ENGINE_BUF_READ ? "r" : "",
+			       f & EDGENPU_ENGINE_BUF_WRITE ? "w" : "");
+	}
+	n += scnprintf(buf + n, size - n, "profile: %s\nstream_bytes: %u\n",
+		       job->profile_bo ? "yes" : "no", job->cmd_size);
+	return n;
+}
+
+static size_t edgenpu_dump_stream(const struct edgenpu_job *job, char *buf,
+				  size_t size)
+{
+	const u8 *s = job->cmds;
+	size_t n = 0;
+	u32 off, k;
+
+	for (off = 0; off < job->cmd_size; off += EDGENPU_DUMP_HEX_ROW) {
+		n += scnprintf(buf + n, size - n, "%06x: ", off);
+		for (k = off; k < job->cmd_size && k < off + EDGENPU_DUMP_HEX_ROW; k++)
+			n += scnprintf(buf + n, size - n, "%02x", s[k]);
+		n += scnprintf(buf + n, size - n, "\n");
+	}
+	return n;
+}
+
+static void edgenpu_dump_work(struct work_struct *work)
+{
+	struct edgenpu_job *job = container_of(work, struct edgenpu_job,
+					       dump_work);
+	size_t size, n;
+	char *buf;
+
+	size = EDGENPU_DUMP_HEAD + (size_t)job->nbos * EDGENPU_DUMP_BUF_LINE +
+	       DIV_ROUND_UP(job->cmd_size, EDGENPU_DUMP_HEX_ROW) *
+	       EDGENPU_DUMP_HEX_LINE + 1;
+	buf = vmalloc(size);
+	if (buf) {
+		n = edgenpu_dump_head(job, buf, size);
+		n += edgenpu_dump_buffers(job, buf + n, size - n);
+		n += edgenpu_dump_stream(job, buf + n, size - n);
+		/* Takes the buffer, and frees it with vfree(). */
+		dev_coredumpv(job->edev->drm.dev, buf, n, GFP_KERNEL);
+	}
+	edgenpu_job_put(job);
+}
+
+/**
+ * edgenpu_coredump() - dump a timed-out job, later
+ * @job: the job; @job->timeout_op and its core are set
+ *
+ * Callable on the fence-signalling path: it neither allocates nor waits.
+ */
+void edgenpu_coredump(struct edgenpu_job *job)
+{
+	kref_get(&job->refcount);
+	INIT_WORK(&job->dump_work, edgenpu_dump_work);
+	queue_work(system_unbound_wq, &job->dump_work);
+}
