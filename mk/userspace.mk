@@ -63,10 +63,21 @@ $(BUILD)/guest/$(GUEST_ARCH)/bin/accel-run: US_LIB_SRCS += -lm
 # Host tests of the library's packaging.
 .PHONY: userspace-test
 userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models \
-		$(US_OUT)/steady_test
+		$(US_OUT)/steady_test $(US_OUT)/npy_test
 	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h
 	@$(US_OUT)/steady_test $(BUILD)/models
+	@mkdir -p $(BUILD)/cli-test
+	@$(US_OUT)/npy_test $(BUILD)/cli-test
+	@tests/host/scripts/guest-command-test.sh $(BUILD)/cli-test/guest-command
 	@tests/host/cli/accel-run-test.sh $(US_OUT)/accel-run $(BUILD)/models $(BUILD)/cli-test
+
+# accel-run's .npy writer: what it hands write() (-Wl,--wrap).
+$(US_OUT)/npy_test: tests/host/cli/npy_test.c userspace/accel-run/npy.c \
+		userspace/accel-run/accel-run.h $(US_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(US_CFLAGS) -Iuserspace/accel-run -O1 -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -o $@ $< userspace/accel-run/npy.c \
+		-Wl,--wrap=write,--wrap=fwrite
 
 # Counts the library's allocations in the run loop (-Wl,--wrap).
 $(US_OUT)/steady_test: tests/host/lib/steady_test.c $(US_OUT)/libedgenpu.a

@@ -94,6 +94,23 @@ edgenpu_apt_fetch() {
 	echo "$f"
 }
 
+# guest_command ARG...: the script the guest's sh runs for ARG... (one
+# line, unless an argument holds a newline). One argument is a shell
+# command line, as `sh -c` takes it ('cmd; cmd2'); several are a command
+# and its arguments, each single-quoted so the guest sees them unchanged.
+guest_command() {
+	local a q="'\\''" sep=
+	if [ $# -eq 1 ]; then
+		printf '%s\n' "$1"
+		return
+	fi
+	for a in "$@"; do
+		printf "%s'%s'" "$sep" "${a//\'/$q}"
+		sep=' '
+	done
+	printf '\n'
+}
+
 # Copy what Kbuild needs into OUT, so each kernel builds in its own tree
 # and builds never mix objects.
 edgenpu_stage_sources() {

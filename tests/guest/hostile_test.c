@@ -277,7 +277,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 {
 	struct client h, v;
 	uint64_t hseq[3], vseq;
-	uint32_t st = 0;
+	uint32_t st = 0, wr[3][2];
 	int64_t t0, tv, hend[3];
 	long timeout_ms = read_long(PARAM "job_timeout_ms"), reset_us;
 	unsigned int i, timedout = 0;
@@ -289,19 +289,32 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 		return;
 	}
 	client_small(&v);
-	/* One entity per priority: that is how one file fills every core. */
+	/*
+	 * One entity per priority: that is how one file fills every core.
+	 * Each job writes buffers of its own, or implicit sync would order
+	 * them.
+	 */
+	for (i = 1; i < cores && i < 3; i++)
+		if (gu_bo_create(h.fd, 4096, &wr[i][0]) ||
+		    gu_bo_create(h.fd, (uint64_t)FC_ROWS * FC_OC, &wr[i][1]))
+			break;
 	t0 = gu_now_ns();
 	for (i = 0; i < cores && i < 3; i++) {
 		h.job.priority = i;
+		if (i) {
+			h.refs[1].handle = wr[i][0];
+			h.refs[4].handle = wr[i][1];
+		}
 		if (client_submit(&h, &hseq[i]))
 			hseq[i] = 0;
 	}
 	cores = cores < 3 ? cores : 3;
 	usleep(20000);
+	tv = gu_now_ns();
 	tap_check(t, client_submit(&v, &vseq) == 0, "the victim submits");
 	tap_check(t, gu_wait(v.fd, vseq, 60000, &st, NULL) == 0 &&
 		  st == DRM_EDGENPU_JOB_DONE, "the victim's job completes");
-	tv = gu_now_ns() - t0;
+	tv = gu_now_ns() - tv;
 	for (i = 0; i < cores; i++) {
 		st = 0;
 		if (hseq[i] && !gu_wait(h.fd, hseq[i], 60000, &st, NULL) &&
@@ -313,7 +326,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	}
 	tap_check(t, timedout == cores,
 		  "all %u maximal-cost jobs time out (%u did)", cores, timedout);
-	printf("# victim done after %lld ms (job timeout %ld ms)\n",
+	printf("# victim done %lld ms after its submission (job timeout %ld ms)\n",
 	       (long long)(tv / 1000000), timeout_ms);
 	tap_check(t, tv / 1000000 < timeout_ms + 1000,
 		  "the victim waits less than one job timeout + 1 s (%lld ms)",
@@ -491,7 +504,9 @@ static void test_jobs_limit(struct tap *t)
 		accepted++;
 	}
 	gu_last_error(c.fd, &le);
-	tap_check(t, ret == -EAGAIN && accepted <= limit && strstr(le.msg, "unfinished"),
+	/* A few may finish (and be freed) while the rest are submitted. */
+	tap_check(t, ret == -EAGAIN && accepted >= limit && accepted < limit + 32 &&
+		  strstr(le.msg, "unfinished"),
 		  "more than max_file_jobs=%ld unfinished: EAGAIN after %d (%s)",
 		  limit, accepted, le.msg);
 	write_file(DBG "latency_us", "0");

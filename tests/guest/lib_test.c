@@ -3,8 +3,10 @@
  * Guest test of libedgenpu's device interface on a real edgenpu device:
  * discovery, the command-stream builder, userspace validation that agrees
  * with the kernel's, synchronous submit and wait, syncobjs, sync_file out-
- * and in-fences (poll()able, and ordering jobs of two files), and dma-buf
- * export/import between two opens of the device.
+ * and in-fences (poll()able, and ordering jobs of two files), dma-buf
+ * export/import between two opens of the device, and re-imports of a
+ * dma-buf the file already has a handle for (one object, one handle,
+ * closed with the last reference).
  *
  *   edgenpu-lib-test [/dev/accel/accelN]
  */
@@ -141,6 +143,14 @@ static int rig_output_ok(struct rig *r, const void *stream, size_t size)
 	return !memcmp(want, edgenpu_bo_map(r->out), N);
 }
 
+/* The file still has GEM handle @handle (BO_INFO knows it). */
+static int handle_open(struct edgenpu_device *dev, uint32_t handle)
+{
+	struct drm_edgenpu_bo_info info = { .handle = handle };
+
+	return gu_ioctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_BO_INFO, &info) == 0;
+}
+
 static int fence_ready(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -162,7 +172,8 @@ int main(int argc, char **argv)
 	uint32_t st = 0, so = 0;
 	int32_t op = -2, kop = -2, err = 1;
 	int fd1 = -1, fd2 = -1, buf_fd = -1, ret;
-	struct edgenpu_bo *imp = NULL;
+	struct edgenpu_bo *imp = NULL, *imp2 = NULL;
+	uint32_t handle = 0;
 
 	ret = edgenpu_enumerate(paths, 8, &count);
 	tap_check(&t, ret == 0 && count >= 1,
@@ -264,11 +275,52 @@ int main(int argc, char **argv)
 		tap_check(&t, ret == 0 && edgenpu_bo_map(imp) &&
 			  !memcmp(edgenpu_bo_map(imp), edgenpu_bo_map(r.out), N),
 			  "dma-buf export and import between files: same bytes (%d)", ret);
+
+		/*
+		 * The same dma-buf again: the file has a handle for it, and
+		 * the kernel gives that handle back. The library must give
+		 * back the same object, with one more reference, and close
+		 * the handle with the last one.
+		 */
+		imp2 = NULL;
+		ret = ret ?: edgenpu_bo_import(r2.dev, buf_fd, &imp2);
+		handle = edgenpu_bo_handle(imp);
+		tap_check(&t, ret == 0 && imp2 == imp,
+			  "importing a dma-buf twice gives the same object (%d, %p %p)",
+			  ret, (void *)imp, (void *)imp2);
 		edgenpu_bo_unref(imp);
+		tap_check(&t, ret == 0 && handle_open(r2.dev, handle) &&
+			  edgenpu_bo_map(imp2) &&
+			  !memcmp(edgenpu_bo_map(imp2), edgenpu_bo_map(r.out), N),
+			  "after the first import's unref, the handle and the second stay usable");
+		edgenpu_bo_unref(imp2);
+		tap_check(&t, ret == 0 && !handle_open(r2.dev, handle),
+			  "the last unref closes the handle");
 		if (buf_fd >= 0)
 			close(buf_fd);
+		buf_fd = -1;
 		rig_fini(&r2);
 	}
+
+	/*
+	 * A BO this file exported, imported by the same file: the kernel
+	 * gives back the BO's own handle, so the library gives back the BO.
+	 */
+	imp = NULL;
+	ret = edgenpu_bo_export(r.out, &buf_fd);
+	ret = ret ?: edgenpu_bo_import(r.dev, buf_fd, &imp);
+	tap_check(&t, ret == 0 && imp == r.out,
+		  "a BO exported and imported by the same file is the same object (%d)", ret);
+	edgenpu_bo_unref(imp);	/* the import's reference, whichever object */
+	if (buf_fd >= 0)
+		close(buf_fd);
+	rig_load(&r, stream, size, 6);
+	d = rig_desc(&r);
+	ret = edgenpu_submit(r.dev, &d, &seq);
+	ret = ret ?: edgenpu_wait(r.dev, seq, 5000000000ll, &st, &err);
+	tap_check(&t, ret == 0 && st == DRM_EDGENPU_JOB_DONE &&
+		  rig_output_ok(&r, stream, size),
+		  "after the import's unref the BO still works: a job writes it (%d)", ret);
 	d = rig_desc(&r);
 	tap_check(&t, edgenpu_submit_fence(r.dev, &d, 12345, NULL, &fd1) < 0 && fd1 == -1,
 		  "in-fence that is not a sync_file: refused");

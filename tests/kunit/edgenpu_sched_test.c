@@ -18,6 +18,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 
+#include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 #include "engine_jobbuild.h"
 
@@ -470,7 +471,7 @@ static void sched_teardown_foreign_fence(struct kunit *test)
 	u64 seqno;
 
 	spin_lock_init(&lock);
-	foreign = kzalloc(sizeof(*foreign), GFP_KERNEL);
+	foreign = kzalloc_obj(*foreign, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
 	dma_fence_init(foreign, &ks_fence_ops, &lock,
 		       dma_fence_context_alloc(1), 1);

@@ -23,6 +23,8 @@ int report_placement(const struct edgenpu_plan *p,
 int make_runner(struct edgenpu_plan *p, struct edgenpu_device *dev,
 		struct edgenpu_runner **r);
 uint64_t xorshift(uint64_t *s);
+int write_npy(const char *path, const struct edgenpu_tensor_info *t,
+	      const void *data, size_t size);
 
 int cmd_bench(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

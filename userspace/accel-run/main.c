@@ -45,7 +45,8 @@ static void usage(FILE *f)
 		"--device N|PATH picks an NPU; cpu runs every op on the library's CPU\n"
 		"executor. run defaults to the first NPU (the CPU when there is none,\n"
 		"said out loud); info plans for the CPU. Ops the NPU cannot run go to\n"
-		"the CPU executor and are listed. --require-full-offload fails instead.\n"
+		"the CPU executor and are listed. --require-full-offload fails instead\n"
+		"(always on the CPU executor).\n"
 		"--check also runs the CPU reference and compares the output of every\n"
 		"op bit for bit, naming the first op that differs (the plan then keeps\n"
 		"every intermediate tensor: more memory, no reuse).\n"
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		"bytes by --image-convention: raw = the pixel byte reinterpreted as\n"
 		"int8 (TFLite Micro's convention, default), minus128 = pixel - 128.\n"
 		"Inputs not given are seeded random bytes (--seed, default 1).\n"
-		"Outputs are written as DIR/output<i>.npy (default DIR: .).\n"
+		"Outputs are written as DIR/output<i>.npy (default DIR: ., made if\n"
+		"missing).\n"
 		"\n"
 		"exit status: 0 ok, 1 the run failed (or the model needs an op edgenpu\n"
 		"cannot run), 2 bad usage or bad input (including malformed models)\n");
@@ -636,55 +638,6 @@ int load_input(const char *path, const struct edgenpu_tensor_info *t,
 	return ret;
 }
 
-static int write_npy(const char *path, const struct edgenpu_tensor_info *t,
-		     const void *data, size_t size)
-{
-	char hdr[256], shape[160];
-	const char *descr;
-	size_t k = 0, len;
-	uint32_t i;
-	FILE *f;
-
-	switch (t->dtype) {
-	case EDGENPU_DT_INT8:
-		descr = "|i1";
-		break;
-	case EDGENPU_DT_UINT8:
-		descr = "|u1";
-		break;
-	case EDGENPU_DT_INT16:
-		descr = "<i2";
-		break;
-	default:
-		descr = "<i4";
-		break;
-	}
-	shape[0] = 0;
-	for (i = 0; i < t->rank; i++)
-		k += (size_t)snprintf(shape + k, sizeof(shape) - k, "%d,%s",
-				      t->shape[i], i + 1 < t->rank ? " " : "");
-	if (t->rank > 1 && k)
-		shape[k - 1] = 0;	/* "(1, 2)", but "(5,)" for rank 1 */
-	len = (size_t)snprintf(hdr + 10, sizeof(hdr) - 10,
-			       "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
-			       descr, shape);
-	while ((10 + len + 1) % 64 && len < sizeof(hdr) - 12)
-		hdr[10 + len++] = ' ';
-	hdr[10 + len++] = '\n';
-	memcpy(hdr, "\x93NUMPY\x01\x00", 8);
-	hdr[8] = (char)(len & 0xff);
-	hdr[9] = (char)(len >> 8);
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	if (fwrite(hdr, 1, 10 + len, f) != 10 + len ||
-	    fwrite(data, 1, size, f) != size) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
-}
-
 static double deq(const struct edgenpu_tensor_info *t, const void *data,
 		  size_t i)
 {
@@ -816,6 +769,11 @@ int report_placement(const struct edgenpu_plan *p,
 			cpu++;
 	if (!dev) {
 		printf("placement: all %zu ops on the CPU executor\n", n);
+		if (full) {
+			fprintf(stderr, "accel-run: --require-full-offload: no NPU: all %zu op(s) would run on the CPU executor\n",
+				n);
+			return EXIT_RUN_FAILED;
+		}
 		return 0;
 	}
 	printf("placement: %zu ops on the NPU, %zu on the CPU\n", n - cpu, cpu);
@@ -887,6 +845,42 @@ static int check_against(struct edgenpu_model *m, struct edgenpu_runner *r,
 	return 0;
 }
 
+/* mkdir -p: @path and every missing parent, 0777 less the umask. */
+static int mkdir_p(const char *path)
+{
+	char buf[4096], *q;
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (!len) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (q = buf + 1; ; q++) {
+		if (*q != '/' && *q)
+			continue;
+		if (q[-1] != '/') {
+			char c = *q;
+
+			*q = 0;
+			if (mkdir(buf, 0777) && (errno != EEXIST ||
+			    stat(buf, &st) || !S_ISDIR(st.st_mode))) {
+				if (errno == EEXIST)
+					errno = ENOTDIR;
+				return -1;
+			}
+			*q = c;
+		}
+		if (!*q)
+			return 0;
+	}
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -910,9 +904,9 @@ static int cmd_run(int argc, char **argv)
 	const char *device = NULL, *outdir = ".";
 	unsigned long long seed = 1;
 	int minus128 = 0, topk = 5, c, ret;
-	struct edgenpu_model *m;
-	struct edgenpu_plan *p;
-	struct edgenpu_runner *r;
+	struct edgenpu_model *m = NULL;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_runner *r = NULL;
 	uint64_t rng;
 	char err[512], *end;
 
@@ -987,31 +981,22 @@ static int cmd_run(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = load(argv[optind], &m);
-	if (ret) {
-		edgenpu_device_unref(dev);
-		return ret;
-	}
+	if (ret)
+		goto out;
 	ret = edgenpu_plan_create_flags(m, mask,
 					check ? EDGENPU_PLAN_KEEP_INTERMEDIATES : 0, &p, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n", err);
-		edgenpu_model_unref(m);
-		edgenpu_device_unref(dev);
-		return plan_exit(ret);
+		ret = plan_exit(ret);
+		goto out;
 	}
 	ret = report_placement(p, dev, full_offload);
 	if (!ret)
 		ret = make_runner(p, dev, &r);
 	if (!ret && check)
 		ret = make_runner(p, NULL, &ref);
-	edgenpu_plan_unref(p);
-	if (ret) {
-		edgenpu_runner_unref(r);
-		edgenpu_model_unref(m);
-		edgenpu_device_unref(dev);
-		return ret;
-	}
-	ret = 0;
+	if (ret)
+		goto out;
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	for (i = 0; i < edgenpu_model_num_inputs(m) && !ret; i++) {
 		struct edgenpu_tensor_info t;
@@ -1045,6 +1030,12 @@ static int cmd_run(int argc, char **argv)
 				ins[j].name);
 			ret = EXIT_USAGE;
 		}
+	/* Before the run: a directory that cannot be made costs no run. */
+	if (!ret && mkdir_p(outdir)) {
+		fprintf(stderr, "accel-run: --output-dir %s: %s\n", outdir,
+			strerror(errno));
+		ret = EXIT_RUN_FAILED;
+	}
 	if (!ret && edgenpu_runner_run(r)) {
 		fprintf(stderr, "accel-run: run failed: %s\n",
 			edgenpu_runner_last_error(r));
@@ -1074,8 +1065,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!ret && ref)
 		ret = check_against(m, r, ref);
+out:
 	edgenpu_runner_unref(ref);
 	edgenpu_runner_unref(r);
+	edgenpu_plan_unref(p);
 	edgenpu_model_unref(m);
 	edgenpu_device_unref(dev);
 	return ret;

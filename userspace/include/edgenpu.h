@@ -79,12 +79,34 @@ struct edgenpu_bo;
 /** Allocate a zeroed, CPU-mappable buffer object of at least @size bytes. */
 EDGENPU_API int edgenpu_bo_create(struct edgenpu_device *dev, uint64_t size,
 				  struct edgenpu_bo **out);
-/** Import a dma-buf (a camera frame, say) as a buffer object: no copy. */
+/**
+ * Import a dma-buf (a camera frame, say) as a buffer object: no copy. A
+ * dma-buf @dev already has (imported before, or exported from one of its
+ * own BOs) gives that same object, with one more reference: each import
+ * is unref'd once, and the buffer lives until the last reference goes.
+ */
 EDGENPU_API int edgenpu_bo_import(struct edgenpu_device *dev, int dmabuf_fd,
 				  struct edgenpu_bo **out);
 /** Export a buffer object as a dma-buf file descriptor (the caller owns it). */
 EDGENPU_API int edgenpu_bo_export(struct edgenpu_bo *bo, int *dmabuf_fd);
-/** Map it into this process (once; later calls return the same address). */
+/**
+ * edgenpu_bo_map() - map a buffer object into this process
+ *
+ * Once; later calls return the same address, valid until the last unref.
+ *
+ * What a mapped pointer can be given to: the mapping is device memory
+ * (VM_PFNMAP), not ordinary process memory. The CPU reads and writes it
+ * as any memory: memcpy(), computation, the library's own functions. But
+ * the kernel cannot pin its pages, so it must not be the buffer of a
+ * read() or write() on a file that does I/O straight from or into the
+ * caller's pages: 9p and FUSE files, files opened with O_DIRECT (and
+ * vmsplice(), io_uring registered buffers, MSG_ZEROCOPY). Those fail
+ * with EFAULT ("Bad address"), often only above a size (about 8 KiB on
+ * 9p), so small tests pass. Copy through an ordinary buffer first (a
+ * bounded one, e.g. 64 KiB at a time). The same holds for the pointers
+ * of edgenpu_runner_input(), edgenpu_runner_output() and
+ * edgenpu_runner_op_output() of a runner on a device.
+ */
 EDGENPU_API void *edgenpu_bo_map(struct edgenpu_bo *bo);
 EDGENPU_API uint64_t edgenpu_bo_size(const struct edgenpu_bo *bo);
 EDGENPU_API uint32_t edgenpu_bo_handle(const struct edgenpu_bo *bo);
@@ -484,6 +506,9 @@ EDGENPU_API void edgenpu_runner_unref(struct edgenpu_runner *runner);
  * @size: set to its size in bytes (may be NULL)
  *
  * Write the input here before edgenpu_runner_run(). NULL if out of range.
+ * On a device this is a buffer object's mapping: see edgenpu_bo_map()
+ * for what it can be passed to (not to read() from 9p, FUSE or O_DIRECT
+ * files: read into an ordinary buffer and copy).
  */
 EDGENPU_API void *edgenpu_runner_input(struct edgenpu_runner *runner, size_t index,
 			   size_t *size);
@@ -492,6 +517,9 @@ EDGENPU_API void *edgenpu_runner_input(struct edgenpu_runner *runner, size_t ind
  * @size: set to its size in bytes (may be NULL)
  *
  * Holds the output after edgenpu_runner_run(). NULL if out of range.
+ * On a device this is a buffer object's mapping: see edgenpu_bo_map()
+ * for what it can be passed to (not to write() to 9p, FUSE or O_DIRECT
+ * files: copy it to an ordinary buffer first).
  */
 EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, size_t index,
 				  size_t *size);

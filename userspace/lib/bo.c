@@ -16,14 +16,32 @@
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu.h"
+#include "device_internal.h"
 
+/*
+ * One object per GEM handle of the device's file: the device lists them
+ * (edgenpu_device_bos()), and a re-import of a dma-buf whose handle is
+ * already here takes a reference on the existing object.
+ */
 struct edgenpu_bo {
 	int refs;
 	struct edgenpu_device *dev;
 	uint32_t handle;
 	uint64_t size;
 	void *map;
+	struct edgenpu_bo *next;	/* in the device's list */
 };
+
+static struct edgenpu_bo *bo_lookup(struct edgenpu_device *dev,
+				    uint32_t handle)
+{
+	struct edgenpu_bo *bo;
+
+	for (bo = *edgenpu_device_bos(dev); bo; bo = bo->next)
+		if (bo->handle == handle)
+			return bo;
+	return NULL;
+}
 
 static int bo_wrap(struct edgenpu_device *dev, uint32_t handle,
 		   struct edgenpu_bo **out)
@@ -48,6 +66,8 @@ static int bo_wrap(struct edgenpu_device *dev, uint32_t handle,
 	bo->dev = edgenpu_device_ref(dev);
 	bo->handle = handle;
 	bo->size = info.size;
+	bo->next = *edgenpu_device_bos(dev);
+	*edgenpu_device_bos(dev) = bo;
 	*out = bo;
 	return 0;
 }
@@ -65,9 +85,15 @@ int edgenpu_bo_create(struct edgenpu_device *dev, uint64_t size,
 	return bo_wrap(dev, c.handle, out);
 }
 
+/*
+ * A dma-buf the file already has a handle for (imported before, or
+ * exported by this file) gives that same handle, not a new one: then the
+ * object that owns it is the answer, with one more reference.
+ */
 int edgenpu_bo_import(struct edgenpu_device *dev, int dmabuf_fd,
 		      struct edgenpu_bo **out)
 {
+	struct edgenpu_bo *bo;
 	uint32_t handle;
 
 	if (!dev || !out)
@@ -75,6 +101,11 @@ int edgenpu_bo_import(struct edgenpu_device *dev, int dmabuf_fd,
 	*out = NULL;
 	if (drmPrimeFDToHandle(edgenpu_device_fd(dev), dmabuf_fd, &handle))
 		return -errno;
+	bo = bo_lookup(dev, handle);
+	if (bo) {
+		*out = edgenpu_bo_ref(bo);
+		return 0;
+	}
 	return bo_wrap(dev, handle, out);
 }
 
@@ -128,9 +159,16 @@ struct edgenpu_bo *edgenpu_bo_ref(struct edgenpu_bo *bo)
 void edgenpu_bo_unref(struct edgenpu_bo *bo)
 {
 	struct drm_gem_close cl;
+	struct edgenpu_bo **p;
 
 	if (!bo || --bo->refs > 0)
 		return;
+	/* Off the list first: the handle may be reused once closed. */
+	for (p = edgenpu_device_bos(bo->dev); *p; p = &(*p)->next)
+		if (*p == bo) {
+			*p = bo->next;
+			break;
+		}
 	if (bo->map)
 		munmap(bo->map, bo->size);
 	cl = (struct drm_gem_close){ .handle = bo->handle };

@@ -377,13 +377,19 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 				return ret;
 			continue;
 		}
-		/* On the CPU: the engine's userspace build, same buffers. */
+		/*
+		 * On the CPU: the engine's userspace build, same buffers.
+		 * edgenpu_runner_create() validated every segment against
+		 * these very buffers, so execute() skips the whole-job pass
+		 * (it still checks each op before running it).
+		 */
 		n = seg_op_count(seg);
 		hooks.op_times = r->seg_times;
 		hooks.op_times_len = n <= seg->nops ? n * 2 : 0;
-		ret = edgenpu_engine_run(seg->stream, seg->size, r->bufs, r->nbufs,
-					 r->engine_scratch,
-					 EDGENPU_ENGINE_SCRATCH_SIZE, &hooks, &e);
+		ret = edgenpu_engine_execute(seg->stream, seg->size, r->bufs,
+					     r->nbufs, r->engine_scratch,
+					     EDGENPU_ENGINE_SCRATCH_SIZE, &hooks,
+					     &e);
 		if (ret) {
 			engine_error(r, s, ret, &e, "failed");
 			return ret;

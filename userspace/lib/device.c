@@ -16,6 +16,7 @@
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu.h"
+#include "device_internal.h"
 
 #define STR2(x) #x
 #define STR(x) STR2(x)
@@ -24,6 +25,7 @@ struct edgenpu_device {
 	int refs;
 	int fd;
 	struct edgenpu_device_info info;
+	struct edgenpu_bo *bos;		/* live BOs (each holds a reference) */
 };
 
 const char *edgenpu_version(void)
@@ -177,6 +179,11 @@ void edgenpu_device_unref(struct edgenpu_device *dev)
 		return;
 	close(dev->fd);
 	free(dev);
+}
+
+struct edgenpu_bo **edgenpu_device_bos(struct edgenpu_device *dev)
+{
+	return &dev->bos;
 }
 
 int edgenpu_device_fd(const struct edgenpu_device *dev)

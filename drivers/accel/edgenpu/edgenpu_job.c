@@ -479,6 +479,7 @@ int edgenpu_file_check_ban(struct edgenpu_file *efile)
 	edgenpu_file_set_error(efile, -EIO, NULL, why, 0);
 	return -EIO;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_file_check_ban);
 
 /* Fail the timed-out job through its hardware fence, exactly once. */
 static void edgenpu_job_fail_hung(struct edgenpu_job *job)

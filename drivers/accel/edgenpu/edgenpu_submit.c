@@ -16,8 +16,8 @@
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/sched.h>
 #include <linux/pm_runtime.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -141,7 +141,7 @@ edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
 	job->bos = kcalloc(nbos, sizeof(*job->bos), EDGENPU_GFP);
 	job->maps = kcalloc(nbos, sizeof(*job->maps), EDGENPU_GFP);
 	job->buffers = kcalloc(nbos, sizeof(*job->buffers), EDGENPU_GFP);
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), EDGENPU_GFP);
+	job->hw_fence = kzalloc_obj(*job->hw_fence, EDGENPU_GFP);
 	if (!job->bos || !job->maps || !job->buffers || !job->hw_fence) {
 		edgenpu_job_put(job);
 		return ERR_PTR(-ENOMEM);

@@ -238,8 +238,10 @@ struct drm_edgenpu_sync {
 /** @DRM_EDGENPU_PRIO_NORMAL: the default. */
 #define DRM_EDGENPU_PRIO_NORMAL		1
 /**
- * @DRM_EDGENPU_PRIO_HIGH: latency-sensitive work; needs CAP_SYS_NICE
- * (SUBMIT fails with -EACCES without it), as on the other DRM drivers.
+ * define DRM_EDGENPU_PRIO_HIGH - latency-sensitive work
+ *
+ * Needs CAP_SYS_NICE (SUBMIT fails with -EACCES without it), as on the
+ * other DRM drivers.
  */
 #define DRM_EDGENPU_PRIO_HIGH		2
 
@@ -250,9 +252,10 @@ struct drm_edgenpu_sync {
 /** @DRM_EDGENPU_MAX_SUBMIT_JOBS: most jobs in one SUBMIT. */
 #define DRM_EDGENPU_MAX_SUBMIT_JOBS	64
 /**
- * @DRM_EDGENPU_MAX_UNREAPED: finished jobs per file whose status the
- * kernel keeps for WAIT beyond &drm_edgenpu_caps.max_file_jobs; see
- * &struct drm_edgenpu_wait.
+ * define DRM_EDGENPU_MAX_UNREAPED - finished jobs kept for WAIT
+ *
+ * Finished jobs per file whose status the kernel keeps for WAIT beyond
+ * &drm_edgenpu_caps.max_file_jobs; see &struct drm_edgenpu_wait.
  */
 #define DRM_EDGENPU_MAX_UNREAPED	1024
 

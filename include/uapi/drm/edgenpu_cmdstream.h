@@ -64,7 +64,7 @@ extern "C" {
  * multiply-accumulates (output elements times the reduction length);
  * pooling costs output elements times the window, MEAN its input
  * elements; the other ops cost their output elements times a small
- * per-element weight (1 to 128, Documentation/edgenpu/cmdstream.rst lists
+ * per-element weight (1 to 32, Documentation/edgenpu/cmdstream.rst lists
  * them). An op never costs less than its output element count. The
  * engine refuses a costlier op with -E2BIG, so that no single op can
  * occupy the executing CPU for long.

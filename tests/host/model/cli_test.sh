@@ -3,9 +3,12 @@
 # accel-run's model commands: info, run --device cpu, exit codes, and the
 # --help command list against the man page. TAP.
 #
-#   cli_test.sh ACCEL_RUN MAN_PAGE MODELS_DIR WORKDIR
+#   cli_test.sh ACCEL_RUN MAN_PAGE MODELS_DIR WORKDIR [FAKE_NPU_SO]
+#
+# FAKE_NPU_SO (tests/host/cli/fake_npu.c) is preloaded to give accel-run a
+# pretend NPU that runs CONV_2D only, so that plans place ops on the CPU.
 set -u
-ar=$1 man=$2 models=$3 work=$4
+ar=$1 man=$2 models=$3 work=$4 fake=${5:-}
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
@@ -78,6 +81,59 @@ check $([ "$rc" = 2 ]; echo $?) "PGM image that does not fit the input: exit $rc
 rc=$?
 [ "$rc" = 2 ] && grep -q "no edgenpu device there" "$work/npu.txt"
 check $? "--device naming no NPU: exit $rc with a clear message"
+
+# A sanitizer report in FILE (ASan, UBSan).
+sanitized() { grep -qE 'Sanitizer|runtime error' "$1"; }
+
+rm -rf "$work/full"
+"$ar" run "$m" --device cpu --require-full-offload --output-dir "$work/full" \
+	>"$work/full.txt" 2>"$work/full.err"
+rc=$?
+[ "$rc" = 1 ] && ! sanitized "$work/full.err" && [ ! -e "$work/full" ] &&
+	grep -q "^accel-run: --require-full-offload: no NPU: all 8 op(s) would run on the CPU executor$" "$work/full.err"
+check $? "run --device cpu --require-full-offload: exit $rc, '$(tail -n 1 "$work/full.err" | cut -c1-90)'"
+
+if [ -n "$fake" ]; then
+	# The library is sanitized: ASan need not come first when preloaded.
+	fake_run() {
+		LD_PRELOAD=$fake EDGENPU_FAKE_NODE=/fake/accel0 \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		"$ar" "$@"
+	}
+	fake_run info "$m" --device /fake/accel0 >"$work/fake-info.txt" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] && grep -q "CONV_2D .* NPU " "$work/fake-info.txt" &&
+		grep -q "SOFTMAX .* CPU " "$work/fake-info.txt"
+	check $? "a pretend NPU running CONV_2D only: info places the other ops on the CPU (exit $rc)"
+	fake_run run "$m" --device /fake/accel0 --require-full-offload \
+		--output-dir "$work/full" >"$work/fake-full.txt" 2>"$work/fake-full.err"
+	rc=$?
+	[ "$rc" = 1 ] && ! sanitized "$work/fake-full.err" && [ ! -e "$work/full" ] &&
+		grep -q "op 7 (SOFTMAX) on the CPU" "$work/fake-full.err" &&
+		grep -q "^accel-run: --require-full-offload: 6 op(s) would run on the CPU$" "$work/fake-full.err"
+	check $? "run --require-full-offload on an NPU with CPU-placed ops: exit $rc, the ops and '$(tail -n 1 "$work/fake-full.err" | cut -c1-70)', nothing else"
+	fake_run run "$m" --device /fake/accel0 --output-dir "$work/full" \
+		>"$work/fake-run.txt" 2>"$work/fake-run.err"
+	rc=$?
+	[ "$rc" = 1 ] && ! sanitized "$work/fake-run.err" &&
+		grep -q "^accel-run: cannot allocate" "$work/fake-run.err"
+	check $? "run on an NPU that cannot allocate: exit $rc, '$(tail -n 1 "$work/fake-run.err" | cut -c1-80)'"
+else
+	echo "ok $((n + 1)) # SKIP no pretend NPU (FAKE_NPU_SO) given"
+	n=$((n + 1))
+fi
+
+rm -rf "$work/new"
+"$ar" run "$m" --device cpu --output-dir "$work/new/a/b" >"$work/newdir.txt" 2>&1
+rc=$?
+[ "$rc" = 0 ] && [ "$(wc -c <"$work/new/a/b/output0.npy")" = $((128 + 4)) ]
+check $? "run --output-dir DIR/a/b that does not exist: made as by mkdir -p, output0.npy in it (exit $rc)"
+: >"$work/plain"
+"$ar" run "$m" --device cpu --output-dir "$work/plain/out" >"$work/plain.txt" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "^accel-run: --output-dir $work/plain/out: Not a directory$" "$work/plain.txt" &&
+	! grep -q "^ran on" "$work/plain.txt"
+check $? "run --output-dir under a regular file: exit $rc before the run, '$(grep '^accel-run' "$work/plain.txt" | cut -c1-80)'"
 
 "$ar" --help >"$work/help.txt" 2>&1
 rc=$?

