@@ -10,7 +10,9 @@
 #                     model bit-exact against TFLite's reference kernels on
 #                     the CPU executor; hostile/truncated/mutated model
 #                     files; the real models of ../shared/models when
-#                     present; accel-run's CLI. All under ASan and UBSan.
+#                     present; accel-run's CLI; the planner's splitting of
+#                     work into jobs within the cost limits. All under ASan
+#                     and UBSan.
 #   model-fuzz-smoke  30 s of libFuzzer on the reader and planner
 #   model-fuzz        MODEL_FUZZ_TIME seconds of the same (default 600)
 #   model-corpus      refresh tests/fuzz/model_corpus from $(BUILD)/models
@@ -62,6 +64,7 @@ MODEL_SAN_OBJS := \
 MODEL_TEST_DIR := $(MODEL_ROOT)/tests/host/model
 MODEL_TEST_BIN := $(MODEL_OUT)/model_test
 MODEL_ROBUST_BIN := $(MODEL_OUT)/reader_robust
+MODEL_SPLIT_BIN := $(MODEL_OUT)/plan_split_test
 MODEL_CLI_BIN := $(MODEL_OUT)/accel-run
 MODEL_FAKE_NPU := $(MODEL_OUT)/fake_npu.so
 MODEL_MAN := $(MODEL_ROOT)/userspace/accel-run/accel-run.1
@@ -107,6 +110,10 @@ $(MODEL_OUT)/model_test_%: $(MODEL_TEST_DIR)/model_test.c $(MODEL_LIB_SRCS) \
 $(MODEL_ROBUST_BIN): $(MODEL_TEST_DIR)/reader_robust.c $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
+# The planner's job splitting at the work limits (its own models).
+$(MODEL_SPLIT_BIN): $(MODEL_TEST_DIR)/plan_split_test.c $(MODEL_SAN_OBJS)
+	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
+
 $(MODEL_CLI_BIN): $(wildcard $(MODEL_ROOT)/userspace/accel-run/*.c) $(MODEL_SAN_OBJS)
 	$(MODEL_CC) $(MODEL_CFLAGS) -o $@ $^ $(MODEL_DRM_LIBS) -lm
 
@@ -119,7 +126,7 @@ $(MODEL_FAKE_NPU): $(MODEL_ROOT)/tests/host/cli/fake_npu.c $(MODEL_HDRS)
 # Each suite writes its TAP to $(MODEL_OUT)/<suite>.tap; failures and the
 # summary lines are printed, and any failure fails the target.
 model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN) \
-		$(MODEL_FAKE_NPU) $(MODEL_ISA_BINS)
+		$(MODEL_FAKE_NPU) $(MODEL_ISA_BINS) $(MODEL_SPLIT_BIN)
 	@fail=0; start=$$(date +%s); \
 	run() { name=$$1; shift; t0=$$(date +%s); \
 		"$$@" >$(MODEL_OUT)/$$name.tap 2>$(MODEL_OUT)/$$name.err; rc=$$?; \
@@ -138,6 +145,7 @@ model-test: models $(MODEL_TEST_BIN) $(MODEL_ROBUST_BIN) $(MODEL_CLI_BIN) \
 	run cli $(MODEL_TEST_DIR)/cli_test.sh $(MODEL_CLI_BIN) $(MODEL_MAN) \
 		$(MODEL_MODELS) $(MODEL_OUT)/cli $(MODEL_FAKE_NPU); \
 	run robust $(MODEL_ROBUST_BIN) $(MODEL_SEED) $(MODEL_ROBUST_FILES); \
+	run plansplit $(MODEL_SPLIT_BIN); \
 	echo "model-test: $$( [ $$fail = 0 ] && echo passed || echo FAILED )" \
 	     "in $$(( $$(date +%s) - start )) s (TAP in $(MODEL_OUT)/*.tap)"; \
 	exit $$fail

@@ -15,7 +15,7 @@
 
 const char *device_name(const struct edgenpu_device *dev);
 int open_device(const char *spec, struct edgenpu_device **dev,
-		uint64_t *op_mask);
+		uint64_t *op_mask, struct edgenpu_plan_limits *limits);
 int load(const char *path, struct edgenpu_model **m);
 int plan_exit(int ret);
 int report_placement(const struct edgenpu_plan *p,

@@ -171,6 +171,7 @@ bad:
 
 static int setup(struct bench *b)
 {
+	struct edgenpu_plan_limits lim;
 	struct edgenpu_plan *p;
 	uint64_t mask, rng = 0x9e3779b97f4a7c15ull;
 	double t0 = now_s();
@@ -178,13 +179,14 @@ static int setup(struct bench *b)
 	size_t i, j, size;
 	int ret;
 
-	ret = open_device(b->device, &b->dev, &mask);
+	ret = open_device(b->device, &b->dev, &mask, &lim);
 	if (ret)
 		return ret;
 	ret = load(b->model_path, &b->m);
 	if (ret)
 		return ret;
-	ret = edgenpu_plan_create(b->m, mask, &p, err, sizeof(err));
+	ret = edgenpu_plan_create_limits(b->m, mask, 0, &lim, &p, err,
+					 sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n", err);
 		return plan_exit(ret);

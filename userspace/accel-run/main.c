@@ -75,6 +75,9 @@ static void print_device(const struct edgenpu_device_info *i)
 	printf("  command stream %u.%u, ops mask 0x%llx, flags 0x%llx\n",
 	       i->cmdstream_major, i->cmdstream_minor,
 	       (unsigned long long)i->op_mask, (unsigned long long)i->flags);
+	printf("  work limits: %llu cost units per op, %llu per job\n",
+	       (unsigned long long)i->max_op_cost,
+	       (unsigned long long)i->max_job_cost);
 }
 
 static int cmd_devices(int argc, char **argv)
@@ -165,13 +168,15 @@ static void print_tensor(size_t i, const struct edgenpu_tensor_info *t)
 }
 
 /* --device: 0 for cpu, 1 for an NPU (not available yet), -1 bad. */
-static int parse_device(const char *spec, uint64_t *op_mask)
+static int parse_device(const char *spec, uint64_t *op_mask,
+			struct edgenpu_plan_limits *limits)
 {
 	struct edgenpu_device_info info;
 	struct edgenpu_device *dev;
 	int ret;
 
 	*op_mask = EDGENPU_OP_MASK_ALL;
+	memset(limits, 0, sizeof(*limits));	/* the engine's */
 	if (!spec || strcmp(spec, "cpu") == 0)
 		return 0;
 	if (!*spec)
@@ -184,6 +189,8 @@ static int parse_device(const char *spec, uint64_t *op_mask)
 	}
 	edgenpu_device_get_info(dev, &info);
 	*op_mask = info.op_mask;
+	limits->max_op_cost = info.max_op_cost;
+	limits->max_job_cost = info.max_job_cost;
 	edgenpu_device_unref(dev);
 	return 1;
 }
@@ -222,6 +229,7 @@ static int cmd_info(int argc, char **argv)
 	struct edgenpu_model *m;
 	struct edgenpu_plan *p;
 	struct edgenpu_plan_stats st;
+	struct edgenpu_plan_limits lim;
 	const char *device = NULL;
 	uint64_t mask;
 	char err[512];
@@ -245,7 +253,7 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "accel-run info: give exactly one MODEL\n");
 		return EXIT_USAGE;
 	}
-	dev = parse_device(device, &mask);
+	dev = parse_device(device, &mask, &lim);
 	if (dev < 0) {
 		fprintf(stderr, "accel-run: bad --device\n");
 		return EXIT_USAGE;
@@ -271,7 +279,8 @@ static int cmd_info(int argc, char **argv)
 		edgenpu_model_output_info(m, i, &t);
 		print_tensor(i, &t);
 	}
-	ret = edgenpu_plan_create(m, mask, &p, err, sizeof(err));
+	ret = edgenpu_plan_create_limits(m, mask, 0, &lim, &p, err,
+					 sizeof(err));
 	if (ret) {
 		printf("ops:\n");
 		for (i = 0; i < edgenpu_model_num_ops(m); i++)
@@ -294,14 +303,19 @@ static int cmd_info(int argc, char **argv)
 		       oi.reason);
 	}
 	edgenpu_plan_get_stats(p, &st);
-	printf("segments: %u\n", st.num_segments);
+	printf("cost: %llu units per inference\n", (unsigned long long)st.cost);
+	printf("jobs per inference: %u (%u on the NPU, %u on the CPU executor)\n",
+	       st.num_segments, st.num_npu_segments,
+	       st.num_segments - st.num_npu_segments);
+	printf("segments (one job each, in order):\n");
 	for (i = 0; i < edgenpu_plan_num_segments(p); i++) {
 		struct edgenpu_plan_segment s;
 
 		edgenpu_plan_segment(p, i, &s);
-		printf("  %zu %s %u ops, %zu-byte command stream: %s\n", i,
-		       s.placement == EDGENPU_PLACE_NPU ? "NPU" : "CPU",
-		       s.num_ops, s.stream_size, s.reason);
+		printf("  %zu %s %u ops, %llu cost units, %zu-byte command stream: %s\n",
+		       i, s.placement == EDGENPU_PLACE_NPU ? "NPU" : "CPU",
+		       s.num_ops, (unsigned long long)s.cost, s.stream_size,
+		       s.reason);
 	}
 	printf("memory plan (%zu buffers, allocated once):\n",
 	       edgenpu_plan_num_buffers(p));
@@ -724,7 +738,7 @@ const char *device_name(const struct edgenpu_device *dev)
  * the CPU executor, said out loud.
  */
 int open_device(const char *spec, struct edgenpu_device **dev,
-		       uint64_t *op_mask)
+		uint64_t *op_mask, struct edgenpu_plan_limits *limits)
 {
 	struct edgenpu_device_info info;
 	char paths[1][64];
@@ -733,6 +747,7 @@ int open_device(const char *spec, struct edgenpu_device **dev,
 
 	*dev = NULL;
 	*op_mask = EDGENPU_OP_MASK_ALL;
+	memset(limits, 0, sizeof(*limits));	/* the engine's */
 	if (spec && !*spec) {
 		fprintf(stderr, "accel-run: bad --device\n");
 		return EXIT_USAGE;
@@ -754,6 +769,8 @@ int open_device(const char *spec, struct edgenpu_device **dev,
 	}
 	edgenpu_device_get_info(*dev, &info);
 	*op_mask = info.op_mask;
+	limits->max_op_cost = info.max_op_cost;
+	limits->max_job_cost = info.max_job_cost;
 	return 0;
 }
 
@@ -898,6 +915,7 @@ static int cmd_run(int argc, char **argv)
 	struct edgenpu_device *dev = NULL;
 	struct edgenpu_runner *ref = NULL;
 	int check = 0, full_offload = 0;
+	struct edgenpu_plan_limits lim;
 	uint64_t mask;
 	struct in_arg ins[64];
 	size_t nins = 0, i, j;
@@ -977,14 +995,15 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "accel-run: bad --device\n");
 		return EXIT_USAGE;
 	}
-	ret = open_device(device, &dev, &mask);
+	ret = open_device(device, &dev, &mask, &lim);
 	if (ret)
 		return ret;
 	ret = load(argv[optind], &m);
 	if (ret)
 		goto out;
-	ret = edgenpu_plan_create_flags(m, mask,
-					check ? EDGENPU_PLAN_KEEP_INTERMEDIATES : 0, &p, err, sizeof(err));
+	ret = edgenpu_plan_create_limits(m, mask,
+					 check ? EDGENPU_PLAN_KEEP_INTERMEDIATES : 0,
+					 &lim, &p, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n", err);
 		ret = plan_exit(ret);

@@ -47,6 +47,13 @@ struct edgenpu_device_info {
 	uint64_t op_mask;
 	uint64_t max_bo_size;
 	uint64_t timestamp_hz;
+	/*
+	 * Most cost units (Documentation/edgenpu/cmdstream.rst, "Cost") of
+	 * one op and of one job; a module that does not report them (uapi
+	 * before 1.2) gets the engine's EDGENPU_CMD_MAX_OP_COST and
+	 * EDGENPU_CMD_MAX_JOB_COST. For struct edgenpu_plan_limits.
+	 */
+	uint64_t max_op_cost, max_job_cost;
 };
 
 /**
@@ -391,6 +398,39 @@ EDGENPU_API int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mas
 EDGENPU_API int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
 				      uint32_t flags, struct edgenpu_plan **out,
 				      char *err, size_t errlen);
+/**
+ * The work limits a plan keeps each of its jobs within, in cost units
+ * (Documentation/edgenpu/cmdstream.rst, "Cost"): a device's, from
+ * edgenpu_device_info.max_op_cost and .max_job_cost. 0 stands for the
+ * engine's own limit (EDGENPU_CMD_MAX_OP_COST, EDGENPU_CMD_MAX_JOB_COST),
+ * which is also the most any field can raise it to: every stream must
+ * also run on the CPU executor.
+ */
+struct edgenpu_plan_limits {
+	uint64_t max_op_cost;		/* most units of one NPU op */
+	uint64_t max_job_cost;		/* most units of one NPU job */
+};
+
+/**
+ * edgenpu_plan_create_limits() - edgenpu_plan_create_flags() for a device
+ *	with work limits
+ * @limits: the device's limits, or NULL for the engine's
+ *
+ * A run of consecutive NPU ops becomes as many segments (jobs, run one
+ * after the other) as it takes to keep each job's ops within
+ * @limits->max_job_cost; CPU segments are split at the engine's limits,
+ * the CPU executor's. An op costing more than @limits->max_op_cost (or
+ * max_job_cost) goes to the CPU executor ("op cost N exceeds the device's
+ * limit L"). An op costing more than EDGENPU_CMD_MAX_OP_COST runs nowhere:
+ * -E2BIG and a message naming it. The other arguments and the return
+ * value are those of edgenpu_plan_create_flags(), which is this function
+ * with NULL @limits.
+ */
+EDGENPU_API int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
+				       uint32_t flags,
+				       const struct edgenpu_plan_limits *limits,
+				       struct edgenpu_plan **out, char *err,
+				       size_t errlen);
 /** Take a reference on @plan; returns @plan. */
 EDGENPU_API struct edgenpu_plan *edgenpu_plan_ref(struct edgenpu_plan *plan);
 /** Drop a reference; the last one frees the plan. NULL is ignored. */
@@ -408,6 +448,7 @@ struct edgenpu_op_info {
 	int placement;			/* enum edgenpu_placement */
 	uint32_t segment;		/* index of its segment */
 	char reason[160];		/* why it was placed there */
+	uint64_t cost;			/* cost units (cmdstream.rst) */
 };
 
 /** Number of operators (equals edgenpu_model_num_ops()). */
@@ -419,7 +460,10 @@ EDGENPU_API int edgenpu_plan_op_info(const struct edgenpu_plan *plan, size_t ind
 /**
  * One segment: consecutive ops with the same placement, as one command
  * stream (Documentation/edgenpu/cmdstream.rst) over the plan's buffer
- * table. Buffer indices in the stream are indices into that table.
+ * table: one job. Buffer indices in the stream are indices into that
+ * table. A run of ops with the same placement is split into several
+ * segments when one job could not hold it (the work limits of
+ * edgenpu_plan_create_limits(), or the ops and bytes of a stream).
  */
 struct edgenpu_plan_segment {
 	const void *stream;		/* command stream bytes */
@@ -428,9 +472,10 @@ struct edgenpu_plan_segment {
 	const uint32_t *ops;		/* model operator indices, in order */
 	uint32_t num_ops;
 	const char *reason;		/* why the segment is placed there */
+	uint64_t cost;			/* cost units of its ops, summed */
 };
 
-/** Number of segments, in execution order. */
+/** Number of segments (jobs of one inference), in execution order. */
 EDGENPU_API size_t edgenpu_plan_num_segments(const struct edgenpu_plan *plan);
 /** Describe segment @index (pointers stay valid while the plan lives). */
 EDGENPU_API int edgenpu_plan_segment(const struct edgenpu_plan *plan, size_t index,
@@ -471,10 +516,12 @@ struct edgenpu_plan_stats {
 	uint64_t output_bytes;		/* all OUTPUT buffers */
 	uint64_t stream_bytes;		/* all command streams */
 	uint64_t engine_scratch_bytes;	/* private executor scratch */
-	uint32_t num_segments;
+	uint32_t num_segments;		/* jobs per inference */
 	uint32_t num_npu_ops;
 	uint32_t num_cpu_ops;
 	uint32_t num_intermediates;
+	uint32_t num_npu_segments;	/* of num_segments, on the NPU */
+	uint64_t cost;			/* cost units of all ops */
 };
 
 /** Fill @stats for @plan. */

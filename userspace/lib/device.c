@@ -14,6 +14,7 @@
 #include <xf86drm.h>
 
 #include <drm/edgenpu_accel.h>
+#include <drm/edgenpu_cmdstream.h>
 
 #include "edgenpu.h"
 #include "device_internal.h"
@@ -106,6 +107,11 @@ static int read_info(int fd, struct edgenpu_device_info *info)
 	info->op_mask = caps.op_mask;
 	info->max_bo_size = caps.max_bo_size;
 	info->timestamp_hz = caps.timestamp_hz;
+	/* 0: a module before uapi 1.2, whose engine had these limits or none. */
+	info->max_op_cost = caps.max_op_cost ? caps.max_op_cost :
+			    EDGENPU_CMD_MAX_OP_COST;
+	info->max_job_cost = caps.max_job_cost ? caps.max_job_cost :
+			     EDGENPU_CMD_MAX_JOB_COST;
 	return 0;
 }
 

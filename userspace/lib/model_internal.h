@@ -54,6 +54,7 @@ struct plan_segment {
 	int placement;
 	uint32_t *ops;
 	uint32_t nops;
+	uint64_t cost;			/* cost units of its ops */
 	char reason[160];
 };
 
@@ -78,7 +79,12 @@ struct edgenpu_plan {
 	uint32_t nbufs;
 	struct edgenpu_plan_buffer bufs[EDGENPU_CMD_MAX_BUFFERS];
 
-	uint32_t nsegs;
+	/* work limits (cost units, cmdstream.rst) */
+	uint64_t *op_cost;		/* per model op */
+	uint64_t npu_op_limit;		/* most of one NPU op */
+	uint64_t npu_job_limit;		/* most of one NPU job */
+
+	uint32_t nsegs;			/* segments = jobs, run in order */
 	struct plan_segment *segs;
 	struct edgenpu_op_info *opinfo;
 };

@@ -7,11 +7,15 @@
  *    never live at the same time share bytes), one INPUT and one OUTPUT
  *    entry per model input and output (the user's tensors, used in place);
  *  - segments: runs of consecutive ops with the same placement (NPU if
- *    the device's op_mask has the engine opcode, else CPU), each one
- *    command stream (at most EDGENPU_CMD_MAX_OPS ops and
- *    EDGENPU_CMD_MAX_SIZE bytes).
- * Nothing here depends on a device: the same streams run on the NPU or
- * in the CPU executor.
+ *    the device's op_mask has the engine opcode and the op's cost is
+ *    within the device's op limit, else CPU), each run cut into as few
+ *    command streams (jobs, run one after the other) as the limits of a
+ *    job allow: EDGENPU_CMD_MAX_OPS ops, EDGENPU_CMD_MAX_SIZE bytes and
+ *    the job cost limit (the device's for the NPU, the engine's for the
+ *    CPU executor).
+ * Costs are the engine's own (edgenpu_engine_op_cost()). Nothing else
+ * depends on a device: the same streams run on the NPU or in the CPU
+ * executor, so no limit is ever above the engine's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -311,13 +315,54 @@ static void put(uint8_t **w, const void *src, size_t n)
 	*w += n;
 }
 
+/* The command-stream descriptor of op @lo, at *w. */
+static void put_op(const struct edgenpu_plan *p, const struct lw_op *lo,
+		   uint8_t **w)
+{
+	struct edgenpu_cmd_op oh;
+	uint32_t k;
+
+	memset(&oh, 0, sizeof(oh));
+	oh.size = (uint32_t)op_bytes(lo);
+	oh.opcode = lo->opcode;
+	oh.num_tensors = (uint16_t)lo->nt;
+	oh.params_size = lo->psize;
+	oh.tensor_size = sizeof(struct edgenpu_cmd_tensor);
+	oh.flags = lo->flags;
+	oh.act_min = lo->act_min;
+	oh.act_max = lo->act_max;
+	put(w, &oh, sizeof(oh));
+	put(w, lo->params, lo->psize);
+	for (k = 0; k < lo->nt; k++) {
+		const struct lw_operand *o = &lo->t[k];
+		struct edgenpu_cmd_tensor t;
+
+		memset(&t, 0, sizeof(t));
+		if (o->kind == LW_NONE) {
+			t.buffer = EDGENPU_CMD_NO_BUFFER;
+		} else {
+			uint64_t off;
+
+			locate(p, o, &t.buffer, &off);
+			t.offset = off;
+			t.dtype = o->dtype;
+			t.flags = o->flags;
+			memcpy(t.dims, o->dims, sizeof(t.dims));
+			t.zero_point = o->zp;
+			t.multiplier = o->mult;
+			t.shift = o->shift;
+		}
+		put(w, &t, sizeof(t));
+	}
+}
+
 /* Command stream of ops [from, to). */
 static int serialize(struct edgenpu_plan *p, struct plan_segment *s,
 		     uint32_t from, uint32_t to)
 {
 	struct edgenpu_cmd_header h;
 	size_t size = sizeof(h);
-	uint32_t i, k;
+	uint32_t i;
 	uint8_t *w;
 
 	for (i = from; i < to; i++)
@@ -330,53 +375,131 @@ static int serialize(struct edgenpu_plan *p, struct plan_segment *s,
 	w = s->stream;
 	put(&w, &h, sizeof(h));
 	for (i = from; i < to; i++) {
-		const struct lw_op *lo = &p->lops[i];
-		struct edgenpu_cmd_op oh;
-
-		memset(&oh, 0, sizeof(oh));
-		oh.size = (uint32_t)op_bytes(lo);
-		oh.opcode = lo->opcode;
-		oh.num_tensors = (uint16_t)lo->nt;
-		oh.params_size = lo->psize;
-		oh.tensor_size = sizeof(struct edgenpu_cmd_tensor);
-		oh.flags = lo->flags;
-		oh.act_min = lo->act_min;
-		oh.act_max = lo->act_max;
-		put(&w, &oh, sizeof(oh));
-		put(&w, lo->params, lo->psize);
-		for (k = 0; k < lo->nt; k++) {
-			const struct lw_operand *o = &lo->t[k];
-			struct edgenpu_cmd_tensor t;
-
-			memset(&t, 0, sizeof(t));
-			if (o->kind == LW_NONE) {
-				t.buffer = EDGENPU_CMD_NO_BUFFER;
-			} else {
-				uint64_t off;
-
-				locate(p, o, &t.buffer, &off);
-				t.offset = off;
-				t.dtype = o->dtype;
-				t.flags = o->flags;
-				memcpy(t.dims, o->dims, sizeof(t.dims));
-				t.zero_point = o->zp;
-				t.multiplier = o->mult;
-				t.shift = o->shift;
-			}
-			put(&w, &t, sizeof(t));
-		}
+		put_op(p, &p->lops[i], &w);
 		s->ops[s->nops++] = i;
+		s->cost += p->op_cost[i];
 	}
 	s->size = size;
 	return 0;
 }
 
-static int placement_of(const struct edgenpu_plan *p, uint32_t i)
+/*
+ * The cost units of every op, as the engine counts them against its
+ * limits: from the op's own descriptor (edgenpu_engine_op_cost()), so
+ * that planner and validator never disagree. An op above the engine's
+ * op limit runs nowhere: neither the NPU nor the CPU executor (the same
+ * engine) accepts it.
+ */
+static int op_costs(struct edgenpu_plan *p, char *err, size_t errlen)
 {
-	return (p->op_mask >> p->lops[i].opcode) & 1 ? EDGENPU_PLACE_NPU :
-						       EDGENPU_PLACE_CPU;
+	const struct tfl_model *m = &p->model->m;
+	struct edgenpu_engine_error e;
+	uint8_t *desc, *w;
+	void *scratch = NULL;
+	uint32_t i;
+	int ret = 0;
+
+	p->op_cost = calloc(m->nops, sizeof(*p->op_cost));
+	desc = malloc(sizeof(struct edgenpu_cmd_op) +
+		      EDGENPU_CMD_MAX_PARAMS_SIZE +
+		      EDGENPU_CMD_MAX_TENSORS * sizeof(struct edgenpu_cmd_tensor));
+	if (!p->op_cost || !desc ||
+	    posix_memalign(&scratch, 64, EDGENPU_ENGINE_SCRATCH_SIZE)) {
+		ret = pfail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m->nops && !ret; i++) {
+		const struct lw_op *lo = &p->lops[i];
+
+		w = desc;
+		put_op(p, lo, &w);
+		ret = edgenpu_engine_op_cost(desc, op_bytes(lo), scratch,
+					     EDGENPU_ENGINE_SCRATCH_SIZE,
+					     &p->op_cost[i], &e);
+		if (ret)
+			ret = pfail(err, errlen, ret,
+				    "%s: op %u (%s): the engine cannot decode its lowered form: %s",
+				    p->model->name, i,
+				    tfl_builtin_name(m->ops[i].builtin), e.msg);
+		else if (p->op_cost[i] > EDGENPU_CMD_MAX_OP_COST)
+			ret = pfail(err, errlen, -E2BIG,
+				    "%s: op %u (%s) cannot run: op cost %llu exceeds the limit %llu of every executor (EDGENPU_CMD_MAX_OP_COST: the NPU's and the CPU executor's)",
+				    p->model->name, i,
+				    tfl_builtin_name(m->ops[i].builtin),
+				    (unsigned long long)p->op_cost[i],
+				    (unsigned long long)EDGENPU_CMD_MAX_OP_COST);
+	}
+out:
+	free(scratch);
+	free(desc);
+	return ret;
 }
 
+/* Whether op @i is kept off the NPU by its cost alone. */
+static int over_npu_limit(const struct edgenpu_plan *p, uint32_t i)
+{
+	return p->op_cost[i] > p->npu_op_limit;
+}
+
+static int placement_of(const struct edgenpu_plan *p, uint32_t i)
+{
+	return (p->op_mask >> p->lops[i].opcode) & 1 && !over_npu_limit(p, i) ?
+	       EDGENPU_PLACE_NPU : EDGENPU_PLACE_CPU;
+}
+
+static struct plan_segment *new_segment(struct edgenpu_plan *p,
+					uint32_t *cap)
+{
+	struct plan_segment *s;
+
+	if (p->nsegs == *cap) {
+		struct plan_segment *ns;
+		uint32_t n = *cap ? 2 * *cap : 4;
+
+		ns = realloc(p->segs, n * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		p->segs = ns;
+		*cap = n;
+	}
+	s = &p->segs[p->nsegs++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+/* Why segment @s, the job @part of @parts of ops [@from, @to), is where it is. */
+static void segment_reason(const struct edgenpu_plan *p, struct plan_segment *s,
+			   uint32_t part, uint32_t parts, uint32_t from,
+			   uint32_t to, uint64_t job_limit)
+{
+	uint32_t i = s->ops[0], last = s->ops[s->nops - 1];
+	char split[96] = "";
+
+	if (parts > 1)
+		snprintf(split, sizeof(split),
+			 "; job %u of %u of ops %u-%u (job limit %llu units)",
+			 part, parts, from, to - 1,
+			 (unsigned long long)job_limit);
+	if (s->placement == EDGENPU_PLACE_NPU)
+		snprintf(s->reason, sizeof(s->reason),
+			 "ops %u-%u: the device runs every engine op they use%s",
+			 i, last, split);
+	else if ((p->op_mask >> p->lops[i].opcode) & 1)
+		snprintf(s->reason, sizeof(s->reason),
+			 "ops %u-%u: op %u's cost %llu exceeds the device's limit %llu%s",
+			 i, last, i, (unsigned long long)p->op_cost[i],
+			 (unsigned long long)p->npu_op_limit, split);
+	else
+		snprintf(s->reason, sizeof(s->reason),
+			 "ops %u-%u: the device's op_mask lacks %s%s", i, last,
+			 edgenpu_engine_op_name(p->lops[i].opcode), split);
+}
+
+/*
+ * Each run of consecutive ops with one placement becomes one or more
+ * segments: greedily, each job takes as many of the next ops as its
+ * limits allow (ops, bytes, cost), which gives the fewest jobs.
+ */
 static int make_segments(struct edgenpu_plan *p, char *err, size_t errlen)
 {
 	const struct tfl_model *m = &p->model->m;
@@ -384,40 +507,43 @@ static int make_segments(struct edgenpu_plan *p, char *err, size_t errlen)
 
 	while (i < m->nops) {
 		int place = placement_of(p, i);
-		size_t size = sizeof(struct edgenpu_cmd_header);
-		uint32_t j = i;
-		struct plan_segment *s;
+		uint64_t limit = place == EDGENPU_PLACE_NPU ? p->npu_job_limit :
+				 EDGENPU_CMD_MAX_JOB_COST;
+		uint32_t end = i, j = i, first = p->nsegs, k;
 
-		while (j < m->nops && placement_of(p, j) == place &&
-		       j - i < EDGENPU_CMD_MAX_OPS &&
-		       size + op_bytes(&p->lops[j]) <= EDGENPU_CMD_MAX_SIZE) {
-			size += op_bytes(&p->lops[j]);
-			j++;
-		}
-		if (p->nsegs == cap) {
-			struct plan_segment *ns;
+		while (end < m->nops && placement_of(p, end) == place)
+			end++;
+		while (j < end) {
+			size_t size = sizeof(struct edgenpu_cmd_header);
+			uint64_t cost = 0;
+			uint32_t from = j;
+			struct plan_segment *s;
 
-			cap = cap ? 2 * cap : 4;
-			ns = realloc(p->segs, cap * sizeof(*ns));
-			if (!ns)
+			while (j < end && j - from < EDGENPU_CMD_MAX_OPS &&
+			       size + op_bytes(&p->lops[j]) <= EDGENPU_CMD_MAX_SIZE &&
+			       p->op_cost[j] <= limit - cost) {
+				size += op_bytes(&p->lops[j]);
+				cost += p->op_cost[j];
+				j++;
+			}
+			/* Not reached: op_costs() and placement_of() bound every op. */
+			if (j == from)
+				return pfail(err, errlen, -E2BIG,
+					     "%s: op %u fits in no job (cost %llu, job limit %llu)",
+					     p->model->name, j,
+					     (unsigned long long)p->op_cost[j],
+					     (unsigned long long)limit);
+			s = new_segment(p, &cap);
+			if (!s)
 				return pfail(err, errlen, -ENOMEM, "out of memory");
-			p->segs = ns;
+			s->placement = place;
+			if (serialize(p, s, from, j))
+				return pfail(err, errlen, -ENOMEM, "out of memory");
 		}
-		s = &p->segs[p->nsegs++];
-		memset(s, 0, sizeof(*s));
-		s->placement = place;
-		if (serialize(p, s, i, j))
-			return pfail(err, errlen, -ENOMEM, "out of memory");
-		if (place == EDGENPU_PLACE_NPU)
-			snprintf(s->reason, sizeof(s->reason),
-				 "ops %u-%u: the device runs every engine op they use",
-				 i, j - 1);
-		else
-			snprintf(s->reason, sizeof(s->reason),
-				 "ops %u-%u: the device's op_mask lacks %s",
-				 i, j - 1,
-				 edgenpu_engine_op_name(p->lops[i].opcode));
-		i = j;
+		for (k = first; k < p->nsegs; k++)
+			segment_reason(p, &p->segs[k], k - first + 1,
+				       p->nsegs - first, i, end, limit);
+		i = end;
 	}
 	return 0;
 }
@@ -443,13 +569,22 @@ static void op_infos(struct edgenpu_plan *p)
 				 en);
 			oi->placement = p->segs[s].placement;
 			oi->segment = s;
-			snprintf(oi->reason, sizeof(oi->reason),
-				 "%sengine op %s%s%s is %s the device op_mask",
-				 oi->placement == EDGENPU_PLACE_NPU ? "" :
-				 "fallback: ", en, lo->note[0] ? " " : "",
-				 lo->note,
-				 oi->placement == EDGENPU_PLACE_NPU ? "in" :
-				 "not in");
+			oi->cost = p->op_cost[i];
+			if (oi->placement == EDGENPU_PLACE_CPU &&
+			    (p->op_mask >> lo->opcode) & 1)
+				snprintf(oi->reason, sizeof(oi->reason),
+					 "fallback: op cost %llu exceeds the device's limit %llu (engine op %s%s%s)",
+					 (unsigned long long)oi->cost,
+					 (unsigned long long)p->npu_op_limit,
+					 en, lo->note[0] ? " " : "", lo->note);
+			else
+				snprintf(oi->reason, sizeof(oi->reason),
+					 "%sengine op %s%s%s is %s the device op_mask",
+					 oi->placement == EDGENPU_PLACE_NPU ? "" :
+					 "fallback: ", en, lo->note[0] ? " " : "",
+					 lo->note,
+					 oi->placement == EDGENPU_PLACE_NPU ? "in" :
+					 "not in");
 		}
 	}
 }
@@ -465,6 +600,7 @@ void edgenpu_plan_unref(struct edgenpu_plan *plan)
 		free(plan->segs[i].ops);
 	}
 	free(plan->segs);
+	free(plan->op_cost);
 	free(plan->opinfo);
 	free(plan->lops);
 	free(plan->weights);
@@ -483,6 +619,22 @@ int edgenpu_plan_create(struct edgenpu_model *model, uint64_t op_mask,
 int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
 			      uint32_t flags, struct edgenpu_plan **out,
 			      char *err, size_t errlen)
+{
+	return edgenpu_plan_create_limits(model, op_mask, flags, NULL, out, err,
+					  errlen);
+}
+
+/* @limit, but never 0 (unknown) and never above the engine's @engine. */
+static uint64_t clamp_limit(uint64_t limit, uint64_t engine)
+{
+	return limit && limit < engine ? limit : engine;
+}
+
+int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
+			       uint32_t flags,
+			       const struct edgenpu_plan_limits *limits,
+			       struct edgenpu_plan **out, char *err,
+			       size_t errlen)
 {
 	const struct tfl_model *m;
 	struct edgenpu_plan *p;
@@ -543,6 +695,13 @@ int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
 	p->model = edgenpu_model_ref(model);
 	p->op_mask = op_mask;
 	p->flags = flags;
+	p->npu_job_limit = clamp_limit(limits ? limits->max_job_cost : 0,
+				       EDGENPU_CMD_MAX_JOB_COST);
+	p->npu_op_limit = clamp_limit(limits ? limits->max_op_cost : 0,
+				      EDGENPU_CMD_MAX_OP_COST);
+	/* One op is a job of its own at the least. */
+	if (p->npu_op_limit > p->npu_job_limit)
+		p->npu_op_limit = p->npu_job_limit;
 	p->lops = calloc(m->nops, sizeof(*p->lops));
 	p->const_off = calloc(m->ntensors, sizeof(*p->const_off));
 	p->opinfo = calloc(m->nops, sizeof(*p->opinfo));
@@ -556,7 +715,9 @@ int edgenpu_plan_create_flags(struct edgenpu_model *model, uint64_t op_mask,
 	if (ret)
 		goto fail;
 	buffer_table(p);
-	ret = make_segments(p, err, errlen);
+	ret = op_costs(p, err, errlen);
+	if (!ret)
+		ret = make_segments(p, err, errlen);
 	if (ret)
 		goto fail;
 	op_infos(p);
@@ -612,6 +773,7 @@ int edgenpu_plan_segment(const struct edgenpu_plan *plan, size_t index,
 	seg->ops = s->ops;
 	seg->num_ops = s->nops;
 	seg->reason = s->reason;
+	seg->cost = s->cost;
 	return 0;
 }
 
@@ -651,10 +813,13 @@ int edgenpu_plan_get_stats(const struct edgenpu_plan *plan,
 	}
 	for (i = 0; i < plan->nsegs; i++) {
 		st->stream_bytes += plan->segs[i].size;
-		if (plan->segs[i].placement == EDGENPU_PLACE_NPU)
+		st->cost += plan->segs[i].cost;
+		if (plan->segs[i].placement == EDGENPU_PLACE_NPU) {
 			st->num_npu_ops += plan->segs[i].nops;
-		else
+			st->num_npu_segments++;
+		} else {
 			st->num_cpu_ops += plan->segs[i].nops;
+		}
 	}
 	return 0;
 }

@@ -4,8 +4,10 @@
  * library: opening the path in $EDGENPU_FAKE_NODE gives a file that
  * answers DRM_IOCTL_VERSION ("edgenpu") and the DEVICE and CAPS queries,
  * with the op mask in $EDGENPU_FAKE_OP_MASK (default: CONV_2D only), so
- * that plans place ops on the CPU. Every other ioctl on it fails with
- * ENOTTY: no buffer object can be made, no job runs.
+ * that plans place ops on the CPU, and the work limits in
+ * $EDGENPU_FAKE_MAX_OP_COST and $EDGENPU_FAKE_MAX_JOB_COST (default 0:
+ * not reported, as a module before uapi 1.2). Every other ioctl on it
+ * fails with ENOTTY: no buffer object can be made, no job runs.
  *
  *   LD_PRELOAD=fake_npu.so EDGENPU_FAKE_NODE=/fake/accel0 accel-run ...
  */
@@ -125,6 +127,8 @@ static int fake_query(struct drm_edgenpu_query *q)
 	struct drm_edgenpu_device_info di;
 	struct drm_edgenpu_caps caps;
 	const char *mask = getenv("EDGENPU_FAKE_OP_MASK");
+	const char *op_cost = getenv("EDGENPU_FAKE_MAX_OP_COST");
+	const char *job_cost = getenv("EDGENPU_FAKE_MAX_JOB_COST");
 	const void *src;
 	uint32_t size;
 
@@ -146,6 +150,8 @@ static int fake_query(struct drm_edgenpu_query *q)
 		caps.timestamp_hz = 1000000000;
 		caps.num_cores = 1;
 		caps.cmdstream_major = EDGENPU_CMD_VERSION_MAJOR;
+		caps.max_op_cost = op_cost ? strtoull(op_cost, NULL, 0) : 0;
+		caps.max_job_cost = job_cost ? strtoull(job_cost, NULL, 0) : 0;
 		src = &caps;
 		size = sizeof(caps);
 		break;

@@ -1247,6 +1247,51 @@ static void test_cost(void)
 	expect_cost(vrun(jb_finish(&j), 3), 0,
 		    "op cost 137438953472 exceeds the limit 4294967296",
 		    "CONV_2D [1,319,319,8] * [64,64,64,8] (2^37 MACs) refused");
+	{
+		const uint8_t *d = stream + sizeof(struct edgenpu_cmd_header);
+		uint32_t dlen = jb_finish(&j) - sizeof(struct edgenpu_cmd_header);
+		uint64_t cost = 0;
+		int r;
+
+		r = edgenpu_engine_op_cost(d, dlen, scratch,
+					   EDGENPU_ENGINE_SCRATCH_SIZE, &cost,
+					   &eerr);
+		ok(!r && cost == 1ull << 37,
+		   "op_cost: the refused 2^37-MAC CONV_2D costs 2^37 units");
+		r = edgenpu_engine_op_cost(d, dlen - 8, scratch,
+					   EDGENPU_ENGINE_SCRATCH_SIZE, &cost,
+					   &eerr);
+		ok(r == -EMSGSIZE && eerr.code == EDGENPU_ENGINE_E_SIZE,
+		   "op_cost: a truncated descriptor is refused (-EMSGSIZE)");
+		r = edgenpu_engine_op_cost(d, dlen, (uint8_t *)scratch + 8,
+					   EDGENPU_ENGINE_SCRATCH_SIZE - 8,
+					   &cost, &eerr);
+		ok(r == -ENOSPC && eerr.code == EDGENPU_ENGINE_E_SCRATCH,
+		   "op_cost: misaligned scratch is refused");
+	}
+	/* Extents no validator would pass: the cost saturates, never wraps. */
+	{
+		struct edgenpu_cmd_tensor u[4];
+		uint64_t cost = 0;
+		int r;
+
+		u[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, EDGENPU_CMD_MAX_DIM,
+			    EDGENPU_CMD_MAX_DIM, EDGENPU_CMD_MAX_DIM,
+			    EDGENPU_CMD_MAX_DIM, 0);
+		u[1] = u[0];
+		u[2] = jb_none();
+		u[3] = u[0];
+		jb_init(&j, stream, sizeof(stream));
+		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &cp, sizeof(cp),
+		      u, 4);
+		len = jb_finish(&j);
+		r = edgenpu_engine_op_cost(stream + sizeof(struct edgenpu_cmd_header),
+					   len - sizeof(struct edgenpu_cmd_header),
+					   scratch, EDGENPU_ENGINE_SCRATCH_SIZE,
+					   &cost, &eerr);
+		ok(!r && cost == UINT64_MAX,
+		   "op_cost: a CONV_2D of 2^24 extents (2^192 MACs) saturates at UINT64_MAX");
+	}
 
 	jb_init(&j, stream, sizeof(stream));
 	fc_op(&j, 8, 32767, 16384);
@@ -1383,6 +1428,7 @@ static void run_bigcase(const struct bigcase *c, uint8_t **mem)
 	uint32_t len, i;
 	struct jb j;
 	int ret, calls, good;
+	uint64_t cost;
 	char name[200];
 
 	for (i = 0; i < c->ntens; i++) {
@@ -1403,6 +1449,18 @@ static void run_bigcase(const struct bigcase *c, uint8_t **mem)
 	jb_op(&j, c->opcode, c->flags, c->amin, c->amax, c->params, c->psize,
 	      t, c->ntens);
 	len = jb_finish(&j);
+	/* The planners' cost of the op descriptor: the validator's. */
+	cost = 0;
+	ret = edgenpu_engine_op_cost(stream + sizeof(struct edgenpu_cmd_header),
+				     len - sizeof(struct edgenpu_cmd_header),
+				     scratch, EDGENPU_ENGINE_SCRATCH_SIZE,
+				     &cost, &eerr);
+	snprintf(name, sizeof(name),
+		 "edgenpu_engine_op_cost: %s costs %llu units (got %llu%s%s)",
+		 c->name, (unsigned long long)c->cost,
+		 (unsigned long long)cost, ret ? ", failed: " : "",
+		 ret ? eerr.msg : "");
+	ok(!ret && cost == c->cost, name);
 	memset(&hk, 0, sizeof(hk));
 	hk.cancelled = count_cancel;
 	hook_calls = 0;

@@ -24,6 +24,10 @@ grep -q "^inputs:" "$work/info.txt" && grep -q "^outputs:" "$work/info.txt" &&
 	grep -q "CONV_2D .* NPU " "$work/info.txt" &&
 	grep -q "scratch (shared)" "$work/info.txt" && [ "$rc" = 0 ]
 check $? "info shows inputs, quantization, placement and the memory plan (exit $rc)"
+grep -q "^cost: 27360 units per inference$" "$work/info.txt" &&
+	grep -q "^jobs per inference: 1 (1 on the NPU, 0 on the CPU executor)$" "$work/info.txt" &&
+	grep -q "^  0 NPU 8 ops, 27360 cost units, " "$work/info.txt"
+check $? "info shows the cost and the jobs per inference (1)"
 
 "$ar" run "$m" --device cpu --output-dir "$work" >"$work/run.txt" 2>&1
 rc=$?
@@ -118,6 +122,23 @@ if [ -n "$fake" ]; then
 	[ "$rc" = 1 ] && ! sanitized "$work/fake-run.err" &&
 		grep -q "^accel-run: cannot allocate" "$work/fake-run.err"
 	check $? "run on an NPU that cannot allocate: exit $rc, '$(tail -n 1 "$work/fake-run.err" | cut -c1-80)'"
+	# Work limits: the chain's ops cost 13824 (op 0), 8704 (ops 1-2), ...
+	(export EDGENPU_FAKE_OP_MASK=0x3fffe EDGENPU_FAKE_MAX_JOB_COST=10000
+	 fake_run info "$m" --device /fake/accel0) >"$work/fake-jobs.txt" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] && ! sanitized "$work/fake-jobs.txt" &&
+		grep -q "^jobs per inference: 3 (2 on the NPU, 1 on the CPU executor)$" "$work/fake-jobs.txt" &&
+		grep -q "^  1 NPU 2 ops, 8704 cost units, .*; job 1 of 2 of ops 1-7 (job limit 10000 units)$" "$work/fake-jobs.txt" &&
+		grep -q "^  2 NPU 5 ops, 4832 cost units, .*; job 2 of 2 of ops 1-7 (job limit 10000 units)$" "$work/fake-jobs.txt" &&
+		grep -q "^ *0 CONV_2D .* CPU  fallback: op cost 13824 exceeds the device's limit 10000 " "$work/fake-jobs.txt"
+	check $? "a pretend NPU taking at most 10000 cost units a job: info splits its ops into 2 jobs, the 13824-unit op 0 on the CPU, 3 jobs per inference (exit $rc)"
+	(export EDGENPU_FAKE_OP_MASK=0x3fffe EDGENPU_FAKE_MAX_OP_COST=5000
+	 fake_run run "$m" --device /fake/accel0 --require-full-offload \
+		--output-dir "$work/full") >"$work/fake-opcost.txt" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] && ! sanitized "$work/fake-opcost.txt" && [ ! -e "$work/full" ] &&
+		grep -q "op 0 (CONV_2D) on the CPU: fallback: op cost 13824 exceeds the device's limit 5000 " "$work/fake-opcost.txt"
+	check $? "a pretend NPU taking at most 5000 units an op: run --require-full-offload names op 0 and its cost (exit $rc)"
 else
 	echo "ok $((n + 1)) # SKIP no pretend NPU (FAKE_NPU_SO) given"
 	n=$((n + 1))

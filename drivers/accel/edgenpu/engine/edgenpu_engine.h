@@ -160,6 +160,10 @@ int edgenpu_engine_execute(const void *stream, u64 stream_size,
 			   const struct edgenpu_engine_hooks *hooks,
 			   struct edgenpu_engine_error *err);
 
+int edgenpu_engine_op_cost(const void *desc, u64 size, void *scratch,
+			   u64 scratch_size, u64 *cost,
+			   struct edgenpu_engine_error *err);
+
 const char *edgenpu_engine_op_name(u32 opcode);
 
 /* Fixed-point primitives, exported for the unit tests. */

@@ -543,8 +543,6 @@ static int eng_check_conv(struct eng_op *op, u64 *work_need,
 		if (!eng_conv_direct(op))
 			*work_need += (u64)ENG_CONV_MR * ((k + 63) & ~63ull);
 	}
-	/* Multiply-accumulates: KH * KW (* C / groups) per output. */
-	op->cost = eng_count(out) * (dw ? (u64)f->dims[1] * f->dims[2] : k);
 	ret = eng_check_dense(op, err);
 	if (ret)
 		return ret;
@@ -597,7 +595,6 @@ static int eng_check_fc(struct eng_op *op, u64 *work_need,
 		return OPFAIL(op, 3, DIMS, "more than 16384 output channels");
 	*work_need = ENG_GEMM_WORK(oc) +
 		     ((eng_gemm_nvec_bytes(depth, oc, f->zp) + 63) & ~63ull);
-	op->cost = eng_count(out) * depth;
 	ret = eng_check_dense(op, err);
 	if (ret)
 		return ret;
@@ -630,8 +627,6 @@ static int eng_check_binary(struct eng_op *op, struct edgenpu_engine_error *err)
 			return OPFAIL(op, -1, QUANT,
 				      "ADD/SUB multipliers must be below one");
 	}
-	op->cost = eng_count(o) * (op->opcode == EDGENPU_OP_MUL ?
-				   ENG_COST_MUL : ENG_COST_ADD);
 	return eng_check_act(op, true, err);
 }
 
@@ -662,29 +657,7 @@ static int eng_check_pool(struct eng_op *op, struct edgenpu_engine_error *err)
 			   p->stride_w, o->dims[2]))
 		return OPFAIL(op, 1, DIMS,
 			      "output size does not match input, window, padding");
-	op->cost = eng_count(o) * p->filter_h * p->filter_w;
 	return eng_check_act(op, true, err);
-}
-
-/* Cost units of the single-input ops (see cmdstream.rst). */
-static u64 eng_unary_cost(const struct eng_op *op)
-{
-	u64 n = eng_count(&op->t[1]);
-
-	switch (op->opcode) {
-	case EDGENPU_OP_MEAN:
-		/* H * W taps per output: the input element count. */
-		return eng_count(&op->t[0]);
-	case EDGENPU_OP_SOFTMAX:
-		return n * ENG_COST_SOFTMAX;
-	case EDGENPU_OP_LOGISTIC:
-	case EDGENPU_OP_TANH:
-		return (op->flags & EDGENPU_OP_F_LUT) ? n : n * ENG_COST_ACT;
-	case EDGENPU_OP_QUANTIZE:
-		return n * ENG_COST_QUANTIZE;
-	default:
-		return n * ENG_COST_MOVE;
-	}
 }
 
 static int eng_check_unary(struct eng_op *op, struct edgenpu_engine_error *err)
@@ -815,7 +788,6 @@ static int eng_check_unary(struct eng_op *op, struct edgenpu_engine_error *err)
 	default:
 		break;
 	}
-	op->cost = eng_unary_cost(op);
 	return eng_check_act(op, false, err);
 }
 
@@ -849,8 +821,70 @@ static int eng_check_concat(struct eng_op *op, struct edgenpu_engine_error *err)
 	}
 	if (sum != o->dims[axis])
 		return OPFAIL(op, -1, DIMS, "concat axis extents do not add up");
-	op->cost = eng_count(o) * ENG_COST_MOVE;
 	return eng_check_act(op, false, err);
+}
+
+/* @a * @b, or U64_MAX when that overflows. */
+static u64 eng_mul_sat(u64 a, u64 b)
+{
+	u64 r;
+
+	return check_mul_overflow(a, b, &r) ? ~0ull : r;
+}
+
+/* Element count of @t, saturated: its dims may not be validated yet. */
+static u64 eng_count_sat(const struct eng_tensor *t)
+{
+	return eng_mul_sat((u64)t->dims[0] * t->dims[1],
+			   (u64)t->dims[2] * t->dims[3]);
+}
+
+/*
+ * Cost units of a decoded op (cmdstream.rst, "Cost"), with E its output
+ * element count: multiply-accumulates for the convolutions and
+ * FULLY_CONNECTED, E times a per-element weight (ENG_COST_*) for the
+ * others, never less than E. Saturates at U64_MAX, so that it is defined
+ * for an op whose operands were not validated (edgenpu_engine_op_cost());
+ * for a valid op nothing saturates.
+ */
+static u64 eng_op_cost(const struct eng_op *op)
+{
+	const struct eng_tensor *f = &op->t[1];
+	u64 e = eng_count_sat(&op->t[eng_output_index(op)]);
+
+	switch (op->opcode) {
+	case EDGENPU_OP_CONV_2D:
+		/* KH * KW * C / groups multiply-accumulates per output. */
+		return eng_mul_sat(e, eng_mul_sat((u64)f->dims[1] * f->dims[2],
+						  f->dims[3]));
+	case EDGENPU_OP_DEPTHWISE_CONV_2D:
+		return eng_mul_sat(e, (u64)f->dims[1] * f->dims[2]);
+	case EDGENPU_OP_FULLY_CONNECTED:
+		return eng_mul_sat(e, f->dims[3]);
+	case EDGENPU_OP_ADD:
+	case EDGENPU_OP_SUB:
+		return eng_mul_sat(e, ENG_COST_ADD);
+	case EDGENPU_OP_MUL:
+		return eng_mul_sat(e, ENG_COST_MUL);
+	case EDGENPU_OP_AVERAGE_POOL_2D:
+	case EDGENPU_OP_MAX_POOL_2D:
+		return eng_mul_sat(e, (u64)op->p.pool.filter_h *
+				      op->p.pool.filter_w);
+	case EDGENPU_OP_MEAN:
+		/* H * W taps per output: the input element count. */
+		return eng_count_sat(&op->t[0]);
+	case EDGENPU_OP_SOFTMAX:
+		return eng_mul_sat(e, ENG_COST_SOFTMAX);
+	case EDGENPU_OP_LOGISTIC:
+	case EDGENPU_OP_TANH:
+		return (op->flags & EDGENPU_OP_F_LUT) ? e :
+		       eng_mul_sat(e, ENG_COST_ACT);
+	case EDGENPU_OP_QUANTIZE:
+		return eng_mul_sat(e, ENG_COST_QUANTIZE);
+	default:
+		/* RESHAPE, CONCATENATION, PAD, TRANSPOSE: data movement. */
+		return eng_mul_sat(e, ENG_COST_MOVE);
+	}
 }
 
 /**
@@ -863,9 +897,7 @@ static int eng_check_concat(struct eng_op *op, struct edgenpu_engine_error *err)
  * @work_need: set to the op scratch the op needs (bytes).
  * @err: error report.
  *
- * Sets @op->cost to the op's cost units: multiply-accumulates for the
- * convolutions and FULLY_CONNECTED, a per-output-element estimate for the
- * others (ENG_COST_*), never less than the output element count.
+ * Sets @op->cost to the op's cost units (eng_op_cost()).
  *
  * Return: 0 or a negative errno.
  */
@@ -926,6 +958,7 @@ int eng_check_op(struct eng_op *op, const struct edgenpu_engine_buffer *bufs,
 	}
 	if (ret)
 		return ret;
+	op->cost = eng_op_cost(op);
 
 	/* An op's output may not overlap any of its other operands. */
 	for (j = 0; j < op->ntens; j++) {
@@ -1311,6 +1344,49 @@ int edgenpu_engine_run(const void *stream, u64 stream_size,
 		return ret;
 	return eng_walk(stream, stream_size, bufs, nbufs, scratch,
 			scratch_size, hooks, true, err);
+}
+
+/**
+ * edgenpu_engine_op_cost() - the cost units of one op
+ * @desc: one op descriptor as a command stream holds it: &struct
+ *	edgenpu_cmd_op, its params, its tensor descriptors (any alignment).
+ * @size: bytes readable at @desc (the descriptor may be shorter).
+ * @scratch: caller-private scratch as for edgenpu_engine_validate(); the
+ *	op is decoded there.
+ * @scratch_size: bytes at @scratch.
+ * @cost: set to the op's cost units: what validation counts against
+ *	%EDGENPU_CMD_MAX_OP_COST and %EDGENPU_CMD_MAX_JOB_COST (see
+ *	Documentation/edgenpu/cmdstream.rst), saturated at U64_MAX.
+ * @err: filled with the reason of a rejection; may be NULL.
+ *
+ * For planners, which split their work into jobs within the cost limits.
+ * Only the descriptor's framing is checked here, not its operands (there
+ * is no buffer table): for an op that validates, @cost is exactly what
+ * edgenpu_engine_validate() counts for it.
+ *
+ * Return: 0, or a negative errno when the descriptor does not decode.
+ */
+int edgenpu_engine_op_cost(const void *desc, u64 size, void *scratch,
+			   u64 scratch_size, u64 *cost,
+			   struct edgenpu_engine_error *err)
+{
+	struct eng_op *op = scratch;
+	u64 next;
+	int ret;
+
+	eng_clear_err(err);
+	if (!desc || !cost)
+		return eng_fail(err, -1, -1, EDGENPU_ENGINE_E_ARGS,
+				"NULL descriptor or cost");
+	if (!scratch || ((uintptr_t)scratch & 63) ||
+	    scratch_size < ENG_DECODE_SIZE)
+		return eng_fail(err, -1, -1, EDGENPU_ENGINE_E_SCRATCH,
+				"scratch missing, misaligned or too small");
+	ret = eng_decode_op(desc, size, 0, 0, op, &next, err);
+	if (ret)
+		return ret;
+	*cost = eng_op_cost(op);
+	return 0;
 }
 
 /**
