@@ -278,7 +278,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	struct client h, v;
 	uint64_t hseq[3], vseq;
 	uint32_t st = 0, wr[3][2];
-	int64_t t0, tv, hend[3];
+	int64_t t0, tv, tv0, first, hend[3];
 	long timeout_ms = read_long(PARAM "job_timeout_ms"), reset_us;
 	unsigned int i, timedout = 0;
 	char *dump;
@@ -310,7 +310,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	}
 	cores = cores < 3 ? cores : 3;
 	usleep(20000);
-	tv = gu_now_ns();
+	tv0 = tv = gu_now_ns();
 	tap_check(t, client_submit(&v, &vseq) == 0, "the victim submits");
 	tap_check(t, gu_wait(v.fd, vseq, 60000, &st, NULL) == 0 &&
 		  st == DRM_EDGENPU_JOB_DONE, "the victim's job completes");
@@ -328,9 +328,18 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 		  "all %u maximal-cost jobs time out (%u did)", cores, timedout);
 	printf("# victim done %lld ms after its submission (job timeout %ld ms)\n",
 	       (long long)(tv / 1000000), timeout_ms);
-	tap_check(t, tv / 1000000 < timeout_ms + 1000,
-		  "the victim waits less than one job timeout + 1 s (%lld ms)",
-		  (long long)(tv / 1000000));
+	/*
+	 * The victim runs as soon as the first core is reset: it is done
+	 * within a second of the first hostile job's end (on a loaded TCG
+	 * host the timeout itself may fire late).
+	 */
+	first = hend[0];
+	for (i = 1; i < cores; i++)
+		first = hend[i] < first ? hend[i] : first;
+	first -= tv0 - t0;
+	tap_check(t, tv <= first + 1000000000ll,
+		  "the victim is done %lld ms after it was submitted, within 1 s of the first freed core (%lld ms)",
+		  (long long)(tv / 1000000), (long long)(first / 1000000));
 	print_file(ACCEL_DBG "edgenpu_jobs");
 	reset_us = worst_reset_us();
 	printf("# worst time from timeout to core free: %ld us\n", reset_us);
@@ -498,8 +507,9 @@ static void test_jobs_limit(struct tap *t)
 		return;
 	}
 	client_small(&c);
-	write_file(DBG "latency_us", "20000");
-	for (i = 0; i < limit + 16 && !(ret = client_submit(&c, &seq)); i++) {
+	/* Slow jobs (200 ms each) so that a slow kernel still fills up. */
+	write_file(DBG "latency_us", "200000");
+	for (i = 0; i < limit + 64 && !(ret = client_submit(&c, &seq)); i++) {
 		last = seq;
 		accepted++;
 	}

@@ -47,32 +47,6 @@ struct rig {
 	uint32_t cmd_size;
 };
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static int bo_create(int fd, uint64_t size, uint32_t *handle)
-{
-	struct drm_edgenpu_bo_create c = { .size = size };
-	int ret = xioctl(fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c);
-
-	*handle = c.handle;
-	return ret;
-}
-
-static void *bo_map(int fd, uint32_t handle)
-{
-	struct drm_edgenpu_bo_info i = { .handle = handle };
-	void *p;
-
-	if (xioctl(fd, DRM_IOCTL_EDGENPU_BO_INFO, &i))
-		return NULL;
-	p = mmap(NULL, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 i.mmap_offset);
-	return p == MAP_FAILED ? NULL : p;
-}
-
 static uint32_t build_add(uint8_t *buf, uint32_t cap)
 {
 	struct edgenpu_cmd_add_params p = { .left_shift = 20 };
@@ -108,15 +82,15 @@ static int rig_init(struct rig *r, const char *path)
 	r->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (r->fd < 0)
 		return -errno;
-	if (bo_create(r->fd, 4096, &r->cmd) || bo_create(r->fd, N_ELEMS, &r->a) ||
-	    bo_create(r->fd, N_ELEMS, &r->b) || bo_create(r->fd, N_ELEMS, &r->out) ||
-	    bo_create(r->fd, 4096, &r->prof))
+	if (gu_bo_create(r->fd, 4096, &r->cmd) || gu_bo_create(r->fd, N_ELEMS, &r->a) ||
+	    gu_bo_create(r->fd, N_ELEMS, &r->b) || gu_bo_create(r->fd, N_ELEMS, &r->out) ||
+	    gu_bo_create(r->fd, 4096, &r->prof))
 		return -EIO;
-	r->cmd_map = bo_map(r->fd, r->cmd);
-	r->a_map = bo_map(r->fd, r->a);
-	r->b_map = bo_map(r->fd, r->b);
-	r->out_map = bo_map(r->fd, r->out);
-	r->prof_map = bo_map(r->fd, r->prof);
+	r->cmd_map = gu_bo_map(r->fd, r->cmd);
+	r->a_map = gu_bo_map(r->fd, r->a);
+	r->b_map = gu_bo_map(r->fd, r->b);
+	r->out_map = gu_bo_map(r->fd, r->out);
+	r->prof_map = gu_bo_map(r->fd, r->prof);
 	if (!r->cmd_map || !r->a_map || !r->b_map || !r->out_map || !r->prof_map)
 		return -EIO;
 	r->cmd_size = build_add(r->cmd_map, 4096);
@@ -149,7 +123,7 @@ static void sub_init(struct sub *s, const struct rig *r)
 static int submit(int fd, struct sub *s)
 {
 	s->job.seqno = 0;
-	return xioctl(fd, DRM_IOCTL_EDGENPU_SUBMIT, &s->submit);
+	return gu_ioctl(fd, DRM_IOCTL_EDGENPU_SUBMIT, &s->submit);
 }
 
 static int64_t deadline(int64_t ms)
@@ -168,7 +142,7 @@ static int wait_job(int fd, uint64_t seqno, int64_t ms, uint32_t *status,
 		.timeout_ns = deadline(ms),
 		.kind = DRM_EDGENPU_WAIT_JOB,
 	};
-	int ret = xioctl(fd, DRM_IOCTL_EDGENPU_WAIT, &w);
+	int ret = gu_ioctl(fd, DRM_IOCTL_EDGENPU_WAIT, &w);
 
 	if (status)
 		*status = w.status;
@@ -246,8 +220,8 @@ static void test_syncobjs(struct tap *t, struct rig *r)
 	uint32_t st;
 	int ok;
 
-	ok = !xioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &c1) &&
-	     !xioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &c2);
+	ok = !gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &c1) &&
+	     !gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &c2);
 	tap_check(t, ok, "create two syncobjs");
 	if (!ok)
 		return;
@@ -272,13 +246,13 @@ static void test_syncobjs(struct tap *t, struct rig *r)
 	w.handles = (uintptr_t)&c1.handle;
 	w.count_handles = 1;
 	w.timeout_nsec = deadline(5000);
-	tap_check(t, xioctl(r->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0,
+	tap_check(t, gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0,
 		  "binary syncobj signalled");
 	tw.handles = (uintptr_t)&c2.handle;
 	tw.points = (uintptr_t)&point;
 	tw.count_handles = 1;
 	tw.timeout_nsec = deadline(5000);
-	tap_check(t, xioctl(r->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &tw) == 0,
+	tap_check(t, gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &tw) == 0,
 		  "timeline syncobj reached point 5");
 	tap_check(t, wait_job(r->fd, s2.job.seqno, 0, &st, NULL) == 0 &&
 		  st == DRM_EDGENPU_JOB_DONE && check_output(r),
@@ -296,14 +270,14 @@ static void test_dmabuf(struct tap *t, struct rig *r, const char *path)
 	int ok;
 
 	ok = run_one(r, 11);
-	ok = ok && !xioctl(r->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp);
+	ok = ok && !gu_ioctl(r->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp);
 	tap_check(t, ok, "export an output BO as a dma-buf");
 	if (!ok)
 		return;
 	memset(&r2, 0, sizeof(r2));
 	ok = rig_init(&r2, path) == 0;
 	imp.fd = exp.fd;
-	ok = ok && !xioctl(r2.fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp);
+	ok = ok && !gu_ioctl(r2.fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp);
 	tap_check(t, ok, "import it into another file");
 	if (!ok)
 		return;
@@ -340,20 +314,20 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 
 #define EXPECT(cond, ...) tap_check(t, cond, __VA_ARGS__)
 	c = (struct drm_edgenpu_bo_create){ .size = 0 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE size 0: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE size 0: EINVAL");
 	c = (struct drm_edgenpu_bo_create){ .size = 1ull << 40 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE 1 TiB: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE 1 TiB: EINVAL");
 	c = (struct drm_edgenpu_bo_create){ .size = 4096, .flags = 1 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE flags: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == -EINVAL, "BO_CREATE flags: EINVAL");
 	/* Output fields are ignored on input: a struct can be used again. */
 	c = (struct drm_edgenpu_bo_create){ .size = 4096, .handle = 9 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0 && c.handle != 9 &&
-	       xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0,
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0 && c.handle != 9 &&
+	       gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c) == 0,
 	       "BO_CREATE with its output field set: accepted, twice");
 	bi = (struct drm_edgenpu_bo_info){ .handle = 9999 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_INFO, &bi) == -ENOENT, "BO_INFO stale handle: ENOENT");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_INFO, &bi) == -ENOENT, "BO_INFO stale handle: ENOENT");
 	bi = (struct drm_edgenpu_bo_info){ .handle = r->a, .flags = 2 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_BO_INFO, &bi) == -EINVAL, "BO_INFO flags: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_BO_INFO, &bi) == -EINVAL, "BO_INFO flags: EINVAL");
 
 	sub_init(&s, r);
 	s.submit.flags = 1;
@@ -412,7 +386,7 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	s.refs[1].handle = 4242;
 	EXPECT(submit(r->fd, &s) == -ENOENT, "stale BO handle: ENOENT");
 	other = open(path, O_RDWR | O_CLOEXEC);
-	if (other >= 0 && !bo_create(other, 4096, &h)) {
+	if (other >= 0 && !gu_bo_create(other, 4096, &h)) {
 		/* A handle number valid only in another file. */
 		sub_init(&s, r);
 		s.refs[1].handle = h + 100;
@@ -433,7 +407,7 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	q = (struct drm_edgenpu_query){ .query = DRM_EDGENPU_QUERY_LAST_ERROR,
 					.size = sizeof(le), .data = (uintptr_t)&le };
 	memset(&le, 0, sizeof(le));
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_QUERY, &q) == 0 && le.error < 0 &&
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_QUERY, &q) == 0 && le.error < 0 &&
 	       le.op_index == 0 && le.msg[0],
 	       "last error explains it: op %d, %d, '%.60s'", le.op_index, le.error, le.msg);
 	sub_init(&s, r);
@@ -448,14 +422,14 @@ static void test_bad_input(struct tap *t, struct rig *r, const char *path)
 	EXPECT(submit(r->fd, &s) == -ERANGE, "profile buffer too small: ERANGE");
 
 	w = (struct drm_edgenpu_wait){ .kind = 7 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -EINVAL, "WAIT unknown kind: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -EINVAL, "WAIT unknown kind: EINVAL");
 	w = (struct drm_edgenpu_wait){ .kind = DRM_EDGENPU_WAIT_JOB, .flags = 1 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -EINVAL, "WAIT flags: EINVAL");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -EINVAL, "WAIT flags: EINVAL");
 	w = (struct drm_edgenpu_wait){ .kind = DRM_EDGENPU_WAIT_BO, .handle = 777 };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -ENOENT, "WAIT stale BO: ENOENT");
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == -ENOENT, "WAIT stale BO: ENOENT");
 	w = (struct drm_edgenpu_wait){ .kind = DRM_EDGENPU_WAIT_BO, .handle = r->out,
 				       .timeout_ns = deadline(1000) };
-	EXPECT(xioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == 0 &&
+	EXPECT(gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_WAIT, &w) == 0 &&
 	       w.status == DRM_EDGENPU_JOB_DONE, "WAIT on an idle BO: done");
 #undef EXPECT
 }
@@ -474,9 +448,9 @@ static void test_rules(struct tap *t, struct rig *r)
 
 	/* A SUBMIT struct used again as is, output seqno and all. */
 	sub_init(&s, r);
-	ret = xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit);
+	ret = gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit);
 	first = s.job.seqno;
-	tap_check(t, ret == 0 && xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == 0 &&
+	tap_check(t, ret == 0 && gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == 0 &&
 		  s.job.seqno > first, "SUBMIT again with the seqno filled in: accepted");
 	tap_check(t, wait_job(r->fd, s.job.seqno, 5000, &st, NULL) == 0 &&
 		  wait_job(r->fd, first, 5000, &st, NULL) == 0,
@@ -489,16 +463,16 @@ static void test_rules(struct tap *t, struct rig *r)
 	jobs[1].priority = DRM_EDGENPU_PRIO_LOW;
 	s.submit.jobs = (uintptr_t)jobs;
 	s.submit.job_count = 2;
-	tap_check(t, xioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == -EINVAL,
+	tap_check(t, gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit) == -EINVAL,
 		  "two priorities in one SUBMIT: EINVAL");
 
 	/* Timeline points above 2^32 wait like any other. */
 	sc.flags = 0;
-	ret = xioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+	ret = gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
 	ta.handles = (uintptr_t)&sc.handle;
 	ta.points = (uintptr_t)&point;
 	ta.count_handles = 1;
-	ret = ret ? ret : xioctl(r->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ta);
+	ret = ret ? ret : gu_ioctl(r->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ta);
 	sub_init(&s, r);
 	s.in = (struct drm_edgenpu_sync){ .handle = sc.handle, .point = point };
 	s.job.in_syncs = (uintptr_t)&s.in;
@@ -522,7 +496,7 @@ static void test_rules(struct tap *t, struct rig *r)
 		s.job.priority = DRM_EDGENPU_PRIO_HIGH;
 		if (submit(r->fd, &s) != -EACCES)
 			_exit(1);
-		xioctl(r->fd, DRM_IOCTL_EDGENPU_QUERY, &q);
+		gu_ioctl(r->fd, DRM_IOCTL_EDGENPU_QUERY, &q);
 		if (!strstr(le.msg, "CAP_SYS_NICE"))
 			_exit(4);
 		s.job.priority = DRM_EDGENPU_PRIO_NORMAL;
@@ -749,7 +723,7 @@ static void *intr_submitter(void *arg)
 	s.submit.jobs = (uintptr_t)jobs;
 	s.submit.job_count = 2;
 	while (!x->stop) {
-		ret = xioctl(x->r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit);
+		ret = gu_ioctl(x->r->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s.submit);
 		if (ret == -EINTR || ret == -EAGAIN) {
 			x->eintr += ret == -EINTR;
 			continue;

@@ -10,6 +10,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/sched/signal.h>
 #include <linux/dma-fence.h>
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
@@ -142,15 +143,13 @@ static void ks_exit(struct kunit *test)
 	edgenpu_device_destroy(ctx->edev);
 }
 
-/* Build, validate and queue one job; returns its finished fence. */
-static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
+/* Build and validate one job: in (read) -> out (write), not queued. */
+static struct edgenpu_job *ks_build(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
 	struct edgenpu_file *efile = ctx->file->driver_priv;
 	struct drm_gem_shmem_object *in, *out;
 	struct edgenpu_job *job;
-	struct dma_fence *fence;
-	u64 seqno;
 
 	job = edgenpu_job_alloc(efile, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
@@ -166,6 +165,18 @@ static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
 	KUNIT_ASSERT_NOT_NULL(test, job->cmds);
 	job->cmd_size = ctx->stream_size;
 	KUNIT_ASSERT_EQ(test, edgenpu_job_validate(job, efile), 0);
+	return job;
+}
+
+/* Build, validate and queue one job; returns its finished fence. */
+static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct edgenpu_file *efile = ctx->file->driver_priv;
+	struct edgenpu_job *job = ks_build(test);
+	struct dma_fence *fence;
+	u64 seqno;
+
 	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
 						NULL, &seqno), 0);
 	fence = xa_load(&efile->jobs, seqno);
@@ -450,6 +461,9 @@ static const char *ks_fence_name(struct dma_fence *f)
 	return "kstest";
 }
 
+/* Outlives the test: the fence may be released after it returns. */
+static DEFINE_SPINLOCK(ks_fence_lock);
+
 static const struct dma_fence_ops ks_fence_ops = {
 	.get_driver_name = ks_fence_name,
 	.get_timeline_name = ks_fence_name,
@@ -463,39 +477,32 @@ static const struct dma_fence_ops ks_fence_ops = {
 static void sched_teardown_foreign_fence(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
-	struct edgenpu_file *efile = ctx->file->driver_priv;
-	struct drm_gem_shmem_object *in, *out;
 	struct edgenpu_job *job;
 	struct dma_fence *foreign;
-	spinlock_t lock; /* the foreign fence's */
 	u64 seqno;
 
-	spin_lock_init(&lock);
 	foreign = kzalloc_obj(*foreign, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
-	dma_fence_init(foreign, &ks_fence_ops, &lock,
+	dma_fence_init(foreign, &ks_fence_ops, &ks_fence_lock,
 		       dma_fence_context_alloc(1), 1);
 
-	job = edgenpu_job_alloc(efile, 2);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, job);
-	in = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
-	out = drm_gem_shmem_create(&ctx->edev->drm, PAGE_SIZE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, in);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, out);
-	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &in->base,
-						     DRM_EDGENPU_BUF_READ), 0);
-	KUNIT_ASSERT_EQ(test, edgenpu_job_add_buffer(job, &out->base,
-						     DRM_EDGENPU_BUF_WRITE), 0);
-	job->cmds = kvmemdup(ctx->stream, ctx->stream_size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, job->cmds);
-	job->cmd_size = ctx->stream_size;
-	KUNIT_ASSERT_EQ(test, edgenpu_job_validate(job, efile), 0);
+	job = ks_build(test);
 	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
 						foreign, &seqno), 0);
 
-	/* The process dies, the device goes, its devres is released. */
+	/*
+	 * The process is killed: with a fatal signal pending, closing the
+	 * file does not wait for the job but kills it, and the killed job
+	 * waits for its foreign dependency. (A kthread ignores signals
+	 * unless allowed; allowed, SIGKILL is only pending, not fatal.)
+	 */
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
 	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	flush_signals(current);
+	disallow_signal(SIGKILL);
 	ctx->file->driver_priv = NULL;
+	/* Then the device goes and its devres is released. */
 	edgenpu_device_destroy(ctx->edev);
 	ctx->edev = NULL;
 	kunit_device_unregister(test, ctx->dev);
