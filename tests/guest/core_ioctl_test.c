@@ -433,6 +433,26 @@ static void allowed_calls(struct ctx *c, int fd)
 	check(c, !r && cap.value == 1, "GET_CAP DRM_CAP_SYNCOBJ_TIMELINE: %s, value %llu",
 	      ename(r), (unsigned long long)cap.value);
 
+	/*
+	 * 0 is never a handle. 7.2's core keeps its syncobjs in an xarray
+	 * that reserves index 0, and DESTROY of handle 0 (which fails)
+	 * un-reserves it: the next CREATE then hands out handle 0. The
+	 * sweep above did DESTROY 0 many times; do it once more, here.
+	 */
+	sd = (struct drm_syncobj_destroy){ .handle = 0 };
+	r = xioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	check(c, r == EINVAL, "SYNCOBJ_DESTROY of handle 0: %s (expected EINVAL)", ename(r));
+	sc = (struct drm_syncobj_create){ 0 };
+	r = xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+	check(c, !r && sc.handle,
+	      "SYNCOBJ_CREATE after a DESTROY of handle 0: %s, handle %u (not 0)",
+	      ename(r), sc.handle);
+	/* (A handle 0 stays: destroying it would free index 0 again.) */
+	if (!r && sc.handle) {
+		sd = (struct drm_syncobj_destroy){ .handle = sc.handle };
+		xioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	}
+
 	for (i = 0; i < 4; i++) {
 		sc = (struct drm_syncobj_create){
 			.flags = i == 1 ? DRM_SYNCOBJ_CREATE_SIGNALED : 0,

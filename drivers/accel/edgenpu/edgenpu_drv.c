@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
@@ -110,11 +111,34 @@ static int edgenpu_ioctl_filter(unsigned int cmd)
 	return -EACCES;
 }
 
+/*
+ * DRM_IOCTL_SYNCOBJ_DESTROY of handle 0 fails with -EINVAL on 7.2, but
+ * first frees the xarray's reserved index 0, so that the file's next
+ * syncobj gets handle 0, which the uapi reserves for "none". Answer it
+ * here, as the core would. An argument too short to hold a handle is
+ * zero-filled by the core, so it means handle 0 too. (A thread changing
+ * the handle between this read and the core's copy only hurts its own
+ * file's handle numbering.)
+ */
+static int edgenpu_ioctl_syncobj_destroy(unsigned int cmd, unsigned long arg)
+{
+	u32 handle = 0;
+
+	if (DRM_IOCTL_NR(cmd) != DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY))
+		return 0;
+	if ((_IOC_DIR(cmd) & _IOC_WRITE) && _IOC_SIZE(cmd) >= sizeof(handle) &&
+	    get_user(handle, (u32 __user *)arg))
+		return -EFAULT;
+	return handle ? 0 : -EINVAL;
+}
+
 static long edgenpu_unlocked_ioctl(struct file *filp, unsigned int cmd,
 				   unsigned long arg)
 {
 	int ret = edgenpu_ioctl_filter(cmd);
 
+	if (!ret)
+		ret = edgenpu_ioctl_syncobj_destroy(cmd, arg);
 	return ret ? ret : drm_ioctl(filp, cmd, arg);
 }
 
@@ -124,6 +148,8 @@ static long edgenpu_compat_ioctl(struct file *filp, unsigned int cmd,
 {
 	int ret = edgenpu_ioctl_filter(cmd);
 
+	if (!ret)
+		ret = edgenpu_ioctl_syncobj_destroy(cmd, (unsigned long)compat_ptr(arg));
 	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
 }
 #else
