@@ -528,6 +528,34 @@ static void test_jobs_limit(struct tap *t)
 	client_close(&c);
 }
 
+/* fdinfo tells a client's resident buffer memory (drm-resident-*). */
+static void test_fdinfo(struct tap *t)
+{
+	char path[64], line[256];
+	struct client c;
+	uint64_t seq;
+	uint32_t st;
+	long resident = -1;
+	FILE *f;
+
+	if (client_open(&c, FC_ROWS)) {
+		tap_check(t, 0, "open a client");
+		return;
+	}
+	client_small(&c);
+	if (!client_submit(&c, &seq))
+		gu_wait(c.fd, seq, 20000, &st, NULL);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", c.fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "drm-resident-memory:", 20))
+			resident = strtol(line + 20, NULL, 10);
+	if (f)
+		fclose(f);
+	tap_check(t, resident > 0, "fdinfo drm-resident-memory: %ld", resident);
+	client_close(&c);
+}
+
 /* Jobs with a syncobj out-fence and no WAIT: kernel memory stays bounded. */
 static void test_syncobj_only(struct tap *t)
 {
@@ -619,6 +647,7 @@ int main(int argc, char **argv)
 	test_bo_limit(&t);
 	test_pinned_limit(&t);
 	test_jobs_limit(&t);
+	test_fdinfo(&t);
 	test_syncobj_only(&t);
 	forget_hangs();
 	return tap_done(&t);
