@@ -57,7 +57,7 @@ modules:
 # Guest programs: static, so the initramfs needs no libraries.
 GUEST_OUT := $(BUILD)/guest/$(GUEST_ARCH)/bin
 GUEST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static \
-	-Iinclude/uapi -Itests/guest
+	-Iinclude/uapi -Itests/guest -Itests/common
 ifeq ($(GUEST_ARCH),arm64)
 GUEST_CC := aarch64-linux-gnu-gcc
 GUEST_CFLAGS += -idirafter /usr/aarch64-linux-gnu/include/drm
@@ -84,30 +84,30 @@ GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-te
 
 guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
 
-$(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/common/tap.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-$(GUEST_OUT)/edgenpu-core-ioctl-test: tests/guest/core_ioctl_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-core-ioctl-test: tests/guest/core_ioctl_test.c tests/common/tap.h \
 		tests/guest/drm_core_ioctls.h include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
-$(GUEST_OUT)/edgenpu-hostile-test: tests/guest/hostile_test.c tests/guest/tap.h \
+$(GUEST_OUT)/edgenpu-hostile-test: tests/guest/hostile_test.c tests/common/tap.h \
 		tests/guest/guest_util.h tests/common/engine_jobbuild.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $<
 
-$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/guest/tap.h tests/guest/guest_util.h \
+$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/common/tap.h tests/guest/guest_util.h \
 		$(GUEST_ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< $(GUEST_ENGINE_SRCS)
 
-$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/guest/tap.h tests/guest/guest_util.h \
+$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/common/tap.h tests/guest/guest_util.h \
 		include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
@@ -119,7 +119,7 @@ $(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< -lpthread
 
-$(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/guest/tap.h tests/guest/guest_util.h \
+$(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/common/tap.h tests/guest/guest_util.h \
 		tests/guest/drm_core_ioctls.h tests/common/engine_jobbuild.h include/uapi/drm/edgenpu_accel.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
@@ -132,7 +132,7 @@ $(GUEST_OUT)/edgenpu-steady-test: tests/host/lib/steady_test.c $(US_LIB_SRCS) $(
 		-o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
-$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/guest/tap.h tests/guest/guest_util.h \
+$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/common/tap.h tests/guest/guest_util.h \
 		$(US_LIB_SRCS) $(US_HDRS)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TAP output for every C test program (host, guest and fuzz smoke):
+ * "ok N - name" lines, "# SKIP" results, "# ..." diagnostics, the plan at
+ * the end and a non-zero exit status if anything failed. Header-only, no
+ * global state: each program owns its struct tap.
+ */
+#ifndef EDGENPU_TAP_H
+#define EDGENPU_TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct tap {
+	int n;
+	int failed;
+};
+
+static inline int tap_check(struct tap *t, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->n++;
+	if (!ok)
+		t->failed++;
+	printf("%sok %d - ", ok ? "" : "not ", t->n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return ok;
+}
+
+/* A check that could not run here; it counts as passed, as TAP says. */
+static inline void tap_skip(struct tap *t, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->n++;
+	printf("ok %d - ", t->n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # SKIP %s\n", why);
+	fflush(stdout);
+}
+
+/* A diagnostic line; TAP consumers show it, they do not count it. */
+static inline void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static inline int tap_done(struct tap *t)
+{
+	printf("1..%d\n", t->n);
+	if (t->failed)
+		printf("# %d of %d failed\n", t->failed, t->n);
+	return t->failed ? 1 : 0;
+}
+
+#endif
