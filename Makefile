@@ -54,10 +54,13 @@ modules:
 	@scripts/build-module debug-latest x86_64
 	@scripts/build-module debug-latest arm64
 
-# Guest programs: static, so the initramfs needs no libraries.
+# Guest programs: static, so the initramfs needs no libraries. (The
+# mk/*.mk above include these two as well.)
+include mk/flags.mk drivers/accel/edgenpu/engine/sources.mk
 GUEST_OUT := $(BUILD)/guest/$(GUEST_ARCH)/bin
-GUEST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static \
-	-Iinclude/uapi -Itests/guest -Itests/common
+GUEST_CFLAGS := $(EDGENPU_GNU_STD) -O2 -g $(EDGENPU_WARN) -static \
+	-DEDGENPU_VERSION=$(VERSION) -Iinclude/uapi -Iuserspace/include \
+	-Idrivers/accel/edgenpu/engine -Itests/guest -Itests/common
 ifeq ($(GUEST_ARCH),arm64)
 GUEST_CC := aarch64-linux-gnu-gcc
 GUEST_CFLAGS += -idirafter /usr/aarch64-linux-gnu/include/drm
@@ -68,92 +71,65 @@ endif
 # The kernels (and the arm64 libdrm) scripts/fetch-kernels resolved.
 EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 -include $(EDGENPU_CACHE)/kernels.env
-
-GUEST_PROGS := $(GUEST_OUT)/edgenpu-query-test $(GUEST_OUT)/edgenpu-job-test \
-	$(GUEST_OUT)/edgenpu-lifecycle-test $(GUEST_OUT)/edgenpu-bench-submit \
-	$(GUEST_OUT)/edgenpu-lib-test $(GUEST_OUT)/edgenpu-ioctl-fuzz \
-	$(GUEST_OUT)/edgenpu-steady-test $(GUEST_OUT)/edgenpu-core-ioctl-test \
-	$(GUEST_OUT)/edgenpu-hostile-test
-GUEST_ENGINE_SRCS := $(wildcard drivers/accel/edgenpu/engine/*.c)
-GUEST_PROGS += $(GUEST_OUT)/accel-run
 ifeq ($(GUEST_ARCH),arm64)
 GUEST_LDFLAGS := -L$(LIBDRM_ARM64)
 endif
-GUEST_SCRIPTS := $(GUEST_OUT)/edgenpu-guest-tests $(GUEST_OUT)/edgenpu-module-test \
-	$(GUEST_OUT)/edgenpu-model-test
 
-guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
+# The programs of tests/guest, one per .c file: edgenpu-NAME from NAME.c,
+# with dashes in the program's name for the file's underscores
+# (edgenpu-core-ioctl-test from core_ioctl_test.c). Each depends on every
+# header a guest program may include; GUEST_SRCS_<name> and
+# GUEST_LIBS_<name> add a program's own sources and libraries (name
+# without edgenpu-).
+GUEST_TESTS := $(subst _,-,$(basename $(notdir $(wildcard tests/guest/*.c))))
+GUEST_HDRS := $(wildcard tests/common/*.h tests/guest/*.h) $(US_HDRS)
+GUEST_ENGINE_SRCS := $(patsubst %,drivers/accel/edgenpu/engine/%.c,\
+	$(edgenpu_engine_sources))
+GUEST_SRCS_job-test := $(GUEST_ENGINE_SRCS)
+GUEST_SRCS_lib-test := $(US_LIB_SRCS)
+GUEST_LIBS_lib-test := -ldrm -lm
+GUEST_LIBS_ioctl-fuzz := -lpthread
+GUEST_LIBS_bench-submit := -lpthread
 
-$(GUEST_OUT)/edgenpu-query-test: tests/guest/query_test.c tests/common/tap.h \
-		include/uapi/drm/edgenpu_accel.h
+.SECONDEXPANSION:
+$(GUEST_OUT)/edgenpu-%: tests/guest/$$(subst -,_,$$*).c $(GUEST_HDRS) \
+		$$(GUEST_SRCS_$$*)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< $(GUEST_SRCS_$*) $(GUEST_LDFLAGS) \
+		$(GUEST_LIBS_$*)
 
-$(GUEST_OUT)/edgenpu-core-ioctl-test: tests/guest/core_ioctl_test.c tests/common/tap.h \
-		tests/guest/drm_core_ioctls.h include/uapi/drm/edgenpu_accel.h
+# The host's steady-state test, run in the guest on the NPU: the library's
+# allocations are counted (-Wl,--wrap), see the test.
+$(GUEST_OUT)/edgenpu-steady-test: tests/host/lib/steady_test.c $(GUEST_HDRS) \
+		$(US_LIB_SRCS)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
-
-$(GUEST_OUT)/edgenpu-hostile-test: tests/guest/hostile_test.c tests/common/tap.h \
-		tests/guest/guest_util.h tests/common/engine_jobbuild.h \
-		include/uapi/drm/edgenpu_accel.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $<
-
-$(GUEST_OUT)/edgenpu-job-test: tests/guest/job_test.c tests/common/tap.h tests/guest/guest_util.h \
-		$(GUEST_ENGINE_SRCS) include/uapi/drm/edgenpu_accel.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $< $(GUEST_ENGINE_SRCS)
-
-$(GUEST_OUT)/edgenpu-lifecycle-test: tests/guest/lifecycle_test.c tests/common/tap.h tests/guest/guest_util.h \
-		include/uapi/drm/edgenpu_accel.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $<
-
-$(GUEST_OUT)/edgenpu-bench-submit: tests/guest/bench_submit.c \
-		include/uapi/drm/edgenpu_accel.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $< -lpthread
-
-$(GUEST_OUT)/edgenpu-ioctl-fuzz: tests/guest/ioctl_fuzz.c tests/common/tap.h tests/guest/guest_util.h \
-		tests/guest/drm_core_ioctls.h tests/common/engine_jobbuild.h include/uapi/drm/edgenpu_accel.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -std=gnu11 -Idrivers/accel/edgenpu/engine \
-		-Itests/common -o $@ $< -lpthread
-
-# The library's allocations are counted (-Wl,--wrap): see the test.
-$(GUEST_OUT)/edgenpu-steady-test: tests/host/lib/steady_test.c $(US_LIB_SRCS) $(US_HDRS)
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-		-o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm \
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
-$(GUEST_OUT)/edgenpu-lib-test: tests/guest/lib_test.c tests/common/tap.h tests/guest/guest_util.h \
-		$(US_LIB_SRCS) $(US_HDRS)
+# accel-run links the library's sources directly; the LOGISTIC/TANH
+# tables need libm (expf, tanhf).
+$(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(GUEST_HDRS)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-		-Idrivers/accel/edgenpu/engine -o $@ $< $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm -lm
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(US_CLI_SRCS) $(US_LIB_SRCS) $(GUEST_LDFLAGS) \
+		-ldrm -lm
 
-$(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(US_HDRS)
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-		-o $@ $(US_CLI_SRCS) $(US_LIB_SRCS) $(GUEST_LDFLAGS) -ldrm
-
+# Scripts copied into the guest: edgenpu-NAME from tests/guest/NAME (the
+# runner of them all keeps its name, run-guest-tests).
+GUEST_SCRIPTS := $(addprefix $(GUEST_OUT)/edgenpu-,guest-tests module-test model-test)
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
+$(filter-out %/edgenpu-guest-tests,$(GUEST_SCRIPTS)): $(GUEST_OUT)/edgenpu-%: tests/guest/%
+$(GUEST_SCRIPTS):
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
-$(GUEST_OUT)/edgenpu-model-test: tests/guest/model-test
-	@mkdir -p $(@D)
-	install -m 0755 $< $@
-
-$(GUEST_OUT)/edgenpu-module-test: tests/guest/module-test
-	@mkdir -p $(@D)
-	install -m 0755 $< $@
+GUEST_PROGS := $(addprefix $(GUEST_OUT)/edgenpu-,$(GUEST_TESTS) steady-test) \
+	$(GUEST_OUT)/accel-run
+# Those that compile the engine's sources take its warnings (see
+# EDGENPU_ENGINE_WARN).
+GUEST_WITH_ENGINE := $(addprefix $(GUEST_OUT)/,edgenpu-job-test edgenpu-lib-test \
+	edgenpu-steady-test accel-run)
+$(GUEST_WITH_ENGINE): GUEST_CFLAGS += -Wno-unused-parameter
+guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
 
 vm-shell:
 	scripts/vm-run --kernel $(KERNEL) --arch $(GUEST_ARCH) --interactive

@@ -237,17 +237,17 @@ int main(void)
 			len = jb_finish(&j);
 		}
 		bufs[0] = (struct edgenpu_engine_buffer){ in, in_n,
-			EDGENPU_ENGINE_BUF_READ, 0 };
+			EDGENPU_BUF_READ, 0 };
 		bufs[1] = (struct edgenpu_engine_buffer){ wt, w_n,
-			EDGENPU_ENGINE_BUF_READ, 0 };
+			EDGENPU_BUF_READ, 0 };
 		bufs[2] = (struct edgenpu_engine_buffer){ bias,
-			4ull * L->cout, EDGENPU_ENGINE_BUF_READ, 0 };
+			4ull * L->cout, EDGENPU_BUF_READ, 0 };
 		bufs[3] = (struct edgenpu_engine_buffer){ out_e, out_n,
-			EDGENPU_ENGINE_BUF_WRITE, 0 };
+			EDGENPU_BUF_WRITE, 0 };
 		bufs[4] = (struct edgenpu_engine_buffer){ pcm, 4ull * L->cout,
-			EDGENPU_ENGINE_BUF_READ, 0 };
+			EDGENPU_BUF_READ, 0 };
 		bufs[5] = (struct edgenpu_engine_buffer){ pcs, 4ull * L->cout,
-			EDGENPU_ENGINE_BUF_READ, 0 };
+			EDGENPU_BUF_READ, 0 };
 		if (edgenpu_engine_run(stream, len, bufs, 6, scratch,
 				       EDGENPU_ENGINE_SCRATCH_SIZE, NULL,
 				       &err)) {

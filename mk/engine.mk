@@ -4,7 +4,8 @@
 # benchmark. Included by the top-level Makefile; also works standalone:
 #   make -f mk/engine.mk BUILD=/tmp/engbuild engine-test
 # Every variable here starts with ENGINE_ (BUILD, FUZZ_SECONDS and
-# FUZZ_TIME are the only shared names).
+# FUZZ_TIME are the only shared names; the included mk/flags.mk and
+# engine/sources.mk bring EDGENPU_* and edgenpu_engine_sources).
 
 BUILD ?= $(CURDIR)/build
 FUZZ_SECONDS ?= 60
@@ -17,28 +18,31 @@ ENGINE_OUT := $(BUILD)/engine
 ENGINE_CC ?= gcc
 ENGINE_CLANG ?= $(shell command -v clang-14 || command -v clang)
 ENGINE_PY ?= python3
+# The flags shared with the other userspace builds (EDGENPU_*).
+include $(ENGINE_ROOT)/mk/flags.mk
 
-ENGINE_SRCS := $(addprefix $(ENGINE_SRCDIR)/,eng_core.c eng_conv.c eng_elem.c \
-		eng_pool.c eng_data.c)
+# The engine's file list, shared with Kbuild (edgenpu_engine_sources).
+include $(ENGINE_SRCDIR)/sources.mk
+ENGINE_SRCS := $(patsubst %,$(ENGINE_SRCDIR)/%.c,$(edgenpu_engine_sources))
 ENGINE_HDRS := $(wildcard $(ENGINE_SRCDIR)/*.h) \
 	$(ENGINE_ROOT)/include/uapi/drm/edgenpu_cmdstream.h
 ENGINE_INC := -I$(ENGINE_SRCDIR) -I$(ENGINE_ROOT)/include/uapi \
 	-I$(ENGINE_ROOT)/tests/common
-ENGINE_WARN := -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Wframe-larger-than=512 -Wvla -Wdouble-promotion -Wfloat-conversion
+# The engine's own: the kernel's stack budget (512 bytes a function, as
+# Kbuild enforces it) and no VLAs or float arithmetic.
+ENGINE_WARN := $(EDGENPU_ENGINE_WARN) -Wframe-larger-than=512 -Wvla \
+	-Wdouble-promotion -Wfloat-conversion
 # No floating point may appear in the engine: -mgeneral-regs-only makes any
 # float use a compile error on x86-64 (and arm64).
 ENGINE_NOFP := $(if $(filter x86_64 aarch64,$(shell uname -m)),-mgeneral-regs-only)
 
 # Release library: -O3, portable (no -march=native).
-ENGINE_CFLAGS ?= -std=gnu11 -O3 -fno-strict-aliasing -fwrapv-pointer $(ENGINE_WARN)
+ENGINE_CFLAGS ?= $(EDGENPU_ENGINE_CFLAGS) -O3 -fwrapv-pointer $(ENGINE_WARN)
 ENGINE_LIB := $(ENGINE_OUT)/libedgenpu_engine.a
 ENGINE_OBJS := $(patsubst $(ENGINE_SRCDIR)/%.c,$(ENGINE_OUT)/obj/%.o,$(ENGINE_SRCS))
 
 # Sanitized build for the host tests.
-ENGINE_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer
-ENGINE_TEST_CFLAGS := -std=c11 -O1 -g $(ENGINE_SAN) -Wall -Wextra -Werror \
+ENGINE_TEST_CFLAGS := $(EDGENPU_STD) -O1 -g $(EDGENPU_SAN) $(EDGENPU_WARN) \
 	-Wno-unused-parameter
 ENGINE_SAN_OBJS := $(patsubst $(ENGINE_SRCDIR)/%.c,$(ENGINE_OUT)/san/%.o,$(ENGINE_SRCS))
 ENGINE_TEST_DIR := $(ENGINE_ROOT)/tests/host/engine
@@ -48,11 +52,11 @@ ENGINE_ONNX_DATA ?= /usr/share/libonnx-testdata/data/node
 
 ENGINE_FUZZ_DIR := $(ENGINE_ROOT)/tests/fuzz
 ENGINE_FUZZ_BIN := $(ENGINE_OUT)/engine_fuzz
-ENGINE_FUZZ_FLAGS := -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
+ENGINE_FUZZ_FLAGS := -g -O1 $(EDGENPU_GNU_STD) -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined $(ENGINE_INC)
 
 ENGINE_BENCH_BIN := $(ENGINE_OUT)/bench_engine
-ENGINE_BENCH_CFLAGS := -std=gnu11 -O3 -march=native -fno-strict-aliasing \
+ENGINE_BENCH_CFLAGS := $(EDGENPU_ENGINE_CFLAGS) -O3 -march=native \
 	-Wall -Wextra -Wno-unused-parameter
 
 .PHONY: engine-lib engine-test engine-onnx-test fuzz-smoke fuzz bench-engine \
@@ -73,14 +77,14 @@ $(ENGINE_LIB): $(ENGINE_OBJS) $(ENGINE_OUT)/nofp.stamp
 $(ENGINE_OUT)/nofp.stamp: $(ENGINE_SRCS) $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
 	@for f in $(ENGINE_SRCS); do \
-		$(ENGINE_CC) -std=gnu11 -O2 $(ENGINE_WARN) $(ENGINE_NOFP) $(ENGINE_INC) \
+		$(ENGINE_CC) $(EDGENPU_ENGINE_CFLAGS) -O2 $(ENGINE_WARN) $(ENGINE_NOFP) $(ENGINE_INC) \
 			-c $$f -o /dev/null || exit 1; \
 	done
 	@touch $@
 
 $(ENGINE_OUT)/san/%.o: $(ENGINE_SRCDIR)/%.c $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
-	$(ENGINE_CC) -std=gnu11 -O1 -g $(ENGINE_SAN) \
+	$(ENGINE_CC) $(EDGENPU_ENGINE_CFLAGS) -O1 -g $(EDGENPU_SAN) \
 		$(filter-out -Wframe-larger-than=%,$(ENGINE_WARN)) $(ENGINE_INC) \
 		-c $< -o $@
 
@@ -110,7 +114,7 @@ $(ENGINE_FUZZ_BIN): $(ENGINE_FUZZ_DIR)/engine_fuzz.c $(ENGINE_SRCS) $(ENGINE_HDR
 
 # Regenerate the committed seed corpus (small valid jobs).
 engine-corpus: $(ENGINE_FUZZ_DIR)/mkcorpus.c $(ENGINE_TEST_HDRS) $(ENGINE_LIB)
-	$(ENGINE_CC) -std=c11 -O1 $(ENGINE_INC) $(ENGINE_FUZZ_DIR)/mkcorpus.c \
+	$(ENGINE_CC) $(EDGENPU_STD) -O1 $(ENGINE_INC) $(ENGINE_FUZZ_DIR)/mkcorpus.c \
 		$(ENGINE_LIB) -o $(ENGINE_OUT)/mkcorpus
 	$(ENGINE_OUT)/mkcorpus $(ENGINE_FUZZ_DIR)/corpus
 
@@ -138,7 +142,7 @@ bench-engine: $(ENGINE_BENCH_BIN)
 ENGINE_XNNMODEL_BIN := $(BUILD)/bench/bench_xnn_model
 ENGINE_XNNMODEL_SRCS := $(ENGINE_ROOT)/bench/bench_xnn_model.c \
 	$(ENGINE_ROOT)/userspace/lib/tflite_reader.c
-ENGINE_XNNMODEL_CFLAGS := -std=c11 -O2 -Wshadow -Wstrict-prototypes \
+ENGINE_XNNMODEL_CFLAGS := $(EDGENPU_STD) -O2 -Wshadow -Wstrict-prototypes \
 	$(ENGINE_WARN)
 
 $(ENGINE_XNNMODEL_BIN): $(ENGINE_XNNMODEL_SRCS) \

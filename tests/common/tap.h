@@ -18,6 +18,13 @@ struct tap {
 };
 
 static inline int tap_check(struct tap *t, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void tap_skip(struct tap *t, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void tap_diag(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static inline int tap_check(struct tap *t, int ok, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -67,9 +67,9 @@ static int cpu_add(const uint8_t *cmds, uint32_t size, int8_t *a, int8_t *b,
 {
 	static _Alignas(64) uint8_t scratch[EDGENPU_ENGINE_SCRATCH_SIZE];
 	struct edgenpu_engine_buffer bufs[3] = {
-		{ a, N_ELEMS, EDGENPU_ENGINE_BUF_READ, 0 },
-		{ b, N_ELEMS, EDGENPU_ENGINE_BUF_READ, 0 },
-		{ out, N_ELEMS, EDGENPU_ENGINE_BUF_WRITE, 0 },
+		{ a, N_ELEMS, EDGENPU_BUF_READ, 0 },
+		{ b, N_ELEMS, EDGENPU_BUF_READ, 0 },
+		{ out, N_ELEMS, EDGENPU_BUF_WRITE, 0 },
 	};
 	struct edgenpu_engine_error err;
 

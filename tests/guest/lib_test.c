@@ -131,9 +131,9 @@ static int rig_output_ok(struct rig *r, const void *stream, size_t size)
 	static _Alignas(64) uint8_t scratch[EDGENPU_ENGINE_SCRATCH_SIZE];
 	int8_t want[N];
 	struct edgenpu_engine_buffer bufs[3] = {
-		{ edgenpu_bo_map(r->a), N, EDGENPU_ENGINE_BUF_READ, 0 },
-		{ edgenpu_bo_map(r->b), N, EDGENPU_ENGINE_BUF_READ, 0 },
-		{ want, N, EDGENPU_ENGINE_BUF_WRITE, 0 },
+		{ edgenpu_bo_map(r->a), N, EDGENPU_BUF_READ, 0 },
+		{ edgenpu_bo_map(r->b), N, EDGENPU_BUF_READ, 0 },
+		{ want, N, EDGENPU_BUF_WRITE, 0 },
 	};
 	struct edgenpu_engine_error err;
 

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "edgenpu_engine.h"
+#include "eng_internal.h"	/* the opcode table */
 #include "engine_jobbuild.h"
 #include "engine_vectors.h"
 
@@ -95,10 +96,10 @@ static void eng_test_conv_hand(struct kunit *test)
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 3, 3, 1, 0);
 	t[2] = jb_t(2, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, 1, 0);
 	t[3] = jb_q(jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 3, 3, 1, -5), 1 << 30, 2);
-	eng_buf(c, 0, in, 9, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, w, 9, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 2, bias, 4, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 3, out, 9, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, in, 9, EDGENPU_BUF_READ);
+	eng_buf(c, 1, w, 9, EDGENPU_BUF_READ);
+	eng_buf(c, 2, bias, 4, EDGENPU_BUF_READ);
+	eng_buf(c, 3, out, 9, EDGENPU_BUF_WRITE);
 	jb_init(&c->j, c->stream, sizeof(c->stream));
 	c->cp = jb_conv(1, 1, 1, 1, 1, 1, 1, 1, 0);
 	jb_op(&c->j, EDGENPU_OP_CONV_2D, 0, -128, 127, &c->cp, sizeof(c->cp),
@@ -121,8 +122,8 @@ static void eng_run_softmax(struct kunit *test, s32 m, s32 sh, s32 dmin,
 	memcpy(in, gin, n);
 	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, n / depth, depth, 0);
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, n / depth, depth, -128);
-	eng_buf(c, 0, in, n, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, out, n, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, in, n, EDGENPU_BUF_READ);
+	eng_buf(c, 1, out, n, EDGENPU_BUF_WRITE);
 	jb_init(&c->j, c->stream, sizeof(c->stream));
 	jb_op(&c->j, EDGENPU_OP_SOFTMAX, 0, 0, 0, &sp, sizeof(sp), t, 2);
 	KUNIT_ASSERT_EQ(test, eng_go(c, &c->j, 2), 0);
@@ -154,8 +155,8 @@ static void eng_run_act(struct kunit *test, u16 opc, s32 m, s32 s, s32 r,
 		in[i] = (s8)(i - 128);
 	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 16, 16, zp);
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 16, 16, 0);
-	eng_buf(c, 0, in, 256, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, out, 256, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, in, 256, EDGENPU_BUF_READ);
+	eng_buf(c, 1, out, 256, EDGENPU_BUF_WRITE);
 	jb_init(&c->j, c->stream, sizeof(c->stream));
 	jb_op(&c->j, opc, 0, 0, 0, &ap, sizeof(ap), t, 2);
 	KUNIT_ASSERT_EQ(test, eng_go(c, &c->j, 2), 0);
@@ -187,8 +188,8 @@ static void eng_test_validator(struct kunit *test)
 	u32 len;
 
 	KUNIT_ASSERT_TRUE(test, a && b);
-	eng_buf(c, 0, a, 64, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, b, 64, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, a, 64, EDGENPU_BUF_READ);
+	eng_buf(c, 1, b, 64, EDGENPU_BUF_WRITE);
 #define ENG_JOB(mod) do {						\
 	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 2, 4, 8, 0);		\
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);		\
@@ -229,8 +230,8 @@ static void eng_test_validator2(struct kunit *test)
 	u32 len;
 
 	KUNIT_ASSERT_TRUE(test, a && b);
-	eng_buf(c, 0, a, 64, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, b, 64, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, a, 64, EDGENPU_BUF_READ);
+	eng_buf(c, 1, b, 64, EDGENPU_BUF_WRITE);
 	ENG_JOB(t[1].buffer = 5);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), -ENXIO);
 	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_BUFFER_INDEX);
@@ -250,17 +251,17 @@ static void eng_test_validator3(struct kunit *test)
 	u32 len;
 
 	KUNIT_ASSERT_TRUE(test, a && b);
-	eng_buf(c, 0, a, 64, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, b, 64, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, a, 64, EDGENPU_BUF_READ);
+	eng_buf(c, 1, b, 64, EDGENPU_BUF_WRITE);
 	ENG_JOB(t[0].dims[2] = 0);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), -EDOM);
 	ENG_JOB(t[0].flags = EDGENPU_TENSOR_F_STRIDED; t[0].strides[3] = 3);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), -EDOM);
 	KUNIT_EXPECT_EQ(test, c->err.code, (u32)EDGENPU_ENGINE_E_STRIDES);
 	ENG_JOB(t[1].buffer = 0);
-	c->bufs[0].flags |= EDGENPU_ENGINE_BUF_WRITE;
+	c->bufs[0].flags |= EDGENPU_BUF_WRITE;
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), -EBUSY);
-	c->bufs[0].flags = EDGENPU_ENGINE_BUF_READ;
+	c->bufs[0].flags = EDGENPU_BUF_READ;
 	ENG_JOB(t[1].buffer = 0);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), -EACCES);
 	ENG_JOB((void)0);
@@ -287,7 +288,7 @@ static void eng_test_cost(struct kunit *test)
 
 	for (i = 0; i < 3; i++)
 		eng_buf(c, i, NULL, 1ull << 30, i == 2 ?
-			EDGENPU_ENGINE_BUF_WRITE : EDGENPU_ENGINE_BUF_READ);
+			EDGENPU_BUF_WRITE : EDGENPU_BUF_READ);
 	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 319, 319, 8, 0);
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 64, 64, 64, 8, 0);
 	t[2] = jb_none();
@@ -329,8 +330,8 @@ static void eng_test_strides(struct kunit *test)
 	struct edgenpu_cmd_tensor *t = c->t;
 	u32 len, i;
 
-	eng_buf(c, 0, NULL, 4096, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, NULL, 4096, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, NULL, 4096, EDGENPU_BUF_READ);
+	eng_buf(c, 1, NULL, 4096, EDGENPU_BUF_WRITE);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ENG_JOB(t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 2, 1, 2, 4, 0);
 			t[0].flags = EDGENPU_TENSOR_F_STRIDED;
@@ -356,8 +357,8 @@ static void eng_test_validate_nomem(struct kunit *test)
 	struct edgenpu_cmd_tensor *t = c->t;
 	u32 len;
 
-	eng_buf(c, 0, NULL, 64, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, NULL, 64, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, NULL, 64, EDGENPU_BUF_READ);
+	eng_buf(c, 1, NULL, 64, EDGENPU_BUF_WRITE);
 	ENG_JOB((void)0);
 	KUNIT_EXPECT_EQ(test, ENG_VAL(), 0);
 	KUNIT_EXPECT_EQ(test,
@@ -407,9 +408,9 @@ static void eng_test_cancel_in_op(struct kunit *test)
 	t[2] = jb_none();
 	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 8, 8, 256, 0),
 		    1 << 30, -8);
-	eng_buf(c, 0, in, 8 * 8 * 256, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 1, w, 256 * 256, EDGENPU_ENGINE_BUF_READ);
-	eng_buf(c, 2, out, 8 * 8 * 256, EDGENPU_ENGINE_BUF_WRITE);
+	eng_buf(c, 0, in, 8 * 8 * 256, EDGENPU_BUF_READ);
+	eng_buf(c, 1, w, 256 * 256, EDGENPU_BUF_READ);
+	eng_buf(c, 2, out, 8 * 8 * 256, EDGENPU_BUF_WRITE);
 	c->cp = jb_conv(1, 1, 1, 1, 0, 0, 0, 0, 0);
 	jb_init(&c->j, c->stream, sizeof(c->stream));
 	jb_op(&c->j, EDGENPU_OP_CONV_2D, 0, -128, 127, &c->cp, sizeof(c->cp),
@@ -437,7 +438,42 @@ static void eng_test_cancel_in_op(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.last_op, 0u);
 }
 
+/*
+ * The kernel build's opcode table is complete: every opcode has a name,
+ * a checker, an executor and a cost, and the exported output index is
+ * the one the engine checks (the last operand for CONCATENATION).
+ */
+static void eng_test_op_table(struct kunit *test)
+{
+	u32 op;
+
+	for (op = 1; op < EDGENPU_OP_COUNT; op++) {
+		const struct eng_op_desc *d = &eng_ops[op];
+
+		KUNIT_EXPECT_NOT_NULL(test, d->name);
+		KUNIT_EXPECT_NOT_NULL(test, d->check);
+		KUNIT_EXPECT_NOT_NULL(test, d->exec);
+		KUNIT_EXPECT_TRUE(test, d->cost || d->cost_weight);
+		KUNIT_EXPECT_STRNEQ(test, edgenpu_engine_op_name(op), "UNKNOWN");
+		KUNIT_EXPECT_LT(test, edgenpu_engine_op_output(op, 4), 4u);
+	}
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_output(EDGENPU_OP_CONV_2D, 4), 3u);
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_output(EDGENPU_OP_ADD, 3), 2u);
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_output(EDGENPU_OP_PAD, 2), 1u);
+	KUNIT_EXPECT_EQ(test,
+			edgenpu_engine_op_output(EDGENPU_OP_CONCATENATION, 5),
+			4u);
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_output(EDGENPU_OP_INVALID, 4),
+			0u);
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_output(EDGENPU_OP_COUNT, 4), 0u);
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_params_size(EDGENPU_OP_PAD),
+			(u32)sizeof(struct edgenpu_cmd_pad_params));
+	KUNIT_EXPECT_EQ(test, edgenpu_engine_op_params_size(EDGENPU_OP_COUNT),
+			0u);
+}
+
 static struct kunit_case edgenpu_engine_cases[] = {
+	KUNIT_CASE(eng_test_op_table),
 	KUNIT_CASE(eng_test_rounding),
 	KUNIT_CASE(eng_test_conv_hand),
 	KUNIT_CASE(eng_test_softmax_golden),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for device creation and DRM_IOCTL_EDGENPU_QUERY.
+ * KUnit tests for device creation, backend registration and
+ * DRM_IOCTL_EDGENPU_QUERY.
  *
  * Each case creates a real edgenpu device on a KUnit fake device with a
  * test backend. The ioctl handler is called directly for every path that
@@ -12,7 +13,10 @@
 #include <kunit/test.h>
 #include <linux/sizes.h>
 
+#include "edgenpu_device.h"
 #include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_ioctl.h"
 
 #define KT_CORES	3
 #define KT_OP_MASK	0x5ull
@@ -242,9 +246,86 @@ static void create_unique_ids(struct kunit *test)
 	edgenpu_device_destroy(e1);
 }
 
+/*
+ * Built-in backends start in order, all or none: when one fails, those
+ * started before it stop, last first, and none after it starts.
+ */
+static char kb_log[16];
+static unsigned int kb_len;
+
+static void kb_note(char c)
+{
+	if (kb_len < sizeof(kb_log) - 1)
+		kb_log[kb_len++] = c;
+}
+
+static int kb_init_a(void)
+{
+	kb_note('A');
+	return 0;
+}
+
+static void kb_exit_a(void)
+{
+	kb_note('a');
+}
+
+static int kb_init_fail(void)
+{
+	kb_note('F');
+	return -ENODEV;
+}
+
+static void kb_exit_fail(void)
+{
+	kb_note('f');
+}
+
+static int kb_init_c(void)
+{
+	kb_note('C');
+	return 0;
+}
+
+static void kb_exit_c(void)
+{
+	kb_note('c');
+}
+
+static const struct edgenpu_backend_driver kb_a = {
+	.name = "a", .init = kb_init_a, .exit = kb_exit_a,
+};
+static const struct edgenpu_backend_driver kb_fail = {
+	.name = "fail", .init = kb_init_fail, .exit = kb_exit_fail,
+};
+static const struct edgenpu_backend_driver kb_c = {
+	.name = "c", .init = kb_init_c, .exit = kb_exit_c,
+};
+
+static void backends_start_unwinds(struct kunit *test)
+{
+	const struct edgenpu_backend_driver *const good[] = { &kb_a, &kb_c };
+	const struct edgenpu_backend_driver *const bad[] = {
+		&kb_a, &kb_fail, &kb_c
+	};
+
+	memset(kb_log, 0, sizeof(kb_log));
+	kb_len = 0;
+	KUNIT_EXPECT_EQ(test, edgenpu_backends_start(good, ARRAY_SIZE(good)), 0);
+	edgenpu_backends_stop(good, ARRAY_SIZE(good));
+	KUNIT_EXPECT_STREQ(test, kb_log, "ACca");
+
+	memset(kb_log, 0, sizeof(kb_log));
+	kb_len = 0;
+	KUNIT_EXPECT_EQ(test, edgenpu_backends_start(bad, ARRAY_SIZE(bad)),
+			-ENODEV);
+	KUNIT_EXPECT_STREQ(test, kb_log, "AFa");
+}
+
 static struct kunit_case edgenpu_device_cases[] = {
 	KUNIT_CASE(create_rejects_bad_ops),
 	KUNIT_CASE(create_unique_ids),
+	KUNIT_CASE(backends_start_unwinds),
 	{}
 };
 

@@ -20,7 +20,12 @@
 #include <drm/drm_gem_shmem_helper.h>
 
 #include "edgenpu_compat.h"
-#include "edgenpu_drv.h"
+#include "edgenpu_device.h"
+#include "edgenpu_exec.h"
+#include "edgenpu_file.h"
+#include "edgenpu_hang.h"
+#include "edgenpu_ioctl.h"
+#include "edgenpu_job.h"
 #include "engine_jobbuild.h"
 
 enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ, KS_DONE_IN_RESET };
@@ -177,8 +182,8 @@ static struct dma_fence *ks_submit(struct kunit *test, u64 *seqno_out)
 	struct dma_fence *fence;
 	u64 seqno;
 
-	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
-						NULL, &seqno), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_pin_and_queue(job, DRM_EDGENPU_PRIO_NORMAL,
+							NULL, &seqno), 0);
 	fence = xa_load(&efile->jobs, seqno);
 	KUNIT_ASSERT_NOT_NULL(test, fence);
 	if (seqno_out)
@@ -487,8 +492,8 @@ static void sched_teardown_foreign_fence(struct kunit *test)
 		       dma_fence_context_alloc(1), 1);
 
 	job = ks_build(test);
-	KUNIT_ASSERT_EQ(test, edgenpu_job_queue(job, DRM_EDGENPU_PRIO_NORMAL,
-						foreign, &seqno), 0);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_pin_and_queue(job, DRM_EDGENPU_PRIO_NORMAL,
+							foreign, &seqno), 0);
 
 	/*
 	 * The process is killed: with a fatal signal pending, closing the

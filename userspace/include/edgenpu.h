@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The command stream's format: the buffer access bits, the operand and
+ * parameter structs hand-made streams use (installed beside this header;
+ * pkg-config's Cflags find it).
+ */
+#include <drm/edgenpu_cmdstream.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -204,11 +211,10 @@ EDGENPU_API int edgenpu_device_last_error(struct edgenpu_device *dev, char *msg,
 /*
  * The builder writes the command stream format of
  * Documentation/edgenpu/cmdstream.rst: ops with their parameters and
- * tensor operands as declared in <drm/edgenpu_cmdstream.h>, which
- * callers include for struct edgenpu_cmd_tensor and the parameter
- * structs. Models do not need it: edgenpu_plan_create() lowers them.
+ * tensor operands as declared in <drm/edgenpu_cmdstream.h> (included
+ * above: struct edgenpu_cmd_tensor and the parameter structs). Models do
+ * not need it: edgenpu_plan_create() lowers them.
  */
-struct edgenpu_cmd_tensor;
 struct edgenpu_cmd_builder;
 
 /** A new, empty builder, with one reference. */
@@ -246,7 +252,7 @@ EDGENPU_API int edgenpu_cmd_builder_stream(struct edgenpu_cmd_builder *b,
  * @stream: the stream
  * @size: its size
  * @bufs: the buffer table it will be submitted with (mapped here)
- * @buf_flags: EDGENPU_BUF_F_READ/WRITE of each
+ * @buf_flags: EDGENPU_BUF_READ and/or EDGENPU_BUF_WRITE of each
  * @nbufs: entries
  * @op_index: set to the failing op (-1: the stream itself), may be NULL
  * @err: the engine's message, as DRM_EDGENPU_QUERY_LAST_ERROR gives it
@@ -284,14 +290,21 @@ struct edgenpu_runner;
 
 #define EDGENPU_MAX_RANK	8
 
-/** Element types of model tensors. */
+/**
+ * Element types of model tensors. The integer types are the command
+ * stream's (enum edgenpu_cmd_dtype), with the same values. The model
+ * needs an enum of its own because a model's inputs and outputs may be
+ * of a type no command-stream operand has: float32 (which the planner
+ * refuses, but edgenpu_model_input_info() reports), or another TFLite
+ * type (OTHER).
+ */
 enum edgenpu_dtype {
-	EDGENPU_DT_OTHER = 0,
-	EDGENPU_DT_INT8 = 1,
-	EDGENPU_DT_UINT8 = 2,
-	EDGENPU_DT_INT16 = 3,
-	EDGENPU_DT_INT32 = 4,
-	EDGENPU_DT_FLOAT32 = 5,
+	EDGENPU_DT_OTHER = EDGENPU_DTYPE_INVALID,
+	EDGENPU_DT_INT8 = EDGENPU_DTYPE_INT8,
+	EDGENPU_DT_UINT8 = EDGENPU_DTYPE_UINT8,
+	EDGENPU_DT_INT16 = EDGENPU_DTYPE_INT16,
+	EDGENPU_DT_INT32 = EDGENPU_DTYPE_INT32,
+	EDGENPU_DT_FLOAT32 = 5,		/* not a command-stream type */
 };
 
 /** A model input or output. */
@@ -489,15 +502,21 @@ enum edgenpu_buffer_kind {
 	EDGENPU_BUF_OUTPUT = 4,		/* model output number .index */
 };
 
-#define EDGENPU_BUF_F_READ	0x1u	/* = EDGENPU_ENGINE_BUF_READ */
-#define EDGENPU_BUF_F_WRITE	0x2u	/* = EDGENPU_ENGINE_BUF_WRITE */
+/*
+ * Deprecated names of the buffer access bits: use EDGENPU_BUF_READ and
+ * EDGENPU_BUF_WRITE of <drm/edgenpu_cmdstream.h>, the one definition the
+ * submit ioctl, the engine and the library share. Kept so that existing
+ * callers compile.
+ */
+#define EDGENPU_BUF_F_READ	EDGENPU_BUF_READ
+#define EDGENPU_BUF_F_WRITE	EDGENPU_BUF_WRITE
 
 /** One entry of the buffer table shared by all segments. */
 struct edgenpu_plan_buffer {
 	int kind;			/* enum edgenpu_buffer_kind */
 	uint32_t index;			/* input/output number */
 	uint64_t size;			/* bytes (may be 0 for SCRATCH) */
-	uint32_t flags;			/* EDGENPU_BUF_F_* */
+	uint32_t flags;			/* EDGENPU_BUF_READ, _WRITE */
 	const void *contents;		/* WEIGHTS: the bytes; else NULL */
 };
 
@@ -538,8 +557,9 @@ EDGENPU_API int edgenpu_plan_get_stats(const struct edgenpu_plan *plan,
  *
  * All buffers are allocated here, once; edgenpu_runner_run() then copies
  * no tensor and allocates nothing. Each segment is validated by the
- * engine. NPU execution is not available in this build: a non-NULL @dev
- * gives -EOPNOTSUPP.
+ * engine. With @dev, every buffer of the plan's table is a buffer object
+ * on the device: the plan's NPU segments run there as jobs, its CPU
+ * segments on the CPU executor over the same mappings.
  */
 EDGENPU_API int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
 			  struct edgenpu_runner **out, char *err,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * libedgenpu: a command-stream builder for hand-made jobs, and the
- * engine's own validator in userspace, so that a stream can be checked
- * (with the kernel's exact message) before it is submitted.
+ * libedgenpu: the command-stream writer (the builder: hand-made jobs use
+ * it through the API, the planner through the internal calls of
+ * model_internal.h), and the engine's own validator in userspace, so that
+ * a stream can be checked (with the kernel's exact message) before it is
+ * submitted.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,8 +23,8 @@ struct edgenpu_cmd_builder {
 	uint32_t nops;
 };
 
-void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
-		     uint64_t total_size)
+static void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
+			    uint64_t total_size)
 {
 	memset(h, 0, sizeof(*h));
 	h->magic = EDGENPU_CMD_MAGIC;
@@ -70,7 +72,7 @@ void edgenpu_cmd_builder_unref(struct edgenpu_cmd_builder *b)
 	free(b);
 }
 
-int grow_zeroed(uint8_t **buf, size_t *cap, size_t need)
+int edgenpu__grow_zeroed(uint8_t **buf, size_t *cap, size_t need)
 {
 	size_t ncap = *cap ? *cap : 4096;
 	uint8_t *nb;
@@ -92,7 +94,7 @@ static int reserve(struct edgenpu_cmd_builder *b, size_t more)
 {
 	if (b->size + more > EDGENPU_CMD_MAX_SIZE)
 		return -E2BIG;
-	return grow_zeroed(&b->buf, &b->cap, b->size + more);
+	return edgenpu__grow_zeroed(&b->buf, &b->cap, b->size + more);
 }
 
 int edgenpu_cmd_builder_add_op(struct edgenpu_cmd_builder *b, uint32_t opcode,
@@ -143,10 +145,34 @@ int edgenpu_cmd_builder_stream(struct edgenpu_cmd_builder *b,
 
 	if (!b || !stream || !size)
 		return -EINVAL;
+	if (!b->buf && reserve(b, 0))
+		return -ENOMEM;
 	cmd_header_init(&h, b->nops, b->size);
 	memcpy(b->buf, &h, sizeof(h));
 	*stream = b->buf;
 	*size = b->size;
+	return 0;
+}
+
+void edgenpu__cmd_builder_reset(struct edgenpu_cmd_builder *b)
+{
+	b->size = sizeof(struct edgenpu_cmd_header);
+	b->nops = 0;
+}
+
+int edgenpu__cmd_builder_take(struct edgenpu_cmd_builder *b,
+			      uint8_t **stream, size_t *size)
+{
+	const void *s;
+	int ret = edgenpu_cmd_builder_stream(b, &s, size);
+
+	if (ret)
+		return ret;
+	*stream = b->buf;
+	/* The next op makes a new buffer (the header's bytes included). */
+	b->buf = NULL;
+	b->cap = 0;
+	edgenpu__cmd_builder_reset(b);
 	return 0;
 }
 

@@ -187,7 +187,7 @@ void edgenpu_device_unref(struct edgenpu_device *dev)
 	free(dev);
 }
 
-struct edgenpu_bo **edgenpu_device_bos(struct edgenpu_device *dev)
+struct edgenpu_bo **edgenpu__device_bos(struct edgenpu_device *dev)
 {
 	return &dev->bos;
 }

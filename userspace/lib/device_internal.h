@@ -15,6 +15,6 @@
  * owner and is closed once, with the object's last reference. Used under
  * the library's threading rule: one thread at a time per device.
  */
-struct edgenpu_bo **edgenpu_device_bos(struct edgenpu_device *dev);
+struct edgenpu_bo **edgenpu__device_bos(struct edgenpu_device *dev);
 
 #endif

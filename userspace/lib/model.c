@@ -40,7 +40,7 @@ int edgenpu_model_load_memory(const void *data, size_t size, const char *name,
 		return -ENOMEM;
 	m->refs = 1;
 	snprintf(m->name, sizeof(m->name), "%s", name ? name : "model");
-	ret = tfl_parse(data, size, &m->m, msg, sizeof(msg));
+	ret = edgenpu__tfl_parse(data, size, &m->m, msg, sizeof(msg));
 	if (ret) {
 		set_err(err, errlen, "%s: %s", m->name, msg);
 		free(m);
@@ -116,7 +116,7 @@ void edgenpu_model_unref(struct edgenpu_model *model)
 {
 	if (!model || --model->refs > 0)
 		return;
-	tfl_free(&model->m);
+	edgenpu__tfl_free(&model->m);
 	free(model);
 }
 
@@ -145,7 +145,7 @@ const char *edgenpu_model_op_name(const struct edgenpu_model *model,
 {
 	if (!model || index >= model->m.nops)
 		return NULL;
-	return tfl_builtin_name(model->m.ops[index].builtin);
+	return edgenpu__tfl_builtin_name(model->m.ops[index].builtin);
 }
 
 static int dtype_of(int type)
@@ -182,7 +182,7 @@ static int tensor_info(const struct edgenpu_model *model, int32_t ti,
 		info->scale = t->scales[0];
 		info->zero_point = (int32_t)t->zero_points[0];
 	}
-	info->size = (size_t)t->count * (size_t)tfl_type_size(t->type);
+	info->size = (size_t)t->count * (size_t)edgenpu__tfl_type_size(t->type);
 	return 0;
 }
 

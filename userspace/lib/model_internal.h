@@ -90,25 +90,41 @@ struct edgenpu_plan {
 };
 
 /*
+ * Internal functions carry the edgenpu__ prefix: the shared library hides
+ * them, but libedgenpu.a cannot, and a program linking it may have a
+ * lower_model() of its own.
+ */
+
+/*
  * Grow *buf (capacity *cap) to hold at least @need bytes, doubling from
  * 4 KiB; new bytes are zero. 0 or -ENOMEM (cmd.c).
  */
-int grow_zeroed(uint8_t **buf, size_t *cap, size_t need);
+int edgenpu__grow_zeroed(uint8_t **buf, size_t *cap, size_t need);
 
-/* A command-stream header for @op_count ops, @total_size bytes (cmd.c). */
-void cmd_header_init(struct edgenpu_cmd_header *h, uint32_t op_count,
-		     uint64_t total_size);
-
-/* Index of the output operand of a lowered op (plan.c). */
-uint32_t plan_out_index(const struct lw_op *lo);
+/* The planner's use of the command-stream builder (cmd.c). */
+struct edgenpu_cmd_builder;
+/* Empty the builder (no ops), keeping its buffer. */
+void edgenpu__cmd_builder_reset(struct edgenpu_cmd_builder *b);
+/*
+ * The stream so far, header written, in a buffer that is now the
+ * caller's (free() it); the builder starts over empty.
+ */
+int edgenpu__cmd_builder_take(struct edgenpu_cmd_builder *b,
+			      uint8_t **stream, size_t *size);
 
 /* Lowering (lower.c): fills plan->lops and the weights. */
-int lower_model(struct edgenpu_plan *p, char *err, size_t errlen);
-/* Append bytes to the weights, aligned; returns the offset or -ENOMEM. */
-int64_t plan_add_weights(struct edgenpu_plan *p, const void *data,
-			 size_t size, size_t align);
+int edgenpu__lower_model(struct edgenpu_plan *p, char *err, size_t errlen);
+/* Append bytes to the weights, aligned; the offset or -ENOMEM (plan.c). */
+int64_t edgenpu__plan_add_weights(struct edgenpu_plan *p, const void *data,
+				  size_t size, size_t align);
 
-/* TFLite's QuantizeMultiplier() (frexp based, Q31 and a shift). */
-void quantize_multiplier(double real, int32_t *mult, int *shift);
+/* TFLite's QuantizeMultiplier() (frexp based, Q31 and a shift; lower.c). */
+void edgenpu__quantize_multiplier(double real, int32_t *mult, int *shift);
+
+/*
+ * The operand a lowered op writes, by the engine's own rule
+ * (edgenpu_engine_op_output(); plan.c).
+ */
+const struct lw_operand *edgenpu__plan_output(const struct lw_op *lo);
 
 #endif /* EDGENPU_MODEL_INTERNAL_H */

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_internal.h"
+#include "lower.h"
 
 #define SCRATCH_ALIGN	64
 #define NO_OFF		UINT64_MAX
@@ -44,49 +44,24 @@ static int pfail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* TFLite builtins that have a lowering. */
-static int is_supported(int32_t builtin)
+const struct lw_operand *edgenpu__plan_output(const struct lw_op *lo)
 {
-	switch (builtin) {
-	case TFL_OP_CONV_2D:
-	case TFL_OP_DEPTHWISE_CONV_2D:
-	case TFL_OP_FULLY_CONNECTED:
-	case TFL_OP_ADD:
-	case TFL_OP_SUB:
-	case TFL_OP_MUL:
-	case TFL_OP_AVERAGE_POOL_2D:
-	case TFL_OP_MAX_POOL_2D:
-	case TFL_OP_MEAN:
-	case TFL_OP_SOFTMAX:
-	case TFL_OP_LOGISTIC:
-	case TFL_OP_TANH:
-	case TFL_OP_RESHAPE:
-	case TFL_OP_CONCATENATION:
-	case TFL_OP_PAD:
-	case TFL_OP_TRANSPOSE:
-	case TFL_OP_QUANTIZE:
-		return 1;
-	default:
-		return 0;
-	}
+	return &lo->t[edgenpu_engine_op_output(lo->opcode, lo->nt)];
 }
 
-uint32_t plan_out_index(const struct lw_op *lo)
+int64_t edgenpu__plan_add_weights(struct edgenpu_plan *p, const void *data,
+				  size_t size, size_t align)
 {
-	switch (lo->opcode) {
-	case EDGENPU_OP_CONV_2D:
-	case EDGENPU_OP_DEPTHWISE_CONV_2D:
-	case EDGENPU_OP_FULLY_CONNECTED:
-		return 3;
-	case EDGENPU_OP_ADD:
-	case EDGENPU_OP_SUB:
-	case EDGENPU_OP_MUL:
-		return 2;
-	case EDGENPU_OP_CONCATENATION:
-		return lo->nt - 1;
-	default:
-		return 1;
-	}
+	size_t off = (p->weights_size + align - 1) & ~(align - 1);
+
+	if (edgenpu__grow_zeroed(&p->weights, &p->weights_cap, off + size))
+		return -ENOMEM;
+	if (data)
+		memcpy(p->weights + off, data, size);
+	else
+		memset(p->weights + off, 0, size);
+	p->weights_size = off + size;
+	return (int64_t)off;
 }
 
 static int io_index(const int32_t *list, uint32_t n, int32_t ti)
@@ -101,7 +76,7 @@ static int io_index(const int32_t *list, uint32_t n, int32_t ti)
 
 static uint64_t tensor_bytes(const struct tfl_tensor *t)
 {
-	return (uint64_t)t->count * (uint64_t)tfl_type_size(t->type);
+	return (uint64_t)t->count * (uint64_t)edgenpu__tfl_type_size(t->type);
 }
 
 struct live {
@@ -133,88 +108,92 @@ static int cmp_range(const void *a, const void *b)
 }
 
 /*
- * Lifetimes and scratch placement: "greedy by size" (as TFLite's arena
- * planner): largest tensors first, each at the lowest aligned offset that
- * overlaps no already placed tensor whose lifetime intersects its own.
+ * The lifetime of every tensor an op writes: first[] the op that writes
+ * it, last[] the last op that reads it (UINT32_MAX: no op writes it). An
+ * op may not write a model input or a tensor another op wrote, nor read
+ * one before it is written.
  */
-#define FAIL(...) do { ret = pfail(err, errlen, -EINVAL, __VA_ARGS__); goto out; } while (0)
-
-static int plan_memory(struct edgenpu_plan *p, char *err, size_t errlen)
+static int lifetimes(const struct edgenpu_plan *p, uint32_t *first,
+		     uint32_t *last, char *err, size_t errlen)
 {
 	const struct tfl_model *m = &p->model->m;
-	uint32_t *first, *last, nlive = 0, i, j, k;
-	struct live *lv;
-	struct range *rs;
-	int ret = 0;
+	uint32_t i, k;
 
-	first = calloc(m->ntensors, sizeof(*first));
-	last = calloc(m->ntensors, sizeof(*last));
-	lv = calloc(m->ntensors, sizeof(*lv));
-	rs = calloc(m->ntensors + 1, sizeof(*rs));
-	p->scratch_off = malloc(m->ntensors * sizeof(*p->scratch_off));
-	if (!first || !last || !lv || !rs || !p->scratch_off) {
-		ret = pfail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < m->ntensors; i++) {
-		first[i] = UINT32_MAX;
-		p->scratch_off[i] = NO_OFF;
-	}
 	for (i = 0; i < m->nops; i++) {
 		const struct lw_op *lo = &p->lops[i];
-		uint32_t o = plan_out_index(lo);
+		const struct lw_operand *out = edgenpu__plan_output(lo);
 
 		for (k = 0; k < lo->nt; k++) {
 			int32_t ti = lo->t[k].tensor;
-			const struct tfl_tensor *t;
+			const char *name;
 
 			if (lo->t[k].kind != LW_TENSOR)
 				continue;
-			t = &m->tensors[ti];
-			if (k == o) {
-				if (io_index(m->inputs, m->nin, ti) >= 0)
-					FAIL(
-						     "%s: op %u writes model input '%s'",
-						     p->model->name, i, t->name);
-				if (first[ti] != UINT32_MAX)
-					FAIL(
-						     "%s: op %u writes tensor '%s' that op %u already wrote",
-						     p->model->name, i, t->name,
-						     first[ti]);
-				first[ti] = i;
-				last[ti] = i;
-			} else {
+			name = m->tensors[ti].name;
+			if (&lo->t[k] != out) {
 				if (first[ti] == UINT32_MAX &&
 				    io_index(m->inputs, m->nin, ti) < 0)
-					FAIL(
+					return pfail(err, errlen, -EINVAL,
 						     "%s: op %u reads tensor '%s' before any op writes it",
-						     p->model->name, i, t->name);
+						     p->model->name, i, name);
 				last[ti] = i;
+			} else if (io_index(m->inputs, m->nin, ti) >= 0) {
+				return pfail(err, errlen, -EINVAL,
+					     "%s: op %u writes model input '%s'",
+					     p->model->name, i, name);
+			} else if (first[ti] != UINT32_MAX) {
+				return pfail(err, errlen, -EINVAL,
+					     "%s: op %u writes tensor '%s' that op %u already wrote",
+					     p->model->name, i, name,
+					     first[ti]);
+			} else {
+				first[ti] = last[ti] = i;
 			}
 		}
 	}
-	for (i = 0; i < m->nout; i++) {
-		int32_t ti = m->outputs[i];
-
-		if (first[ti] == UINT32_MAX)
-			FAIL(
+	for (i = 0; i < m->nout; i++)
+		if (first[m->outputs[i]] == UINT32_MAX)
+			return pfail(err, errlen, -EINVAL,
 				     "%s: model output '%s' is not computed by any op (it is an input or a constant)",
-				     p->model->name, m->tensors[ti].name);
-	}
+				     p->model->name,
+				     m->tensors[m->outputs[i]].name);
+	return 0;
+}
+
+/* The intermediates (written by an op, not model outputs), rounded up. */
+static uint32_t intermediates(struct edgenpu_plan *p, const uint32_t *first,
+			      const uint32_t *last, struct live *lv)
+{
+	const struct tfl_model *m = &p->model->m;
+	uint32_t i, n = 0;
+
 	for (i = 0; i < m->ntensors; i++) {
 		if (first[i] == UINT32_MAX ||
 		    io_index(m->outputs, m->nout, (int32_t)i) >= 0)
 			continue;
-		lv[nlive].tensor = (int32_t)i;
-		lv[nlive].first = first[i];
-		lv[nlive].last = p->flags & EDGENPU_PLAN_KEEP_INTERMEDIATES ?
-				 m->nops : last[i];
-		lv[nlive].size = (tensor_bytes(&m->tensors[i]) +
-				  SCRATCH_ALIGN - 1) & ~(uint64_t)(SCRATCH_ALIGN - 1);
+		lv[n].tensor = (int32_t)i;
+		lv[n].first = first[i];
+		lv[n].last = p->flags & EDGENPU_PLAN_KEEP_INTERMEDIATES ?
+			     m->nops : last[i];
+		lv[n].size = (tensor_bytes(&m->tensors[i]) +
+			      SCRATCH_ALIGN - 1) & ~(uint64_t)(SCRATCH_ALIGN - 1);
 		p->intermediate_bytes += tensor_bytes(&m->tensors[i]);
-		nlive++;
+		n++;
 	}
-	p->num_intermediates = nlive;
+	return n;
+}
+
+/*
+ * Scratch placement, "greedy by size" (as TFLite's arena planner):
+ * largest tensors first, each at the lowest aligned offset that overlaps
+ * no already placed tensor whose lifetime intersects its own. @rs has
+ * room for @nlive ranges.
+ */
+static void place(struct edgenpu_plan *p, struct live *lv, uint32_t nlive,
+		  struct range *rs)
+{
+	uint32_t i, j;
+
 	qsort(lv, nlive, sizeof(*lv), cmp_live);
 	for (i = 0; i < nlive; i++) {
 		uint32_t nr = 0;
@@ -238,6 +217,35 @@ static int plan_memory(struct edgenpu_plan *p, char *err, size_t errlen)
 		if (off + lv[i].size > p->scratch_size)
 			p->scratch_size = off + lv[i].size;
 	}
+}
+
+/* Lifetimes and scratch offsets of every intermediate tensor. */
+static int plan_memory(struct edgenpu_plan *p, char *err, size_t errlen)
+{
+	const struct tfl_model *m = &p->model->m;
+	uint32_t *first, *last, i;
+	struct live *lv;
+	struct range *rs;
+	int ret = 0;
+
+	first = calloc(m->ntensors, sizeof(*first));
+	last = calloc(m->ntensors, sizeof(*last));
+	lv = calloc(m->ntensors, sizeof(*lv));
+	rs = calloc(m->ntensors + 1, sizeof(*rs));
+	p->scratch_off = malloc(m->ntensors * sizeof(*p->scratch_off));
+	if (!first || !last || !lv || !rs || !p->scratch_off) {
+		ret = pfail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m->ntensors; i++) {
+		first[i] = UINT32_MAX;
+		p->scratch_off[i] = NO_OFF;
+	}
+	ret = lifetimes(p, first, last, err, errlen);
+	if (ret)
+		goto out;
+	p->num_intermediates = intermediates(p, first, last, lv);
+	place(p, lv, p->num_intermediates, rs);
 out:
 	free(first);
 	free(last);
@@ -245,7 +253,6 @@ out:
 	free(rs);
 	return ret;
 }
-#undef FAIL
 
 static void buffer_table(struct edgenpu_plan *p)
 {
@@ -254,23 +261,23 @@ static void buffer_table(struct edgenpu_plan *p)
 
 	p->bufs[PLAN_BUF_WEIGHTS] = (struct edgenpu_plan_buffer){
 		.kind = EDGENPU_BUF_WEIGHTS, .size = p->weights_size,
-		.flags = EDGENPU_BUF_F_READ, .contents = p->weights,
+		.flags = EDGENPU_BUF_READ, .contents = p->weights,
 	};
 	p->bufs[PLAN_BUF_SCRATCH] = (struct edgenpu_plan_buffer){
 		.kind = EDGENPU_BUF_SCRATCH, .size = p->scratch_size,
-		.flags = EDGENPU_BUF_F_READ | EDGENPU_BUF_F_WRITE,
+		.flags = EDGENPU_BUF_READ | EDGENPU_BUF_WRITE,
 	};
 	for (i = 0; i < m->nin; i++)
 		p->bufs[n++] = (struct edgenpu_plan_buffer){
 			.kind = EDGENPU_BUF_INPUT, .index = i,
 			.size = tensor_bytes(&m->tensors[m->inputs[i]]),
-			.flags = EDGENPU_BUF_F_READ,
+			.flags = EDGENPU_BUF_READ,
 		};
 	for (i = 0; i < m->nout; i++)
 		p->bufs[n++] = (struct edgenpu_plan_buffer){
 			.kind = EDGENPU_BUF_OUTPUT, .index = i,
 			.size = tensor_bytes(&m->tensors[m->outputs[i]]),
-			.flags = EDGENPU_BUF_F_READ | EDGENPU_BUF_F_WRITE,
+			.flags = EDGENPU_BUF_READ | EDGENPU_BUF_WRITE,
 		};
 	p->nbufs = n;
 }
@@ -309,129 +316,127 @@ static size_t op_bytes(const struct lw_op *lo)
 	       lo->nt * sizeof(struct edgenpu_cmd_tensor);
 }
 
-static void put(uint8_t **w, const void *src, size_t n)
+/* The command-stream operands of op @lo, located in the buffer table. */
+static void op_tensors(const struct edgenpu_plan *p, const struct lw_op *lo,
+		       struct edgenpu_cmd_tensor *t)
 {
-	memcpy(*w, src, n);
-	*w += n;
-}
-
-/* The command-stream descriptor of op @lo, at *w. */
-static void put_op(const struct edgenpu_plan *p, const struct lw_op *lo,
-		   uint8_t **w)
-{
-	struct edgenpu_cmd_op oh;
 	uint32_t k;
 
-	memset(&oh, 0, sizeof(oh));
-	oh.size = (uint32_t)op_bytes(lo);
-	oh.opcode = lo->opcode;
-	oh.num_tensors = (uint16_t)lo->nt;
-	oh.params_size = lo->psize;
-	oh.tensor_size = sizeof(struct edgenpu_cmd_tensor);
-	oh.flags = lo->flags;
-	oh.act_min = lo->act_min;
-	oh.act_max = lo->act_max;
-	put(w, &oh, sizeof(oh));
-	put(w, lo->params, lo->psize);
+	memset(t, 0, lo->nt * sizeof(*t));
 	for (k = 0; k < lo->nt; k++) {
 		const struct lw_operand *o = &lo->t[k];
-		struct edgenpu_cmd_tensor t;
+		uint64_t off;
 
-		memset(&t, 0, sizeof(t));
 		if (o->kind == LW_NONE) {
-			t.buffer = EDGENPU_CMD_NO_BUFFER;
-		} else {
-			uint64_t off;
-
-			locate(p, o, &t.buffer, &off);
-			t.offset = off;
-			t.dtype = o->dtype;
-			t.flags = o->flags;
-			memcpy(t.dims, o->dims, sizeof(t.dims));
-			t.zero_point = o->zp;
-			t.multiplier = o->mult;
-			t.shift = o->shift;
+			t[k].buffer = EDGENPU_CMD_NO_BUFFER;
+			continue;
 		}
-		put(w, &t, sizeof(t));
+		locate(p, o, &t[k].buffer, &off);
+		t[k].offset = off;
+		t[k].dtype = o->dtype;
+		t[k].flags = o->flags;
+		memcpy(t[k].dims, o->dims, sizeof(t[k].dims));
+		t[k].zero_point = o->zp;
+		t[k].multiplier = o->mult;
+		t[k].shift = o->shift;
 	}
 }
 
-/* Command stream of ops [from, to). */
-static int serialize(struct edgenpu_plan *p, struct plan_segment *s,
-		     uint32_t from, uint32_t to)
+/* Op @lo at the end of the builder's stream. */
+static int add_op(const struct edgenpu_plan *p, struct edgenpu_cmd_builder *b,
+		  const struct lw_op *lo)
 {
-	struct edgenpu_cmd_header h;
-	size_t size = sizeof(h);
-	uint32_t i;
-	uint8_t *w;
+	struct edgenpu_cmd_tensor t[EDGENPU_CMD_MAX_TENSORS];
 
-	for (i = from; i < to; i++)
-		size += op_bytes(&p->lops[i]);
-	s->stream = calloc(1, size);
+	op_tensors(p, lo, t);
+	return edgenpu_cmd_builder_add_op(b, lo->opcode, lo->flags,
+					  lo->act_min, lo->act_max, lo->params,
+					  lo->psize, t, lo->nt);
+}
+
+/* Segment @s: the command stream of ops [from, to). */
+static int serialize(struct edgenpu_plan *p, struct edgenpu_cmd_builder *b,
+		     struct plan_segment *s, uint32_t from, uint32_t to)
+{
+	uint32_t i;
+	int ret;
+
 	s->ops = calloc(to - from, sizeof(*s->ops));
-	if (!s->stream || !s->ops)
+	if (!s->ops)
 		return -ENOMEM;
-	cmd_header_init(&h, to - from, size);
-	w = s->stream;
-	put(&w, &h, sizeof(h));
+	edgenpu__cmd_builder_reset(b);
 	for (i = from; i < to; i++) {
-		put_op(p, &p->lops[i], &w);
+		ret = add_op(p, b, &p->lops[i]);
+		if (ret)
+			return ret;
 		s->ops[s->nops++] = i;
 		s->cost += p->op_cost[i];
 	}
-	s->size = size;
-	return 0;
+	return edgenpu__cmd_builder_take(b, &s->stream, &s->size);
 }
 
 /*
- * The cost units of every op, as the engine counts them against its
- * limits: from the op's own descriptor (edgenpu_engine_op_cost()), so
- * that planner and validator never disagree. An op above the engine's
- * op limit runs nowhere: neither the NPU nor the CPU executor (the same
- * engine) accepts it.
+ * The cost units of op @i as the engine counts them against its limits:
+ * from the op's own descriptor (edgenpu_engine_op_cost()), so that
+ * planner and validator never disagree.
  */
-static int op_costs(struct edgenpu_plan *p, char *err, size_t errlen)
+static int op_cost(struct edgenpu_plan *p, struct edgenpu_cmd_builder *b,
+		   uint32_t i, void *scratch, struct edgenpu_engine_error *e)
+{
+	const size_t hs = sizeof(struct edgenpu_cmd_header);
+	const void *stream;
+	size_t size;
+	int ret;
+
+	edgenpu__cmd_builder_reset(b);
+	ret = add_op(p, b, &p->lops[i]);
+	if (!ret)
+		ret = edgenpu_cmd_builder_stream(b, &stream, &size);
+	if (ret) {
+		snprintf(e->msg, sizeof(e->msg), "%s", strerror(-ret));
+		return ret;
+	}
+	return edgenpu_engine_op_cost((const uint8_t *)stream + hs, size - hs,
+				      scratch, EDGENPU_ENGINE_SCRATCH_SIZE,
+				      &p->op_cost[i], e);
+}
+
+/*
+ * The cost of every op. An op above the engine's op limit runs nowhere:
+ * neither the NPU nor the CPU executor (the same engine) accepts it.
+ */
+static int op_costs(struct edgenpu_plan *p, struct edgenpu_cmd_builder *b,
+		    char *err, size_t errlen)
 {
 	const struct tfl_model *m = &p->model->m;
 	struct edgenpu_engine_error e;
-	uint8_t *desc, *w;
 	void *scratch = NULL;
 	uint32_t i;
 	int ret = 0;
 
 	p->op_cost = calloc(m->nops, sizeof(*p->op_cost));
-	desc = malloc(sizeof(struct edgenpu_cmd_op) +
-		      EDGENPU_CMD_MAX_PARAMS_SIZE +
-		      EDGENPU_CMD_MAX_TENSORS * sizeof(struct edgenpu_cmd_tensor));
-	if (!p->op_cost || !desc ||
+	if (!p->op_cost ||
 	    posix_memalign(&scratch, 64, EDGENPU_ENGINE_SCRATCH_SIZE)) {
-		ret = pfail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
+		free(scratch);
+		return pfail(err, errlen, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < m->nops && !ret; i++) {
-		const struct lw_op *lo = &p->lops[i];
-
-		w = desc;
-		put_op(p, lo, &w);
-		ret = edgenpu_engine_op_cost(desc, op_bytes(lo), scratch,
-					     EDGENPU_ENGINE_SCRATCH_SIZE,
-					     &p->op_cost[i], &e);
+		ret = op_cost(p, b, i, scratch, &e);
 		if (ret)
 			ret = pfail(err, errlen, ret,
 				    "%s: op %u (%s): the engine cannot decode its lowered form: %s",
 				    p->model->name, i,
-				    tfl_builtin_name(m->ops[i].builtin), e.msg);
+				    edgenpu__tfl_builtin_name(m->ops[i].builtin),
+				    e.msg);
 		else if (p->op_cost[i] > EDGENPU_CMD_MAX_OP_COST)
 			ret = pfail(err, errlen, -E2BIG,
 				    "%s: op %u (%s) cannot run: op cost %llu exceeds the limit %llu of every executor (EDGENPU_CMD_MAX_OP_COST: the NPU's and the CPU executor's)",
 				    p->model->name, i,
-				    tfl_builtin_name(m->ops[i].builtin),
+				    edgenpu__tfl_builtin_name(m->ops[i].builtin),
 				    (unsigned long long)p->op_cost[i],
 				    (unsigned long long)EDGENPU_CMD_MAX_OP_COST);
 	}
-out:
 	free(scratch);
-	free(desc);
 	return ret;
 }
 
@@ -495,12 +500,31 @@ static void segment_reason(const struct edgenpu_plan *p, struct plan_segment *s,
 			 edgenpu_engine_op_name(p->lops[i].opcode), split);
 }
 
+/* The end of the job that starts at op @from of a run that ends at @end. */
+static uint32_t job_end(const struct edgenpu_plan *p, uint32_t from,
+			uint32_t end, uint64_t limit)
+{
+	size_t size = sizeof(struct edgenpu_cmd_header);
+	uint64_t cost = 0;
+	uint32_t j = from;
+
+	while (j < end && j - from < EDGENPU_CMD_MAX_OPS &&
+	       size + op_bytes(&p->lops[j]) <= EDGENPU_CMD_MAX_SIZE &&
+	       p->op_cost[j] <= limit - cost) {
+		size += op_bytes(&p->lops[j]);
+		cost += p->op_cost[j];
+		j++;
+	}
+	return j;
+}
+
 /*
  * Each run of consecutive ops with one placement becomes one or more
  * segments: greedily, each job takes as many of the next ops as its
  * limits allow (ops, bytes, cost), which gives the fewest jobs.
  */
-static int make_segments(struct edgenpu_plan *p, char *err, size_t errlen)
+static int make_segments(struct edgenpu_plan *p, struct edgenpu_cmd_builder *b,
+			 char *err, size_t errlen)
 {
 	const struct tfl_model *m = &p->model->m;
 	uint32_t i = 0, cap = 0;
@@ -514,18 +538,10 @@ static int make_segments(struct edgenpu_plan *p, char *err, size_t errlen)
 		while (end < m->nops && placement_of(p, end) == place)
 			end++;
 		while (j < end) {
-			size_t size = sizeof(struct edgenpu_cmd_header);
-			uint64_t cost = 0;
 			uint32_t from = j;
 			struct plan_segment *s;
 
-			while (j < end && j - from < EDGENPU_CMD_MAX_OPS &&
-			       size + op_bytes(&p->lops[j]) <= EDGENPU_CMD_MAX_SIZE &&
-			       p->op_cost[j] <= limit - cost) {
-				size += op_bytes(&p->lops[j]);
-				cost += p->op_cost[j];
-				j++;
-			}
+			j = job_end(p, from, end, limit);
 			/* Not reached: op_costs() and placement_of() bound every op. */
 			if (j == from)
 				return pfail(err, errlen, -E2BIG,
@@ -537,7 +553,7 @@ static int make_segments(struct edgenpu_plan *p, char *err, size_t errlen)
 			if (!s)
 				return pfail(err, errlen, -ENOMEM, "out of memory");
 			s->placement = place;
-			if (serialize(p, s, from, j))
+			if (serialize(p, b, s, from, j))
 				return pfail(err, errlen, -ENOMEM, "out of memory");
 		}
 		for (k = first; k < p->nsegs; k++)
@@ -563,7 +579,7 @@ static void op_infos(struct edgenpu_plan *p)
 			oi->index = i;
 			oi->builtin_code = m->ops[i].builtin;
 			snprintf(oi->name, sizeof(oi->name), "%s",
-				 tfl_builtin_name(m->ops[i].builtin));
+				 edgenpu__tfl_builtin_name(m->ops[i].builtin));
 			oi->engine_op = lo->opcode;
 			snprintf(oi->engine_name, sizeof(oi->engine_name), "%s",
 				 en);
@@ -630,33 +646,19 @@ static uint64_t clamp_limit(uint64_t limit, uint64_t engine)
 	return limit && limit < engine ? limit : engine;
 }
 
-int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
-			       uint32_t flags,
-			       const struct edgenpu_plan_limits *limits,
-			       struct edgenpu_plan **out, char *err,
-			       size_t errlen)
+/* The ops nothing can run, first: they decide whether a plan exists. */
+static int check_ops(const struct edgenpu_model *model, char *err,
+		     size_t errlen)
 {
-	const struct tfl_model *m;
-	struct edgenpu_plan *p;
+	const struct tfl_model *m = &model->m;
 	uint32_t i;
-	int ret;
 
-	if (err && errlen)
-		err[0] = 0;
-	if (!model || !out)
-		return -EINVAL;
-	*out = NULL;
-	if (flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES)
-		return pfail(err, errlen, -EINVAL, "unknown plan flags 0x%x",
-			     flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES);
-	m = &model->m;
-	/* First the ops nothing can run: they decide whether a plan exists. */
 	for (i = 0; i < m->nops; i++)
-		if (!is_supported(m->ops[i].builtin))
+		if (!edgenpu__lowering(m->ops[i].builtin))
 			return pfail(err, errlen, -EOPNOTSUPP,
 				     "%s: op %u (%s%s%s, builtin code %d) has no implementation in edgenpu: it is not an NPU command-stream op and the CPU executor has no kernel for it",
 				     model->name, i,
-				     tfl_builtin_name(m->ops[i].builtin),
+				     edgenpu__tfl_builtin_name(m->ops[i].builtin),
 				     m->ops[i].custom_code ? " " : "",
 				     m->ops[i].custom_code ?
 				     m->ops[i].custom_code : "",
@@ -664,6 +666,16 @@ int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
 	if (!m->nops)
 		return pfail(err, errlen, -EINVAL, "%s: the model has no operators",
 			     model->name);
+	return 0;
+}
+
+/* Model inputs and outputs: the user's integer tensors, used in place. */
+static int check_io(const struct edgenpu_model *model, char *err,
+		    size_t errlen)
+{
+	const struct tfl_model *m = &model->m;
+	uint32_t i;
+
 	if (m->nin + m->nout > EDGENPU_CMD_MAX_BUFFERS - PLAN_BUF_FIRST_IO)
 		return pfail(err, errlen, -EINVAL,
 			     "%s: %u inputs and %u outputs (at most %d in all)",
@@ -672,25 +684,36 @@ int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
 	for (i = 0; i < m->nin + m->nout; i++) {
 		int32_t ti = i < m->nin ? m->inputs[i] : m->outputs[i - m->nin];
 		const struct tfl_tensor *t = &m->tensors[ti];
+		const char *role = i < m->nin ? "input" : "output";
 
 		if (t->type != TFL_INT8 && t->type != TFL_UINT8 &&
 		    t->type != TFL_INT16 && t->type != TFL_INT32)
 			return pfail(err, errlen, -EINVAL,
 				     "%s: %s '%s' is %s; only integer tensors are supported",
-				     model->name, i < m->nin ? "input" : "output",
-				     t->name, tfl_type_name(t->type));
+				     model->name, role, t->name,
+				     edgenpu__tfl_type_name(t->type));
 		if (t->data)
 			return pfail(err, errlen, -EINVAL,
 				     "%s: %s '%s' is a constant", model->name,
-				     i < m->nin ? "input" : "output", t->name);
+				     role, t->name);
 		if (i >= m->nin && io_index(m->inputs, m->nin, ti) >= 0)
 			return pfail(err, errlen, -EINVAL,
 				     "%s: tensor '%s' is both an input and an output",
 				     model->name, t->name);
 	}
-	p = calloc(1, sizeof(*p));
+	return 0;
+}
+
+/* A new plan of @model with its limits and per-op arrays; NULL: no memory. */
+static struct edgenpu_plan *plan_alloc(struct edgenpu_model *model,
+				       uint64_t op_mask, uint32_t flags,
+				       const struct edgenpu_plan_limits *limits)
+{
+	const struct tfl_model *m = &model->m;
+	struct edgenpu_plan *p = calloc(1, sizeof(*p));
+
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->refs = 1;
 	p->model = edgenpu_model_ref(model);
 	p->op_mask = op_mask;
@@ -706,26 +729,67 @@ int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
 	p->const_off = calloc(m->ntensors, sizeof(*p->const_off));
 	p->opinfo = calloc(m->nops, sizeof(*p->opinfo));
 	if (!p->lops || !p->const_off || !p->opinfo) {
-		ret = pfail(err, errlen, -ENOMEM, "out of memory");
-		goto fail;
+		edgenpu_plan_unref(p);
+		return NULL;
 	}
-	ret = lower_model(p, err, errlen);
+	return p;
+}
+
+/* Lowering, memory, costs, then the command streams of the segments. */
+static int plan_build(struct edgenpu_plan *p, char *err, size_t errlen)
+{
+	struct edgenpu_cmd_builder *b;
+	int ret;
+
+	ret = edgenpu__lower_model(p, err, errlen);
 	if (!ret)
 		ret = plan_memory(p, err, errlen);
 	if (ret)
-		goto fail;
+		return ret;
 	buffer_table(p);
-	ret = op_costs(p, err, errlen);
+	if (edgenpu_cmd_builder_create(&b))
+		return pfail(err, errlen, -ENOMEM, "out of memory");
+	ret = op_costs(p, b, err, errlen);
 	if (!ret)
-		ret = make_segments(p, err, errlen);
+		ret = make_segments(p, b, err, errlen);
+	edgenpu_cmd_builder_unref(b);
+	if (!ret)
+		op_infos(p);
+	return ret;
+}
+
+int edgenpu_plan_create_limits(struct edgenpu_model *model, uint64_t op_mask,
+			       uint32_t flags,
+			       const struct edgenpu_plan_limits *limits,
+			       struct edgenpu_plan **out, char *err,
+			       size_t errlen)
+{
+	struct edgenpu_plan *p;
+	int ret;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!model || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES)
+		return pfail(err, errlen, -EINVAL, "unknown plan flags 0x%x",
+			     flags & ~EDGENPU_PLAN_KEEP_INTERMEDIATES);
+	ret = check_ops(model, err, errlen);
+	if (!ret)
+		ret = check_io(model, err, errlen);
 	if (ret)
-		goto fail;
-	op_infos(p);
+		return ret;
+	p = plan_alloc(model, op_mask, flags, limits);
+	if (!p)
+		return pfail(err, errlen, -ENOMEM, "out of memory");
+	ret = plan_build(p, err, errlen);
+	if (ret) {
+		edgenpu_plan_unref(p);
+		return ret;
+	}
 	*out = p;
 	return 0;
-fail:
-	edgenpu_plan_unref(p);
-	return ret;
 }
 
 struct edgenpu_plan *edgenpu_plan_ref(struct edgenpu_plan *plan)

@@ -470,7 +470,7 @@ static const char *const op_names[] = {
 	[209] = "STABLEHLO_CASE",
 };
 
-const char *tfl_builtin_name(int32_t code)
+const char *edgenpu__tfl_builtin_name(int32_t code)
 {
 	if (code >= 0 && (size_t)code < sizeof(op_names) / sizeof(op_names[0]) &&
 	    op_names[code])
@@ -478,7 +478,7 @@ const char *tfl_builtin_name(int32_t code)
 	return "UNKNOWN_OP";
 }
 
-const char *tfl_type_name(int type)
+const char *edgenpu__tfl_type_name(int type)
 {
 	static const char *const names[] = {
 		"float32", "float16", "int32", "uint8", "int64", "string",
@@ -492,7 +492,7 @@ const char *tfl_type_name(int type)
 	return "unknown-type";
 }
 
-int tfl_type_size(int type)
+int edgenpu__tfl_type_size(int type)
 {
 	switch (type) {
 	case TFL_INT8:
@@ -522,7 +522,7 @@ static int parse_buffers(struct rd *r, const struct tfl_table *root,
 {
 	struct vec v;
 	uint32_t i;
-	int ret = get_vec(r, root, 4, 4, &v, "model.buffers");
+	int ret = get_vec(r, root, TFL_MODEL_BUFFERS, 4, &v, "model.buffers");
 
 	*out = NULL;
 	*n = 0;
@@ -543,11 +543,11 @@ static int parse_buffers(struct rd *r, const struct tfl_table *root,
 		snprintf(what, sizeof(what), "buffer %u", i);
 		ret = vec_table(r, &v, i, &b, what);
 		if (!ret)
-			ret = get_vec(r, &b, 0, 1, &data, what);
+			ret = get_vec(r, &b, TFL_BUFFER_DATA, 1, &data, what);
 		if (!ret)
-			ret = get_int(r, &b, 1, 8, 0, 0, &off, what);
+			ret = get_int(r, &b, TFL_BUFFER_OFFSET, 8, 0, 0, &off, what);
 		if (!ret)
-			ret = get_int(r, &b, 2, 8, 0, 0, &size, what);
+			ret = get_int(r, &b, TFL_BUFFER_SIZE, 8, 0, 0, &size, what);
 		if (ret)
 			return ret;
 		if (data.len) {
@@ -578,18 +578,20 @@ static int parse_quant(struct rd *r, const struct tfl_table *tt,
 	uint32_t i;
 	int ret;
 
-	ret = get_ref(r, tt, 4, &at, what);
+	ret = get_ref(r, tt, TFL_TENSOR_QUANTIZATION, &at, what);
 	if (ret || !at)
 		return ret;
 	ret = table_at(r, at, &q, what);
 	if (!ret)
-		ret = get_vec(r, &q, 2, 4, &sc, what);
+		ret = get_vec(r, &q, TFL_QUANT_SCALE, 4, &sc, what);
 	if (!ret)
-		ret = get_vec(r, &q, 3, 8, &zp, what);
+		ret = get_vec(r, &q, TFL_QUANT_ZERO_POINT, 8, &zp, what);
 	if (!ret)
-		ret = get_int(r, &q, 4, 1, 0, 0, &dtype, what);
+		ret = get_int(r, &q, TFL_QUANT_DETAILS_TYPE, 1, 0, 0, &dtype,
+			      what);
 	if (!ret)
-		ret = get_int(r, &q, 6, 4, 1, 0, &qdim, what);
+		ret = get_int(r, &q, TFL_QUANT_QUANTIZED_DIMENSION, 4, 1, 0,
+			      &qdim, what);
 	if (ret)
 		return ret;
 	if (!sc.len)
@@ -628,13 +630,83 @@ static int parse_quant(struct rd *r, const struct tfl_table *tt,
 	return 0;
 }
 
+/* The shape of tensor @t (field TFL_TENSOR_SHAPE, at @shape). */
+static int parse_shape(struct rd *r, const struct vec *shape,
+		       struct tfl_tensor *t, const char *what)
+{
+	int64_t count = 1;
+	uint32_t k;
+
+	if (shape->len > TFL_MAX_RANK)
+		return rd_fail(r, "%s '%s': rank %u above %d", what, t->name,
+			       shape->len, TFL_MAX_RANK);
+	t->rank = (int)shape->len;
+	for (k = 0; k < shape->len; k++) {
+		int32_t d = (int32_t)ld32(r->p + shape->pos + 4 * (size_t)k);
+
+		if (d < 0)
+			return rd_fail(r, "%s '%s': dimension %u is %d (dynamic shapes are not supported)",
+				       what, t->name, k, d);
+		t->shape[k] = d;
+		count *= d;
+		if (count > ((int64_t)1 << 31))
+			return rd_fail(r, "%s '%s': more than 2^31 elements",
+				       what, t->name);
+	}
+	t->count = count;
+	return 0;
+}
+
+static int parse_tensor(struct rd *r, const struct tfl_table *tt,
+			struct tfl_tensor *t, const struct rbuf *bufs,
+			uint32_t nbufs, const char *what)
+{
+	struct vec shape;
+	int64_t type, buf, var;
+	size_t sparse;
+	int ret;
+
+	ret = get_vec(r, tt, TFL_TENSOR_SHAPE, 4, &shape, what);
+	if (!ret)
+		ret = get_int(r, tt, TFL_TENSOR_TYPE, 1, 1, 0, &type, what);
+	if (!ret)
+		ret = get_int(r, tt, TFL_TENSOR_BUFFER, 4, 0, 0, &buf, what);
+	if (!ret)
+		ret = get_str(r, tt, TFL_TENSOR_NAME, &t->name, what);
+	if (!ret)
+		ret = get_int(r, tt, TFL_TENSOR_IS_VARIABLE, 1, 0, 0, &var,
+			      what);
+	if (!ret)
+		ret = get_ref(r, tt, TFL_TENSOR_SPARSITY, &sparse, what);
+	if (ret)
+		return ret;
+	if (!t->name)
+		t->name = "";
+	ret = parse_shape(r, &shape, t, what);
+	if (ret)
+		return ret;
+	t->type = (int)type;
+	t->is_variable = var != 0;
+	t->sparse = sparse != 0;
+	if ((uint64_t)buf >= nbufs && buf != 0)
+		return rd_fail(r, "%s '%s': buffer index %lld out of range (%u buffers)",
+			       what, t->name, (long long)buf, nbufs);
+	t->buffer = (uint32_t)buf;
+	if (buf && bufs[buf].data) {
+		t->data = bufs[buf].data;
+		t->data_size = bufs[buf].size;
+	}
+	return parse_quant(r, tt, t, what);
+}
+
 static int parse_tensors(struct rd *r, const struct tfl_table *sg,
 			 struct tfl_model *m, const struct rbuf *bufs,
 			 uint32_t nbufs)
 {
 	struct vec v;
 	uint32_t i;
-	int ret = get_vec(r, sg, 0, 4, &v, "subgraph 0 tensors");
+	int ret = get_vec(r, sg, TFL_SUBGRAPH_TENSORS, 4, &v,
+			  "subgraph 0 tensors");
 
 	if (ret)
 		return ret;
@@ -645,75 +717,34 @@ static int parse_tensors(struct rd *r, const struct tfl_table *sg,
 		return -ENOMEM;
 	m->ntensors = v.len;
 	for (i = 0; i < v.len; i++) {
-		struct tfl_tensor *t = &m->tensors[i];
 		struct tfl_table tt;
-		struct vec shape;
-		int64_t type, buf, var, count = 1;
-		size_t sparse;
-		uint32_t k;
 		char what[48];
 
 		snprintf(what, sizeof(what), "tensor %u", i);
 		ret = vec_table(r, &v, i, &tt, what);
 		if (!ret)
-			ret = get_vec(r, &tt, 0, 4, &shape, what);
-		if (!ret)
-			ret = get_int(r, &tt, 1, 1, 1, 0, &type, what);
-		if (!ret)
-			ret = get_int(r, &tt, 2, 4, 0, 0, &buf, what);
-		if (!ret)
-			ret = get_str(r, &tt, 3, &t->name, what);
-		if (!ret)
-			ret = get_int(r, &tt, 5, 1, 0, 0, &var, what);
-		if (!ret)
-			ret = get_ref(r, &tt, 6, &sparse, what);
-		if (ret)
-			return ret;
-		if (!t->name)
-			t->name = "";
-		if (shape.len > TFL_MAX_RANK)
-			return rd_fail(r, "%s '%s': rank %u above %d", what,
-				       t->name, shape.len, TFL_MAX_RANK);
-		t->rank = (int)shape.len;
-		for (k = 0; k < shape.len; k++) {
-			int32_t d = (int32_t)ld32(r->p + shape.pos + 4 * (size_t)k);
-
-			if (d < 0)
-				return rd_fail(r, "%s '%s': dimension %u is %d (dynamic shapes are not supported)",
-					       what, t->name, k, d);
-			t->shape[k] = d;
-			count *= d;
-			if (count > ((int64_t)1 << 31))
-				return rd_fail(r, "%s '%s': more than 2^31 elements",
-					       what, t->name);
-		}
-		t->count = count;
-		t->type = (int)type;
-		t->is_variable = var != 0;
-		t->sparse = sparse != 0;
-		if ((uint64_t)buf >= nbufs && buf != 0)
-			return rd_fail(r, "%s '%s': buffer index %lld out of range (%u buffers)",
-				       what, t->name, (long long)buf, nbufs);
-		t->buffer = (uint32_t)buf;
-		if (buf && bufs[buf].data) {
-			t->data = bufs[buf].data;
-			t->data_size = bufs[buf].size;
-		}
-		ret = parse_quant(r, &tt, t, what);
+			ret = parse_tensor(r, &tt, &m->tensors[i], bufs, nbufs,
+					   what);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+/* The operator codes, as three arrays indexed by an op's opcode_index. */
+struct codes {
+	int32_t *builtin, *version;
+	const char **custom;
+	uint32_t n;
+};
+
 static int parse_ops(struct rd *r, const struct tfl_table *sg,
-		     struct tfl_model *m, const int32_t *codes,
-		     const int32_t *versions, const char *const *customs,
-		     uint32_t ncodes)
+		     struct tfl_model *m, const struct codes *c)
 {
 	struct vec v;
 	uint32_t i;
-	int ret = get_vec(r, sg, 3, 4, &v, "subgraph 0 operators");
+	int ret = get_vec(r, sg, TFL_SUBGRAPH_OPERATORS, 4, &v,
+			  "subgraph 0 operators");
 
 	if (ret)
 		return ret;
@@ -733,24 +764,28 @@ static int parse_ops(struct rd *r, const struct tfl_table *sg,
 		snprintf(what, sizeof(what), "operator %u", i);
 		ret = vec_table(r, &v, i, &ot, what);
 		if (!ret)
-			ret = get_int(r, &ot, 0, 4, 0, 0, &idx, what);
+			ret = get_int(r, &ot, TFL_OPERATOR_OPCODE_INDEX, 4, 0, 0,
+				      &idx, what);
 		if (ret)
 			return ret;
-		if ((uint64_t)idx >= ncodes)
+		if ((uint64_t)idx >= c->n)
 			return rd_fail(r, "%s: opcode index %lld out of range (%u operator codes)",
-				       what, (long long)idx, ncodes);
-		op->builtin = codes[idx];
-		op->version = versions[idx];
-		op->custom_code = customs[idx];
-		ret = read_index_vec(r, &ot, 1, &op->in, &op->nin, m->ntensors,
-				     1, what);
+				       what, (long long)idx, c->n);
+		op->builtin = c->builtin[idx];
+		op->version = c->version[idx];
+		op->custom_code = c->custom[idx];
+		ret = read_index_vec(r, &ot, TFL_OPERATOR_INPUTS, &op->in,
+				     &op->nin, m->ntensors, 1, what);
 		if (!ret)
-			ret = read_index_vec(r, &ot, 2, &op->out, &op->nout,
-					     m->ntensors, 0, what);
+			ret = read_index_vec(r, &ot, TFL_OPERATOR_OUTPUTS,
+					     &op->out, &op->nout, m->ntensors,
+					     0, what);
 		if (!ret)
-			ret = get_int(r, &ot, 3, 1, 0, 0, &otype, what);
+			ret = get_int(r, &ot, TFL_OPERATOR_BUILTIN_OPTIONS_TYPE, 1,
+				      0, 0, &otype, what);
 		if (!ret)
-			ret = get_ref(r, &ot, 4, &opts, what);
+			ret = get_ref(r, &ot, TFL_OPERATOR_BUILTIN_OPTIONS, &opts,
+				      what);
 		if (!ret && opts)
 			ret = table_at(r, opts, &op->opts, what);
 		if (ret)
@@ -762,20 +797,20 @@ static int parse_ops(struct rd *r, const struct tfl_table *sg,
 }
 
 static int parse_codes(struct rd *r, const struct tfl_table *root,
-		       int32_t **codes, int32_t **versions,
-		       const char ***customs, uint32_t *n)
+		       struct codes *c)
 {
 	struct vec v;
 	uint32_t i;
-	int ret = get_vec(r, root, 1, 4, &v, "model.operator_codes");
+	int ret = get_vec(r, root, TFL_MODEL_OPERATOR_CODES, 4, &v,
+			  "model.operator_codes");
 
-	*n = 0;
+	c->n = 0;
 	if (ret)
 		return ret;
-	*codes = calloc(v.len + 1, sizeof(**codes));
-	*versions = calloc(v.len + 1, sizeof(**versions));
-	*customs = calloc(v.len + 1, sizeof(**customs));
-	if (!*codes || !*versions || !*customs)
+	c->builtin = calloc(v.len + 1, sizeof(*c->builtin));
+	c->version = calloc(v.len + 1, sizeof(*c->version));
+	c->custom = calloc(v.len + 1, sizeof(*c->custom));
+	if (!c->builtin || !c->version || !c->custom)
 		return -ENOMEM;
 	for (i = 0; i < v.len; i++) {
 		struct tfl_table ct;
@@ -785,36 +820,102 @@ static int parse_codes(struct rd *r, const struct tfl_table *root,
 		snprintf(what, sizeof(what), "operator code %u", i);
 		ret = vec_table(r, &v, i, &ct, what);
 		if (!ret)
-			ret = get_int(r, &ct, 0, 1, 1, 0, &dep, what);
+			ret = get_int(r, &ct, TFL_OPCODE_DEPRECATED_BUILTIN_CODE,
+				      1, 1, 0, &dep, what);
 		if (!ret)
-			ret = get_str(r, &ct, 1, &(*customs)[i], what);
+			ret = get_str(r, &ct, TFL_OPCODE_CUSTOM_CODE,
+				      &c->custom[i], what);
 		if (!ret)
-			ret = get_int(r, &ct, 2, 4, 1, 1, &ver, what);
+			ret = get_int(r, &ct, TFL_OPCODE_VERSION, 4, 1, 1, &ver,
+				      what);
 		if (!ret)
-			ret = get_int(r, &ct, 3, 4, 1, 0, &code, what);
+			ret = get_int(r, &ct, TFL_OPCODE_BUILTIN_CODE, 4, 1, 0,
+				      &code, what);
 		if (ret)
 			return ret;
 		/* TFLite's rule: the larger of the two fields is the code. */
-		(*codes)[i] = (int32_t)(dep > code ? dep : code);
-		(*versions)[i] = (int32_t)ver;
-		if ((*codes)[i] < 0)
+		c->builtin[i] = (int32_t)(dep > code ? dep : code);
+		c->version[i] = (int32_t)ver;
+		if (c->builtin[i] < 0)
 			return rd_fail(r, "%s: negative builtin code", what);
 	}
-	*n = v.len;
+	c->n = v.len;
 	return 0;
 }
 
-int tfl_parse(const void *data, size_t size, struct tfl_model *m,
-	      char *err, size_t errlen)
+/* The first subgraph: its tensors, inputs, outputs and operators. */
+static int parse_subgraph(struct rd *r, const struct vec *sgs,
+			  struct tfl_model *m, const struct rbuf *bufs,
+			  uint32_t nbufs, const struct codes *c)
 {
-	struct rd r = { .err = err, .errlen = errlen };
-	struct tfl_table root, sg;
+	struct tfl_table sg;
+	int ret;
+
+	if (!sgs->len)
+		return rd_fail(r, "no subgraph");
+	m->nsubgraphs = sgs->len;
+	ret = vec_table(r, sgs, 0, &sg, "subgraph 0");
+	if (!ret)
+		ret = parse_tensors(r, &sg, m, bufs, nbufs);
+	if (!ret)
+		ret = read_index_vec(r, &sg, TFL_SUBGRAPH_INPUTS, &m->inputs,
+				     &m->nin, m->ntensors, 0,
+				     "subgraph 0 inputs");
+	if (!ret)
+		ret = read_index_vec(r, &sg, TFL_SUBGRAPH_OUTPUTS, &m->outputs,
+				     &m->nout, m->ntensors, 0,
+				     "subgraph 0 outputs");
+	if (!ret)
+		ret = parse_ops(r, &sg, m, c);
+	if (!ret && (!m->nin || !m->nout))
+		ret = rd_fail(r, "subgraph 0 has no %s",
+			      m->nin ? "outputs" : "inputs");
+	return ret;
+}
+
+/* The model table: its version, then everything under it. */
+static int parse_model(struct rd *r, struct tfl_model *m)
+{
+	struct tfl_table root;
 	struct rbuf *bufs = NULL;
-	uint32_t nbufs = 0, ncodes = 0;
-	int32_t *codes = NULL, *versions = NULL;
-	const char **customs = NULL;
+	struct codes c = { 0 };
+	uint32_t nbufs = 0;
 	struct vec sgs;
 	int64_t version;
+	int ret;
+
+	ret = table_at(r, ld32(r->p), &root, "model");
+	if (!ret)
+		ret = get_int(r, &root, TFL_MODEL_VERSION, 4, 0, 0, &version,
+			      "model");
+	if (ret)
+		return ret;
+	if (version != 3)
+		return rd_fail(r, "schema version %lld (only 3 is supported)",
+			       (long long)version);
+	m->version = (uint32_t)version;
+	ret = get_str(r, &root, TFL_MODEL_DESCRIPTION, &m->description,
+		      "model.description");
+	if (!ret)
+		ret = parse_buffers(r, &root, &bufs, &nbufs);
+	if (!ret)
+		ret = parse_codes(r, &root, &c);
+	if (!ret)
+		ret = get_vec(r, &root, TFL_MODEL_SUBGRAPHS, 4, &sgs,
+			      "model.subgraphs");
+	if (!ret)
+		ret = parse_subgraph(r, &sgs, m, bufs, nbufs, &c);
+	free(bufs);
+	free(c.builtin);
+	free(c.version);
+	free(c.custom);
+	return ret;
+}
+
+int edgenpu__tfl_parse(const void *data, size_t size, struct tfl_model *m,
+		       char *err, size_t errlen)
+{
+	struct rd r = { .err = err, .errlen = errlen };
 	int ret;
 
 	memset(m, 0, sizeof(*m));
@@ -832,65 +933,19 @@ int tfl_parse(const void *data, size_t size, struct tfl_model *m,
 	m->size = size;
 	r.p = m->file;
 	r.n = size;
-
-	if (memcmp(r.p + 4, "TFL3", 4)) {
+	if (memcmp(r.p + 4, "TFL3", 4))
 		ret = rd_fail(&r, "file identifier is not \"TFL3\" (not a TFLite model)");
-		goto out;
-	}
-	ret = table_at(&r, ld32(r.p), &root, "model");
-	if (!ret)
-		ret = get_int(&r, &root, 0, 4, 0, 0, &version, "model");
-	if (ret)
-		goto out;
-	if (version != 3) {
-		ret = rd_fail(&r, "schema version %lld (only 3 is supported)",
-			      (long long)version);
-		goto out;
-	}
-	m->version = (uint32_t)version;
-	ret = get_str(&r, &root, 3, &m->description, "model.description");
-	if (!ret)
-		ret = parse_buffers(&r, &root, &bufs, &nbufs);
-	if (!ret)
-		ret = parse_codes(&r, &root, &codes, &versions, &customs,
-				  &ncodes);
-	if (!ret)
-		ret = get_vec(&r, &root, 2, 4, &sgs, "model.subgraphs");
-	if (ret)
-		goto out;
-	if (!sgs.len) {
-		ret = rd_fail(&r, "no subgraph");
-		goto out;
-	}
-	m->nsubgraphs = sgs.len;
-	ret = vec_table(&r, &sgs, 0, &sg, "subgraph 0");
-	if (!ret)
-		ret = parse_tensors(&r, &sg, m, bufs, nbufs);
-	if (!ret)
-		ret = read_index_vec(&r, &sg, 1, &m->inputs, &m->nin,
-				     m->ntensors, 0, "subgraph 0 inputs");
-	if (!ret)
-		ret = read_index_vec(&r, &sg, 2, &m->outputs, &m->nout,
-				     m->ntensors, 0, "subgraph 0 outputs");
-	if (!ret)
-		ret = parse_ops(&r, &sg, m, codes, versions, customs, ncodes);
-	if (!ret && (!m->nin || !m->nout))
-		ret = rd_fail(&r, "subgraph 0 has no %s",
-			      m->nin ? "outputs" : "inputs");
-out:
-	free(bufs);
-	free(codes);
-	free(versions);
-	free(customs);
+	else
+		ret = parse_model(&r, m);
 	if (ret) {
 		if (ret == -ENOMEM && err && errlen)
 			snprintf(err, errlen, "out of memory reading the model");
-		tfl_free(m);
+		edgenpu__tfl_free(m);
 	}
 	return ret;
 }
 
-void tfl_free(struct tfl_model *m)
+void edgenpu__tfl_free(struct tfl_model *m)
 {
 	uint32_t i;
 
@@ -920,8 +975,9 @@ static void opt_rd(const struct tfl_model *m, struct rd *r)
 	r->n = m->size;
 }
 
-int tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op, int id,
-		int size, int is_signed, int64_t def, int64_t *out)
+int edgenpu__tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op,
+			 int id, int size, int is_signed, int64_t def,
+			 int64_t *out)
 {
 	struct rd r;
 
@@ -933,8 +989,8 @@ int tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op, int id,
 		       "options");
 }
 
-int tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op, int id,
-		  float def, float *out)
+int edgenpu__tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op,
+			   int id, float def, float *out)
 {
 	struct rd r;
 	size_t pos;
@@ -950,28 +1006,5 @@ int tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op, int id,
 		return ret;
 	bits = ld32(r.p + pos);
 	memcpy(out, &bits, 4);
-	return 0;
-}
-
-int tfl_opt_int_vec(const struct tfl_model *m, const struct tfl_op *op,
-		    int id, int32_t *vals, uint32_t max, uint32_t *n)
-{
-	struct rd r;
-	struct vec v;
-	uint32_t i;
-	int ret;
-
-	*n = 0;
-	if (!op->has_opts)
-		return 0;
-	opt_rd(m, &r);
-	ret = get_vec(&r, &op->opts, id, 4, &v, "options");
-	if (ret)
-		return ret;
-	if (v.len > max)
-		return -EINVAL;
-	for (i = 0; i < v.len; i++)
-		vals[i] = (int32_t)ld32(r.p + v.pos + 4 * (size_t)i);
-	*n = v.len;
 	return 0;
 }

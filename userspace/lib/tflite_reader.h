@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libedgenpu internal: a verifying reader for TensorFlow Lite flatbuffers
- * (schema v3, ../shared/spec/tflite-schema.fbs).
+ * (schema version 3, the one TensorFlow Lite 2.14 writes).
  *
- * Model files are untrusted. tfl_parse() checks every offset, vtable,
- * vector length and string before it is used and builds a plain C view
- * of the first subgraph. Anything malformed gives -EBADMSG (or -EINVAL for
- * well-formed but unusable content) and a message naming the object.
- * Field ids are the positions of the fields in the schema's tables (a
- * union takes two ids, its type first); no code is generated from the
- * schema.
+ * Model files are untrusted. edgenpu__tfl_parse() checks every offset,
+ * vtable, vector length and string before it is used and builds a plain C
+ * view of the first subgraph. Anything malformed gives -EBADMSG (or
+ * -EINVAL for well-formed but unusable content) and a message naming the
+ * object. No code is generated from the schema: the field ids below are
+ * the positions of the fields in the declaration order of the schema's
+ * tables (a union field takes two ids, its type first).
  */
 #ifndef EDGENPU_TFLITE_READER_H
 #define EDGENPU_TFLITE_READER_H
@@ -36,6 +36,92 @@ enum {
 	TFL_OP_CUSTOM = 32, TFL_OP_PAD = 34, TFL_OP_TRANSPOSE = 39,
 	TFL_OP_MEAN = 40, TFL_OP_SUB = 41, TFL_OP_QUANTIZE = 114,
 };
+
+/* Field ids of the tables the reader walks. */
+enum tfl_model_field {
+	TFL_MODEL_VERSION = 0, TFL_MODEL_OPERATOR_CODES = 1,
+	TFL_MODEL_SUBGRAPHS = 2, TFL_MODEL_DESCRIPTION = 3,
+	TFL_MODEL_BUFFERS = 4,
+};
+
+enum tfl_subgraph_field {
+	TFL_SUBGRAPH_TENSORS = 0, TFL_SUBGRAPH_INPUTS = 1,
+	TFL_SUBGRAPH_OUTPUTS = 2, TFL_SUBGRAPH_OPERATORS = 3,
+};
+
+enum tfl_tensor_field {
+	TFL_TENSOR_SHAPE = 0, TFL_TENSOR_TYPE = 1, TFL_TENSOR_BUFFER = 2,
+	TFL_TENSOR_NAME = 3, TFL_TENSOR_QUANTIZATION = 4,
+	TFL_TENSOR_IS_VARIABLE = 5, TFL_TENSOR_SPARSITY = 6,
+};
+
+enum tfl_quantization_field {
+	TFL_QUANT_MIN = 0, TFL_QUANT_MAX = 1, TFL_QUANT_SCALE = 2,
+	TFL_QUANT_ZERO_POINT = 3, TFL_QUANT_DETAILS_TYPE = 4,
+	TFL_QUANT_DETAILS = 5, TFL_QUANT_QUANTIZED_DIMENSION = 6,
+};
+
+enum tfl_operator_field {
+	TFL_OPERATOR_OPCODE_INDEX = 0, TFL_OPERATOR_INPUTS = 1,
+	TFL_OPERATOR_OUTPUTS = 2, TFL_OPERATOR_BUILTIN_OPTIONS_TYPE = 3,
+	TFL_OPERATOR_BUILTIN_OPTIONS = 4,
+};
+
+enum tfl_operator_code_field {
+	TFL_OPCODE_DEPRECATED_BUILTIN_CODE = 0, TFL_OPCODE_CUSTOM_CODE = 1,
+	TFL_OPCODE_VERSION = 2, TFL_OPCODE_BUILTIN_CODE = 3,
+};
+
+enum tfl_buffer_field {
+	TFL_BUFFER_DATA = 0, TFL_BUFFER_OFFSET = 1, TFL_BUFFER_SIZE = 2,
+};
+
+/* enum BuiltinOptions: the option tables of the ops the lowering knows. */
+enum tfl_options_type {
+	TFL_OPTIONS_NONE = 0,
+	TFL_OPTIONS_CONV_2D = 1, TFL_OPTIONS_DEPTHWISE_CONV_2D = 2,
+	TFL_OPTIONS_POOL_2D = 5, TFL_OPTIONS_FULLY_CONNECTED = 8,
+	TFL_OPTIONS_SOFTMAX = 9, TFL_OPTIONS_CONCATENATION = 10,
+	TFL_OPTIONS_ADD = 11, TFL_OPTIONS_RESHAPE = 17, TFL_OPTIONS_MUL = 21,
+	TFL_OPTIONS_PAD = 22, TFL_OPTIONS_TRANSPOSE = 26,
+	TFL_OPTIONS_REDUCER = 27, TFL_OPTIONS_SUB = 28,
+	TFL_OPTIONS_QUANTIZE = 89,
+};
+
+/* Fields of those option tables (the ones the lowering reads). */
+enum tfl_conv_2d_options_field {
+	TFL_CONV_PADDING = 0, TFL_CONV_STRIDE_W = 1, TFL_CONV_STRIDE_H = 2,
+	TFL_CONV_FUSED_ACTIVATION = 3, TFL_CONV_DILATION_W = 4,
+	TFL_CONV_DILATION_H = 5,
+};
+
+enum tfl_depthwise_conv_2d_options_field {
+	TFL_DWCONV_PADDING = 0, TFL_DWCONV_STRIDE_W = 1,
+	TFL_DWCONV_STRIDE_H = 2, TFL_DWCONV_DEPTH_MULTIPLIER = 3,
+	TFL_DWCONV_FUSED_ACTIVATION = 4, TFL_DWCONV_DILATION_W = 5,
+	TFL_DWCONV_DILATION_H = 6,
+};
+
+enum tfl_pool_2d_options_field {
+	TFL_POOL_PADDING = 0, TFL_POOL_STRIDE_W = 1, TFL_POOL_STRIDE_H = 2,
+	TFL_POOL_FILTER_WIDTH = 3, TFL_POOL_FILTER_HEIGHT = 4,
+	TFL_POOL_FUSED_ACTIVATION = 5,
+};
+
+enum tfl_fully_connected_options_field {
+	TFL_FC_FUSED_ACTIVATION = 0, TFL_FC_WEIGHTS_FORMAT = 1,
+};
+
+enum tfl_softmax_options_field { TFL_SOFTMAX_BETA = 0 };
+
+enum tfl_concatenation_options_field {
+	TFL_CONCAT_AXIS = 0, TFL_CONCAT_FUSED_ACTIVATION = 1,
+};
+
+/* AddOptions, SubOptions and MulOptions start alike. */
+enum tfl_binary_options_field { TFL_BINARY_FUSED_ACTIVATION = 0 };
+
+enum tfl_reducer_options_field { TFL_REDUCER_KEEP_DIMS = 0 };
 
 /* A verified table: its vtable entries and fields lie inside the file. */
 struct tfl_table {
@@ -91,29 +177,29 @@ struct tfl_model {
 };
 
 /*
- * tfl_parse() - verify and decode a model
+ * edgenpu__tfl_parse() - verify and decode a model
  * @data, @size: the file's bytes (copied; the caller keeps its buffer)
- * @m: zero-initialised model, filled on success (free with tfl_free)
+ * @m: zero-initialised model, filled on success (free with
+ *	edgenpu__tfl_free())
  * @err, @errlen: message buffer for a failure
  */
-int tfl_parse(const void *data, size_t size, struct tfl_model *m,
-	      char *err, size_t errlen);
-void tfl_free(struct tfl_model *m);
+int edgenpu__tfl_parse(const void *data, size_t size, struct tfl_model *m,
+		       char *err, size_t errlen);
+void edgenpu__tfl_free(struct tfl_model *m);
 
 /*
- * Options of an op: integer/bool/float scalars and int vectors by field
- * id. Return 0 (value or default in *out), or -EBADMSG if the field does
- * not fit in its table or the vector lies outside the file.
+ * Options of an op: integer/bool and float scalars by field id. Return 0
+ * (value or default in *out), or -EBADMSG if the field does not fit in
+ * its table.
  */
-int tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op, int id,
-		int size, int is_signed, int64_t def, int64_t *out);
-int tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op, int id,
-		  float def, float *out);
-int tfl_opt_int_vec(const struct tfl_model *m, const struct tfl_op *op,
-		    int id, int32_t *vals, uint32_t max, uint32_t *n);
+int edgenpu__tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op,
+			 int id, int size, int is_signed, int64_t def,
+			 int64_t *out);
+int edgenpu__tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op,
+			   int id, float def, float *out);
 
-const char *tfl_builtin_name(int32_t code);
-const char *tfl_type_name(int type);
-int tfl_type_size(int type);
+const char *edgenpu__tfl_builtin_name(int32_t code);
+const char *edgenpu__tfl_type_name(int type);
+int edgenpu__tfl_type_size(int type);
 
 #endif /* EDGENPU_TFLITE_READER_H */

@@ -9,6 +9,11 @@
  * Jobs reach a backend validated, with every buffer mapped: the backend
  * starts the job on the core it is given and reports its end, from any
  * context including hard IRQ, with edgenpu_job_done().
+ *
+ * A backend registers itself with one &struct edgenpu_backend_driver,
+ * listed in edgenpu_backends.c, which module init walks. The core keeps
+ * the device's statistics; a backend that shows them reads them through
+ * the functions below, never the core's structures.
  */
 #ifndef __EDGENPU_BACKEND_H__
 #define __EDGENPU_BACKEND_H__
@@ -19,6 +24,24 @@ struct device;
 struct edgenpu_device;
 struct edgenpu_job;
 struct drm_edgenpu_caps;
+
+/* The most cores a device may have (&drm_edgenpu_caps.num_cores). */
+#define EDGENPU_MAX_CORES	8
+
+/**
+ * struct edgenpu_backend_driver - a built-in backend, as module init sees it
+ * @name: short name, for messages
+ * @init: register the backend's drivers and create its devices. Called
+ *	once at module load, in the order of edgenpu_backends.c; a failure
+ *	undoes what this call did and returns a negative errno.
+ * @exit: undo @init; every device the backend created is destroyed when
+ *	it returns. Called at module unload, in reverse order.
+ */
+struct edgenpu_backend_driver {
+	const char *name;
+	int (*init)(void);
+	void (*exit)(void);
+};
 
 /**
  * struct edgenpu_backend_ops - what a backend provides to the core
@@ -51,5 +74,22 @@ unsigned int edgenpu_job_core(const struct edgenpu_job *job);
 int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 			int (*cancelled)(void *ctx), void *ctx);
 void edgenpu_job_corrupt(struct edgenpu_job *job);
+
+/**
+ * struct edgenpu_device_stats - a device's job counters, as the core keeps them
+ * @jobs_done: jobs that completed
+ * @jobs_failed: jobs that failed on the device, timed out or were cancelled
+ * @busy_ns: total device time spent executing jobs
+ */
+struct edgenpu_device_stats {
+	u64 jobs_done;
+	u64 jobs_failed;
+	u64 busy_ns;
+};
+
+void edgenpu_device_read_stats(struct edgenpu_device *edev,
+			       struct edgenpu_device_stats *stats);
+unsigned int edgenpu_core_resets(struct edgenpu_device *edev,
+				 unsigned int core);
 
 #endif /* __EDGENPU_BACKEND_H__ */

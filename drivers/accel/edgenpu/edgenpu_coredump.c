@@ -16,7 +16,9 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "edgenpu_drv.h"
+#include "edgenpu_coredump.h"
+#include "edgenpu_device.h"
+#include "edgenpu_job.h"
 
 #define EDGENPU_DUMP_HEAD	4096
 #define EDGENPU_DUMP_BUF_LINE	64
@@ -54,13 +56,13 @@ static size_t edgenpu_dump_head(const struct edgenpu_job *job, char *buf,
 		      "edgenpu crash dump\n"
 		      "device: %s\nbackend: %s\nmodule: %u.%u.%u\n"
 		      "reason: job timed out, core reset\n"
-		      "core: %u\ncore_resets: %d\n"
+		      "core: %u\ncore_resets: %u\n"
 		      "seqno: %llu\npid: %d\n"
 		      "ops: %u\nop_at_timeout: %u (%s)\n"
 		      "run_ns: %llu\nbuffers: %u\n",
 		      edev->name, edev->ops->name, EDGENPU_VERSION_MAJOR,
 		      EDGENPU_VERSION_MINOR, EDGENPU_VERSION_PATCH, core,
-		      atomic_read(&edev->cores[core].resets), job->seqno,
+		      edgenpu_core_resets(edev, core), job->seqno,
 		      job->pid, job->op_count, op,
 		      edgenpu_engine_op_name(edgenpu_dump_opcode(job, op)),
 		      ktime_get_ns() - job->start_ns, job->nbos);
@@ -78,8 +80,8 @@ static size_t edgenpu_dump_buffers(const struct edgenpu_job *job, char *buf,
 
 		n += scnprintf(buf + n, size - n, "  [%u] size=%llu access=%s%s\n",
 			       i, job->buffers[i].size,
-			       f & EDGENPU_ENGINE_BUF_READ ? "r" : "",
-			       f & EDGENPU_ENGINE_BUF_WRITE ? "w" : "");
+			       f & EDGENPU_BUF_READ ? "r" : "",
+			       f & EDGENPU_BUF_WRITE ? "w" : "");
 	}
 	n += scnprintf(buf + n, size - n, "profile: %s\nstream_bytes: %u\n",
 		       job->profile_bo ? "yes" : "no", job->cmd_size);

@@ -12,7 +12,9 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 
-#include "edgenpu_drv.h"
+#include "edgenpu_debugfs.h"
+#include "edgenpu_device.h"
+#include "edgenpu_file.h"
 
 static struct edgenpu_device *edgenpu_debugfs_dev(struct seq_file *m)
 {
@@ -45,16 +47,17 @@ static int edgenpu_debugfs_jobs(struct seq_file *m, void *data)
 static int edgenpu_debugfs_stats(struct seq_file *m, void *data)
 {
 	struct edgenpu_device *edev = edgenpu_debugfs_dev(m);
+	struct edgenpu_device_stats st;
 	u32 i;
 
-	seq_printf(m, "jobs_done %lld\n", atomic64_read(&edev->stats.jobs_done));
-	seq_printf(m, "jobs_failed %lld\n", atomic64_read(&edev->stats.jobs_failed));
-	seq_printf(m, "busy_ns %lld\n", atomic64_read(&edev->stats.busy_ns));
+	edgenpu_device_read_stats(edev, &st);
+	seq_printf(m, "jobs_done %llu\n", st.jobs_done);
+	seq_printf(m, "jobs_failed %llu\n", st.jobs_failed);
+	seq_printf(m, "busy_ns %llu\n", st.busy_ns);
 	for (i = 0; i < edev->caps.num_cores; i++) {
-		seq_printf(m, "core%u_resets %d\n", i,
-			   atomic_read(&edev->cores[i].resets));
+		seq_printf(m, "core%u_resets %u\n", i, edgenpu_core_resets(edev, i));
 		seq_printf(m, "core%u_last_reset_us %llu\n", i,
-			   div_u64(READ_ONCE(edev->cores[i].last_reset_ns),
+			   div_u64(edgenpu_core_last_reset_ns(edev, i),
 				   NSEC_PER_USEC));
 	}
 	return 0;
@@ -96,6 +99,10 @@ static int edgenpu_debugfs_bos(struct seq_file *m, void *data)
 	return 0;
 }
 
+/**
+ * edgenpu_debugfs_init() - the device's files under its accel minor
+ * @edev: the device, not yet registered
+ */
 void edgenpu_debugfs_init(struct edgenpu_device *edev)
 {
 	drm_debugfs_add_file(&edev->drm, "edgenpu_jobs", edgenpu_debugfs_jobs, NULL);
@@ -103,7 +110,12 @@ void edgenpu_debugfs_init(struct edgenpu_device *edev)
 	drm_debugfs_add_file(&edev->drm, "edgenpu_bos", edgenpu_debugfs_bos, NULL);
 }
 
-/* fdinfo: the standard DRM keys, read by tools such as gputop. */
+/**
+ * edgenpu_show_fdinfo() - fdinfo: the standard DRM keys, read by tools
+ *	such as gputop
+ * @p: where to print
+ * @file: the file
+ */
 void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct edgenpu_file *efile = file->driver_priv;

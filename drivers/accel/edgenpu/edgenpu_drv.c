@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edgenpu core: the DRM accel device and its lifetime.
+ * edgenpu: the DRM accel driver and the module.
  *
- * Backends (vnpu/ today) create devices with edgenpu_device_create()
- * from their probe routine and remove them with edgenpu_device_destroy().
- * The core holds nothing backend-specific.
+ * The driver's ioctl table and the filter in front of the DRM core's
+ * ioctls; module init starts the built-in backends (edgenpu_backends.c),
+ * which create the devices (edgenpu_device.c).
  */
 
 #include <linux/compat.h>
-#include <linux/idr.h>
-#include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/sizes.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
@@ -20,31 +17,16 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_gem_shmem_helper.h>
-#include <drm/drm_managed.h>
 
 #include <kunit/visibility.h>
 
 #include "edgenpu_compat.h"
+#include "edgenpu_debugfs.h"
+#include "edgenpu_device.h"
 #include "edgenpu_drv.h"
-#include "vnpu/vnpu.h"
-
-static DEFINE_IDA(edgenpu_ida);
-
-/* Per-file limits: see Documentation/edgenpu/security.rst. */
-static unsigned int max_file_jobs = 256;
-module_param(max_file_jobs, uint, 0444);
-MODULE_PARM_DESC(max_file_jobs,
-		 "Unfinished jobs one open file may have (default 256)");
-
-static unsigned int max_file_pinned_mb = 1024;
-module_param(max_file_pinned_mb, uint, 0444);
-MODULE_PARM_DESC(max_file_pinned_mb,
-		 "MiB the unfinished jobs of one open file may pin (default 1024, at most half the RAM)");
-
-static unsigned int max_file_bo_mb = 4096;
-module_param(max_file_bo_mb, uint, 0444);
-MODULE_PARM_DESC(max_file_bo_mb,
-		 "MiB of buffer objects one open file may create (default 4096)");
+#include "edgenpu_file.h"
+#include "edgenpu_gem.h"
+#include "edgenpu_ioctl.h"
 
 static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDGENPU_QUERY, edgenpu_ioctl_query, DRM_RENDER_ALLOW),
@@ -170,7 +152,7 @@ static const struct file_operations edgenpu_fops = {
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
-static const struct drm_driver edgenpu_drm_driver = {
+const struct drm_driver edgenpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = edgenpu_file_open,
@@ -189,147 +171,59 @@ static const struct drm_driver edgenpu_drm_driver = {
 	.patchlevel = EDGENPU_VERSION_PATCH,
 };
 
-static void edgenpu_release_id(struct drm_device *drm, void *arg)
-{
-	ida_free(&edgenpu_ida, to_edgenpu_device(drm)->id);
-}
-
-/*
- * Runs when the last reference to the device goes, after every file is
- * closed: entities of open files still point at the schedulers.
+/**
+ * edgenpu_backends_stop() - stop backends, last first
+ * @list: the backends
+ * @count: how many of them, from the first, were started
  */
-static void edgenpu_release_jobs(struct drm_device *drm, void *arg)
+VISIBLE_IF_KUNIT void
+edgenpu_backends_stop(const struct edgenpu_backend_driver *const *list,
+		      unsigned int count)
 {
-	struct edgenpu_device *edev = to_edgenpu_device(drm);
-
-	edgenpu_sched_fini(edev);
-	kvfree(edev->validate_scratch);
+	while (count--)
+		list[count]->exit();
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_backends_stop);
 
-/* The per-file limits, fixed for the device's life and told in caps. */
-static void edgenpu_limits_set(struct edgenpu_device *edev)
+/**
+ * edgenpu_backends_start() - start backends in order: all of them or none
+ * @list: the backends
+ * @count: how many
+ *
+ * Return: 0, or the negative errno of the first that failed, after the
+ * ones started before it were stopped.
+ */
+VISIBLE_IF_KUNIT int
+edgenpu_backends_start(const struct edgenpu_backend_driver *const *list,
+		       unsigned int count)
 {
-	struct edgenpu_limits *l = &edev->limits;
-	u64 half_ram = (u64)totalram_pages() << (PAGE_SHIFT - 1);
-
-	l->jobs = clamp_val(max_file_jobs, 1, 65536);
-	l->unreaped = DRM_EDGENPU_MAX_UNREAPED;
-	l->pinned = min_t(u64, (u64)max_file_pinned_mb << 20, half_ram);
-	l->bo_bytes = max_t(u64, (u64)max_file_bo_mb << 20, PAGE_SIZE);
-	edev->caps.max_file_jobs = l->jobs;
-	edev->caps.max_file_pinned = l->pinned;
-	edev->caps.max_file_bo_bytes = l->bo_bytes;
-	edev->caps.max_op_cost = EDGENPU_CMD_MAX_OP_COST;
-	edev->caps.max_job_cost = EDGENPU_CMD_MAX_JOB_COST;
-}
-
-static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
-{
+	unsigned int i;
 	int ret;
 
-	if (!edev->caps.num_cores || edev->caps.num_cores > EDGENPU_MAX_CORES)
-		return -EINVAL;
-	edev->caps.cmdstream_major = EDGENPU_CMD_VERSION_MAJOR;
-	edev->caps.cmdstream_minor = EDGENPU_CMD_VERSION_MINOR;
-	edev->caps.max_ops = EDGENPU_CMD_MAX_OPS;
-	edev->caps.max_buffers = DRM_EDGENPU_MAX_JOB_BUFFERS;
-	if (!edev->caps.max_bo_size)
-		edev->caps.max_bo_size = SZ_1G;
-	edev->caps.flags |= DRM_EDGENPU_CAP_F_PROFILING |
-			    DRM_EDGENPU_CAP_F_PER_CHANNEL;
-
-	edgenpu_limits_set(edev);
-	spin_lock_init(&edev->ring_lock);
-	spin_lock_init(&edev->hang_lock);
-	ret = drmm_mutex_init(&edev->drm, &edev->validate_lock);
-	if (ret)
-		return ret;
-	edev->validate_scratch = kvzalloc(EDGENPU_ENGINE_SCRATCH_SIZE, GFP_KERNEL);
-	if (!edev->validate_scratch)
-		return -ENOMEM;
-	ret = edgenpu_sched_init(edev);
-	if (ret) {
-		kvfree(edev->validate_scratch);
-		return ret;
+	for (i = 0; i < count; i++) {
+		ret = list[i]->init();
+		if (ret)
+			goto err;
 	}
-	return drmm_add_action_or_reset(&edev->drm, edgenpu_release_jobs, NULL);
+	return 0;
+
+err:
+	pr_err("edgenpu: the %s backend failed to start (%d)\n",
+	       list[i]->name, ret);
+	edgenpu_backends_stop(list, i);
+	return ret;
 }
-
-/**
- * edgenpu_device_create() - create and register an edgenpu device
- * @parent: the backend's device; the edgenpu device is freed with its
- *	devres, after edgenpu_device_destroy().
- * @ops: backend operations; must outlive the device.
- * @priv: backend data handed back to @ops.
- *
- * Return: the new device, or an ERR_PTR().
- */
-struct edgenpu_device *edgenpu_device_create(struct device *parent,
-					     const struct edgenpu_backend_ops *ops,
-					     void *priv)
-{
-	struct edgenpu_device *edev;
-	int ret;
-
-	if (!ops || !ops->name || !ops->get_caps || !ops->run_job || !ops->reset)
-		return ERR_PTR(-EINVAL);
-
-	edev = devm_drm_dev_alloc(parent, &edgenpu_drm_driver,
-				  struct edgenpu_device, drm);
-	if (IS_ERR(edev))
-		return edev;
-
-	edev->ops = ops;
-	edev->priv = priv;
-	ret = ida_alloc(&edgenpu_ida, GFP_KERNEL);
-	if (ret < 0)
-		return ERR_PTR(ret);
-	edev->id = ret;
-	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_release_id, NULL);
-	if (ret)
-		return ERR_PTR(ret);
-
-	snprintf(edev->name, sizeof(edev->name), "%s%d", ops->name, edev->id);
-	ops->get_caps(priv, &edev->caps);
-	ret = edgenpu_device_init_jobs(edev);
-	if (ret)
-		return ERR_PTR(ret);
-	edgenpu_debugfs_init(edev);
-
-	/* Publish last: after this, userspace can open the device. */
-	ret = drm_dev_register(&edev->drm, 0);
-	if (ret)
-		return ERR_PTR(ret);
-
-	drm_info(&edev->drm, "%s: %s backend, %u core(s)\n", edev->name,
-		 ops->name, edev->caps.num_cores);
-	return edev;
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_create);
-
-/**
- * edgenpu_device_destroy() - unplug a device created by edgenpu_device_create()
- * @edev: the device
- *
- * Open files keep the memory alive; their ioctls fail with -ENODEV from
- * now on. The memory goes with the parent's devres.
- */
-void edgenpu_device_destroy(struct edgenpu_device *edev)
-{
-	drm_dev_unplug(&edev->drm);
-	edgenpu_jobs_drain(edev);
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_destroy);
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_backends_start);
 
 static int __init edgenpu_init(void)
 {
-	return vnpu_init();
+	return edgenpu_backends_start(edgenpu_backends, edgenpu_num_backends);
 }
 
 static void __exit edgenpu_exit(void)
 {
-	vnpu_exit();
-	ida_destroy(&edgenpu_ida);
+	edgenpu_backends_stop(edgenpu_backends, edgenpu_num_backends);
+	edgenpu_device_ids_destroy();
 }
 
 module_init(edgenpu_init);

@@ -3,6 +3,7 @@
  * edgenpu buffer objects: GEM shmem, CPU-mappable, PRIME-shareable.
  */
 
+#include <linux/iosys-map.h>
 #include <linux/overflow.h>
 
 #include <drm/drm_drv.h>
@@ -12,7 +13,10 @@
 #include <kunit/visibility.h>
 
 #include "edgenpu_compat.h"
-#include "edgenpu_drv.h"
+#include "edgenpu_device.h"
+#include "edgenpu_file.h"
+#include "edgenpu_gem.h"
+#include "edgenpu_ioctl.h"
 
 /* The DRM core's hook: the owner's BO bytes go back with the BO. */
 static void edgenpu_gem_free(struct drm_gem_object *obj)
@@ -61,12 +65,20 @@ static int edgenpu_bo_charge(struct edgenpu_file *efile, u64 bytes)
 	    efile->edev->limits.bo_bytes)
 		return 0;
 	atomic64_sub(bytes, &efile->bo_bytes);
-	edgenpu_file_set_error(efile, -EDQUOT, NULL,
+	edgenpu_file_set_error(efile, -EDQUOT,
 			       "the file has its limit of buffer object bytes", 0);
 	return -EDQUOT;
 }
 
-/* The DRM core's hook: every BO, created or imported, gets our funcs. */
+/**
+ * edgenpu_gem_create_object() - the DRM core's gem_create_object hook
+ * @drm: the device
+ * @size: the object's size
+ *
+ * Every BO, created or imported, gets the driver's functions.
+ *
+ * Return: the object, or ERR_PTR(-ENOMEM).
+ */
 struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
 						 size_t size)
 {
@@ -80,6 +92,35 @@ struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
 	return &bo->base.base;
 }
 
+/**
+ * edgenpu_bo_vmap() - map a buffer object into the kernel for the CPU
+ * @obj: the object
+ * @map: set to the mapping; undo with edgenpu_gem_vunmap()
+ *
+ * Return: 0, -EOPNOTSUPP for I/O memory, or the vmap's negative errno.
+ */
+int edgenpu_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	int ret = edgenpu_gem_vmap(obj, map);
+
+	/* The engine addresses buffers directly: no I/O memory here. */
+	if (!ret && map->is_iomem) {
+		edgenpu_gem_vunmap(obj, map);
+		iosys_map_clear(map);
+		return -EOPNOTSUPP;
+	}
+	return ret;
+}
+
+/**
+ * edgenpu_ioctl_bo_create() - DRM_IOCTL_EDGENPU_BO_CREATE
+ * @drm: the device
+ * @data: &struct drm_edgenpu_bo_create, already copied in by the DRM core
+ * @file: the caller's file, which the BO is charged to
+ *
+ * Return: 0, -EINVAL for a bad size or flags, -EDQUOT over the file's
+ * limit, -ENODEV once the device is gone, or -ENOMEM.
+ */
 int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			    struct drm_file *file)
 {
@@ -121,6 +162,15 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_bo_create);
 
+/**
+ * edgenpu_ioctl_bo_info() - DRM_IOCTL_EDGENPU_BO_INFO
+ * @drm: the device
+ * @data: &struct drm_edgenpu_bo_info, already copied in by the DRM core
+ * @file: the caller's file
+ *
+ * Return: 0 with the size and mmap offset, -ENOENT for an unknown handle,
+ * -EINVAL for reserved bits, -ENODEV once the device is gone.
+ */
 int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
 			  struct drm_file *file)
 {

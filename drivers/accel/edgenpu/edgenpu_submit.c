@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * DRM_IOCTL_EDGENPU_SUBMIT and DRM_IOCTL_EDGENPU_WAIT.
+ * DRM_IOCTL_EDGENPU_SUBMIT.
  *
  * SUBMIT prepares every job of the call (copies, lookups, validation,
  * then pinning, dependencies) and then reserves everything the commit
@@ -10,35 +10,37 @@
  * after the job validated, within the file's limits, and unpinned when
  * the job is freed at completion. User sizes are checked with the
  * overflow helpers; kernel memory made for a client is charged to it.
+ * The job itself and its pinning are edgenpu_job.c's, the validation
+ * edgenpu_exec.c's; this file reads the user's request and queues.
  */
 
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
-#include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/pm_runtime.h>
-#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
-#include <drm/drm_utils.h>
 
 #include <kunit/visibility.h>
 
 #include "edgenpu_compat.h"
-#include "edgenpu_drv.h"
+#include "edgenpu_device.h"
+#include "edgenpu_exec.h"
+#include "edgenpu_file.h"
+#include "edgenpu_gem.h"
+#include "edgenpu_hang.h"
+#include "edgenpu_ioctl.h"
+#include "edgenpu_job.h"
 
 #define EDGENPU_MAX_CMD_SIZE	SZ_1M
 /* The smallest job struct userspace may pass: uapi 1.1's. */
 #define EDGENPU_JOB_V1_SIZE	sizeof(struct drm_edgenpu_job)
-#define EDGENPU_BUF_FLAGS	(DRM_EDGENPU_BUF_READ | DRM_EDGENPU_BUF_WRITE)
 #define EDGENPU_GFP		GFP_KERNEL_ACCOUNT
 
 /**
@@ -82,106 +84,6 @@ static int edgenpu_copy_array(void *dst, u64 uptr, u32 count, size_t elem)
 	return 0;
 }
 
-static int edgenpu_map_bo(struct drm_gem_object *obj, struct iosys_map *map)
-{
-	int ret = edgenpu_gem_vmap(obj, map);
-
-	/* The engine addresses buffers directly: no I/O memory here. */
-	if (!ret && map->is_iomem) {
-		edgenpu_gem_vunmap(obj, map);
-		iosys_map_clear(map);
-		return -EOPNOTSUPP;
-	}
-	return ret;
-}
-
-/* Refuse with @error and say why in the file's LAST_ERROR. */
-static int edgenpu_refuse(struct edgenpu_file *efile, int error, const char *msg)
-{
-	edgenpu_file_set_error(efile, error, NULL, msg, 0);
-	edgenpu_dbg(efile->edev, "submit refused: %s (%d)\n", msg, error);
-	return error;
-}
-
-/**
- * edgenpu_job_alloc() - a new job of a file, with room for @nbos buffers
- * @efile: the submitting file; the job holds a reference
- * @nbos: buffer table entries, 1 to %DRM_EDGENPU_MAX_JOB_BUFFERS
- *
- * The job counts against the file's jobs-in-flight limit until it is
- * freed, and holds the device and the module.
- *
- * Return: the job (one reference) or an ERR_PTR(): -EINVAL, -ENOMEM, or
- * -EAGAIN when the file has its limit of unfinished jobs.
- */
-VISIBLE_IF_KUNIT struct edgenpu_job *
-edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
-{
-	struct edgenpu_device *edev = efile->edev;
-	struct edgenpu_job *job;
-
-	if (!nbos || nbos > DRM_EDGENPU_MAX_JOB_BUFFERS)
-		return ERR_PTR(-EINVAL);
-	job = kzalloc_obj(*job, EDGENPU_GFP);
-	if (!job)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&job->refcount);
-	job->edev = edev;
-	drm_dev_get(&edev->drm);
-	__module_get(THIS_MODULE);
-	atomic_inc(&edev->live_jobs);
-	job->pid = task_tgid_nr(current);
-	kref_get(&efile->ref);
-	job->efile = efile;
-	if (atomic_inc_return(&efile->jobs_in_flight) > edev->limits.jobs) {
-		edgenpu_job_put(job);
-		return ERR_PTR(edgenpu_refuse(efile, -EAGAIN,
-					      "the file has its limit of unfinished jobs"));
-	}
-	job->bos = kcalloc(nbos, sizeof(*job->bos), EDGENPU_GFP);
-	job->maps = kcalloc(nbos, sizeof(*job->maps), EDGENPU_GFP);
-	job->buffers = kcalloc(nbos, sizeof(*job->buffers), EDGENPU_GFP);
-	job->hw_fence = kzalloc_obj(*job->hw_fence, EDGENPU_GFP);
-	if (!job->bos || !job->maps || !job->buffers || !job->hw_fence) {
-		edgenpu_job_put(job);
-		return ERR_PTR(-ENOMEM);
-	}
-	return job;
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_alloc);
-
-/**
- * edgenpu_job_add_buffer() - append a buffer to a job's table
- * @job: the job, from edgenpu_job_alloc()
- * @obj: the buffer object; the job takes over the caller's reference
- * @flags: DRM_EDGENPU_BUF_READ and/or DRM_EDGENPU_BUF_WRITE
- *
- * Nothing is pinned yet: the engine validates against sizes alone.
- *
- * Return: 0 or -EINVAL for bad flags or a buffer already in the table
- * (the reference is dropped with the job either way).
- */
-VISIBLE_IF_KUNIT int edgenpu_job_add_buffer(struct edgenpu_job *job,
-					    struct drm_gem_object *obj, u32 flags)
-{
-	u32 i = job->nbos, j;
-
-	job->bos[i] = obj;
-	job->nbos++;
-	if (!flags || (flags & ~EDGENPU_BUF_FLAGS))
-		return -EINVAL;
-	for (j = 0; j < i; j++)
-		if (job->bos[j] == obj)
-			return -EINVAL;
-	job->buffers[i].size = obj->size;
-	if (flags & DRM_EDGENPU_BUF_READ)
-		job->buffers[i].flags |= EDGENPU_ENGINE_BUF_READ;
-	if (flags & DRM_EDGENPU_BUF_WRITE)
-		job->buffers[i].flags |= EDGENPU_ENGINE_BUF_WRITE;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_add_buffer);
-
 static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 				      struct drm_file *file,
 				      const struct drm_edgenpu_job *uj)
@@ -197,15 +99,15 @@ static int edgenpu_job_lookup_buffers(struct edgenpu_job *job,
 	for (i = 0; i < n && !ret; i++) {
 		struct drm_gem_object *obj;
 
-		if (!refs[i].flags || (refs[i].flags & ~EDGENPU_BUF_FLAGS)) {
+		if (!refs[i].flags || (refs[i].flags & ~EDGENPU_JOB_BUF_FLAGS)) {
 			ret = -EINVAL;
 			break;
 		}
 		obj = drm_gem_object_lookup(file, refs[i].handle);
 		ret = obj ? edgenpu_job_add_buffer(job, obj, refs[i].flags) : -ENOENT;
 		if (ret == -EINVAL)
-			edgenpu_refuse(job->efile, ret,
-				       "a buffer is named twice in the buffer table");
+			edgenpu_file_refuse(job->efile, ret,
+					    "a buffer is named twice in the buffer table");
 	}
 	kfree(refs);
 	return ret;
@@ -236,7 +138,7 @@ static int edgenpu_job_copy_cmds(struct edgenpu_job *job, struct drm_file *file,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = edgenpu_map_bo(obj, &map);
+	ret = edgenpu_bo_vmap(obj, &map);
 	if (ret)
 		goto out;
 	memcpy(job->cmds, map.vaddr + uj->cmd_offset, uj->cmd_size);
@@ -246,38 +148,6 @@ out:
 	drm_gem_object_put(obj);
 	return ret;
 }
-
-/**
- * edgenpu_job_validate() - run the engine's validator over a job
- * @job: a job with its buffer table and command stream, nothing pinned
- * @efile: where a rejection is reported
- *
- * Return: 0 or the validator's negative errno.
- */
-VISIBLE_IF_KUNIT int edgenpu_job_validate(struct edgenpu_job *job,
-					  struct edgenpu_file *efile)
-{
-	struct edgenpu_device *edev = job->edev;
-	const struct edgenpu_cmd_header *hdr = job->cmds;
-	int ret;
-
-	mutex_lock(&edev->validate_lock);
-	ret = edgenpu_engine_validate(job->cmds, job->cmd_size, job->buffers,
-				      job->nbos, edev->validate_scratch,
-				      EDGENPU_ENGINE_SCRATCH_SIZE,
-				      &job->engine_error);
-	mutex_unlock(&edev->validate_lock);
-	if (ret) {
-		edgenpu_file_set_error(efile, ret, &job->engine_error, NULL, 0);
-		edgenpu_dbg(edev, "job rejected: op %d: %s (%d)\n",
-			    job->engine_error.op_index, job->engine_error.msg, ret);
-		return ret;
-	}
-	job->op_count = hdr->op_count;
-	memset(&job->engine_error, 0, sizeof(job->engine_error));
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_validate);
 
 /* Look up the profile buffer and check its range; pinned with the rest. */
 static int edgenpu_job_profile(struct edgenpu_job *job, struct drm_file *file,
@@ -299,74 +169,6 @@ static int edgenpu_job_profile(struct edgenpu_job *job, struct drm_file *file,
 	job->profile_offset = uj->profile_offset;
 	return 0;
 }
-
-/* Bytes the job pins: each buffer once, the profile buffer, the stream. */
-static u64 edgenpu_job_pin_bytes(const struct edgenpu_job *job)
-{
-	u64 bytes = job->cmd_size;
-	u32 i;
-
-	for (i = 0; i < job->nbos; i++)
-		bytes += job->bos[i]->size;
-	if (job->profile_bo)
-		bytes += job->profile_bo->size;
-	return bytes;
-}
-
-/*
- * A runtime PM reference on the backend's device for the job's life, so
- * that run_job never resumes the device (it must not sleep on that).
- * Devices without runtime PM (-EACCES) need none.
- */
-static int edgenpu_job_power(struct edgenpu_job *job)
-{
-	int ret = pm_runtime_resume_and_get(job->edev->drm.dev);
-
-	if (ret == -EACCES)
-		return 0;
-	if (ret < 0)
-		return ret;
-	job->pm_ref = true;
-	return 0;
-}
-
-/**
- * edgenpu_job_pin() - pin and map a validated job's buffers
- * @job: the job
- *
- * Charges the file's pinned-bytes limit first: a job that would exceed it
- * is refused with -ENOSPC before anything is pinned.
- *
- * Return: 0 or a negative errno; what was pinned goes with the job.
- */
-VISIBLE_IF_KUNIT int edgenpu_job_pin(struct edgenpu_job *job)
-{
-	struct edgenpu_file *efile = job->efile;
-	u64 bytes = edgenpu_job_pin_bytes(job);
-	u32 i;
-	int ret;
-
-	if (atomic64_add_return(bytes, &efile->pinned_bytes) >
-	    job->edev->limits.pinned) {
-		atomic64_sub(bytes, &efile->pinned_bytes);
-		return edgenpu_refuse(efile, -ENOSPC,
-				      "the job would pin more than the file's limit");
-	}
-	job->pinned = bytes;
-	for (i = 0; i < job->nbos; i++) {
-		ret = edgenpu_map_bo(job->bos[i], &job->maps[i]);
-		if (ret)
-			return ret;
-		job->buffers[i].ptr = job->maps[i].vaddr;
-	}
-	if (job->profile_bo) {
-		ret = edgenpu_map_bo(job->profile_bo, &job->profile_map);
-		if (ret)
-			return ret;
-	}
-	return edgenpu_job_power(job);
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_pin);
 
 /*
  * In-fences. drm_sched_job_add_syncobj_dependency() takes a 32-bit point;
@@ -463,8 +265,8 @@ static int edgenpu_check_job_fields(struct edgenpu_file *efile,
 	if (uj->priority >= EDGENPU_NUM_PRIOS)
 		return -EINVAL;
 	if (uj->priority == DRM_EDGENPU_PRIO_HIGH && !capable(CAP_SYS_NICE))
-		return edgenpu_refuse(efile, -EACCES,
-				      "high priority needs CAP_SYS_NICE");
+		return edgenpu_file_refuse(efile, -EACCES,
+					   "high priority needs CAP_SYS_NICE");
 	if (uj->in_sync_count > DRM_EDGENPU_MAX_JOB_SYNCS ||
 	    uj->out_sync_count > DRM_EDGENPU_MAX_JOB_SYNCS)
 		return -EINVAL;
@@ -602,7 +404,7 @@ static int edgenpu_job_implicit_deps(struct edgenpu_job *job)
 	int ret;
 
 	for (i = 0; i < job->nbos; i++) {
-		bool write = job->buffers[i].flags & EDGENPU_ENGINE_BUF_WRITE;
+		bool write = edgenpu_exec_buffer_writes(job, i);
 
 		ret = drm_sched_job_add_implicit_dependencies(&job->base,
 							      job->bos[i], write);
@@ -621,7 +423,7 @@ static int edgenpu_job_implicit_deps(struct edgenpu_job *job)
  * the file's unfinished jobs plus %DRM_EDGENPU_MAX_UNREAPED, oldest first.
  * Runs under the submit lock.
  */
-static void edgenpu_jobs_prune(struct edgenpu_file *efile, u32 adding)
+static void edgenpu_job_table_prune(struct edgenpu_file *efile, u32 adding)
 {
 	u32 keep = efile->edev->limits.jobs + efile->edev->limits.unreaped;
 	struct dma_fence *batch[32], *fence;
@@ -650,15 +452,15 @@ static void edgenpu_jobs_prune(struct edgenpu_file *efile, u32 adding)
 }
 
 /* Reserve the table slots of @n jobs' seqnos, so storing cannot fail. */
-static int edgenpu_jobs_reserve(struct edgenpu_file *efile,
-				struct edgenpu_pending *p, u32 n)
+static int edgenpu_job_table_reserve(struct edgenpu_file *efile,
+				     struct edgenpu_pending *p, u32 n)
 {
 	u32 i;
 	int ret = 0;
 
 	if (efile->next_seqno > ULONG_MAX - n)
 		return -EOVERFLOW;
-	edgenpu_jobs_prune(efile, n);
+	edgenpu_job_table_prune(efile, n);
 	for (i = 0; i < n && !ret; i++) {
 		p[i].seqno = efile->next_seqno + 1 + i;
 		ret = xa_reserve(&efile->jobs, p[i].seqno, EDGENPU_GFP);
@@ -684,7 +486,7 @@ static void edgenpu_job_commit(struct edgenpu_file *efile,
 	atomic_inc(&efile->jobs_count);
 	for (i = 0; i < job->nbos; i++)
 		dma_resv_add_fence(job->bos[i]->resv, finished,
-				   (job->buffers[i].flags & EDGENPU_ENGINE_BUF_WRITE) ?
+				   edgenpu_exec_buffer_writes(job, i) ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	if (job->profile_bo)
 		dma_resv_add_fence(job->profile_bo->resv, finished,
@@ -719,7 +521,7 @@ static int edgenpu_submit_reserve(struct edgenpu_file *efile,
 	for (i = 0; i < n && !ret; i++)
 		ret = edgenpu_job_implicit_deps(p[i].job);
 	if (!ret)
-		ret = edgenpu_jobs_reserve(efile, p, n);
+		ret = edgenpu_job_table_reserve(efile, p, n);
 	if (ret)
 		drm_gem_unlock_reservations(ls->objs, ls->count, &ls->ctx);
 	return ret;
@@ -755,7 +557,8 @@ static int edgenpu_submit_commit(struct edgenpu_file *efile,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
- * edgenpu_job_queue() - pin and queue a validated job without syncobjs
+ * edgenpu_job_pin_and_queue() - pin and queue a validated job, without
+ *	syncobjs, for the KUnit suites
  * @job: from edgenpu_job_alloc(), with buffers, stream and validation done
  * @prio: DRM_EDGENPU_PRIO_*
  * @dep: a fence the job must wait for (the caller keeps its reference),
@@ -765,8 +568,8 @@ static int edgenpu_submit_commit(struct edgenpu_file *efile,
  * Return: 0, the job belongs to the scheduler; or a negative errno, the
  * job was released.
  */
-int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, struct dma_fence *dep,
-		      u64 *seqno)
+int edgenpu_job_pin_and_queue(struct edgenpu_job *job, u32 prio,
+			      struct dma_fence *dep, u64 *seqno)
 {
 	struct edgenpu_pending p = { .job = job };
 	struct edgenpu_file *efile = job->efile;
@@ -793,7 +596,7 @@ int edgenpu_job_queue(struct edgenpu_job *job, u32 prio, struct dma_fence *dep,
 	edgenpu_pending_abort(&p);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_queue);
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_pin_and_queue);
 #endif
 
 static int edgenpu_check_submit(struct edgenpu_file *efile,
@@ -823,8 +626,8 @@ static int edgenpu_submit_prepare(struct drm_file *file,
 	for (i = 0; i < args->job_count && !ret; i++) {
 		ret = edgenpu_copy_job(efile, &uj, args, i, &p[i].user_seqno);
 		if (!ret && i && uj.priority != prio)
-			ret = edgenpu_refuse(efile, -EINVAL,
-					     "the jobs of one SUBMIT must share a priority");
+			ret = edgenpu_file_refuse(efile, -EINVAL,
+						  "the jobs of one SUBMIT must share a priority");
 		prio = uj.priority;
 		if (!ret)
 			ret = edgenpu_prepare_job(&p[i], file, &uj);
@@ -832,6 +635,14 @@ static int edgenpu_submit_prepare(struct drm_file *file,
 	return ret;
 }
 
+/**
+ * edgenpu_ioctl_submit() - DRM_IOCTL_EDGENPU_SUBMIT
+ * @drm: the device
+ * @data: &struct drm_edgenpu_submit, already copied in by the DRM core
+ * @file: the caller's file
+ *
+ * Return: 0 with every job queued, or a negative errno with none queued.
+ */
 int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
@@ -867,109 +678,3 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_submit);
-
-static u32 edgenpu_fence_status(int error)
-{
-	switch (error) {
-	case 0:
-		return DRM_EDGENPU_JOB_DONE;
-	case -ETIMEDOUT:
-		return DRM_EDGENPU_JOB_TIMEDOUT;
-	case -ECANCELED:
-	case -ENODEV:
-	case -ESRCH:
-		return DRM_EDGENPU_JOB_CANCELLED;
-	default:
-		return DRM_EDGENPU_JOB_ERROR;
-	}
-}
-
-/* Reap job @seqno's table entry if it still holds @fence: only its own. */
-static void edgenpu_wait_reap(struct edgenpu_file *efile, u64 seqno,
-			      struct dma_fence *fence)
-{
-	if (xa_cmpxchg(&efile->jobs, seqno, fence, NULL, 0) == fence) {
-		atomic_dec(&efile->jobs_count);
-		dma_fence_put(fence);
-	}
-}
-
-static int edgenpu_wait_job(struct edgenpu_file *efile,
-			    struct drm_edgenpu_wait *args, long timeout)
-{
-	struct dma_fence *fence;
-	long ret;
-
-	if (args->handle)
-		return -EINVAL;
-	if (args->seqno > ULONG_MAX)
-		return -ENOENT;
-	xa_lock(&efile->jobs);
-	fence = xa_load(&efile->jobs, args->seqno);
-	if (fence)
-		dma_fence_get(fence);
-	xa_unlock(&efile->jobs);
-	if (!fence)
-		return -ENOENT;
-
-	ret = dma_fence_wait_timeout(fence, true, timeout);
-	if (ret > 0) {
-		args->error = fence->error;
-		args->status = edgenpu_fence_status(fence->error);
-		/* Reaped: its status has been told. */
-		edgenpu_wait_reap(efile, args->seqno, fence);
-		ret = 0;
-	} else if (ret == 0) {
-		ret = -ETIME;
-	}
-	dma_fence_put(fence);
-	return ret;
-}
-
-static int edgenpu_wait_bo(struct drm_file *file, struct drm_edgenpu_wait *args,
-			   long timeout)
-{
-	struct drm_gem_object *obj;
-	long ret;
-
-	if (args->seqno)
-		return -EINVAL;
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
-				    timeout);
-	drm_gem_object_put(obj);
-	if (ret == 0)
-		return -ETIME;
-	if (ret < 0)
-		return ret;
-	args->status = DRM_EDGENPU_JOB_DONE;
-	args->error = 0;
-	return 0;
-}
-
-int edgenpu_ioctl_wait(struct drm_device *drm, void *data,
-		       struct drm_file *file)
-{
-	struct drm_edgenpu_wait *args = data;
-	long timeout;
-
-	/* @status and @error are outputs: ignored on input. */
-	if (args->flags || args->pad)
-		return -EINVAL;
-	args->status = 0;
-	args->error = 0;
-	if (args->kind != DRM_EDGENPU_WAIT_JOB && args->kind != DRM_EDGENPU_WAIT_BO)
-		return -EINVAL;
-	/*
-	 * No drm_dev_enter() here: fences outlive the device, and a blocked
-	 * wait must not hold up unbinding it. Removal fails every job that
-	 * has not finished, so waiters wake up.
-	 */
-	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
-	if (args->kind == DRM_EDGENPU_WAIT_JOB)
-		return edgenpu_wait_job(file->driver_priv, args, timeout);
-	return edgenpu_wait_bo(file, args, timeout);
-}
-EXPORT_SYMBOL_IF_KUNIT(edgenpu_ioctl_wait);

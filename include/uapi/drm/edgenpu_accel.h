@@ -29,6 +29,7 @@
 #define _UAPI_DRM_EDGENPU_ACCEL_H_
 
 #include "drm.h"
+#include "edgenpu_cmdstream.h"
 
 #if defined(__cplusplus)
 extern "C" {
@@ -198,10 +199,10 @@ struct drm_edgenpu_bo_info {
 	__u64 mmap_offset;
 };
 
-/** @DRM_EDGENPU_BUF_READ: the job reads this buffer. */
-#define DRM_EDGENPU_BUF_READ		(1u << 0)
-/** @DRM_EDGENPU_BUF_WRITE: the job writes this buffer. */
-#define DRM_EDGENPU_BUF_WRITE		(1u << 1)
+/** @DRM_EDGENPU_BUF_READ: the job reads this buffer (%EDGENPU_BUF_READ). */
+#define DRM_EDGENPU_BUF_READ		EDGENPU_BUF_READ
+/** @DRM_EDGENPU_BUF_WRITE: the job writes this buffer (%EDGENPU_BUF_WRITE). */
+#define DRM_EDGENPU_BUF_WRITE		EDGENPU_BUF_WRITE
 
 /**
  * struct drm_edgenpu_buffer_ref - one entry of a job's buffer table

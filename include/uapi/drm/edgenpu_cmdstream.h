@@ -82,6 +82,21 @@ extern "C" {
 #define EDGENPU_CMD_NO_BUFFER		0xffffffffu
 
 /**
+ * define EDGENPU_BUF_READ - a job's buffer table entry: the job may read
+ * this buffer.
+ *
+ * The one definition of the buffer access bits: the DRM submit ioctl's
+ * buffer table (DRM_EDGENPU_BUF_READ in edgenpu_accel.h), the engine's
+ * buffer table and libedgenpu all use these values.
+ */
+#define EDGENPU_BUF_READ		(1u << 0)
+/**
+ * define EDGENPU_BUF_WRITE - a job's buffer table entry: the job may write
+ * this buffer.
+ */
+#define EDGENPU_BUF_WRITE		(1u << 1)
+
+/**
  * enum edgenpu_cmd_dtype - element type of a tensor operand
  * @EDGENPU_DTYPE_INVALID: never valid; catches zero-filled descriptors.
  * @EDGENPU_DTYPE_INT8: signed 8-bit quantized values.

@@ -52,6 +52,49 @@ sys.exit(0 if len(ops) > 64 and all(o["mean_ms"] > 0 for o in ops) else 1)' "$wo
 	check $? "bench --profile on the CPU times every one of a 65-op model's ops"
 fi
 
+"$ar" bench "$m" --parallel 4294967297 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench --parallel 4294967297 exits 2 (not wrapped to 1)"
+
+# A model path that JSON must escape: a quote and a backslash.
+odd="$work/odd\"dir\\x"
+mkdir -p "$odd" && cp "$m" "$odd/model.tflite" &&
+	"$ar" bench "$odd/model.tflite" --device cpu --iterations 2 --warmup 0 \
+		--json "$work/odd.json" > /dev/null 2>&1 &&
+	python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['config']['model'] != sys.argv[2])" \
+		"$work/odd.json" "$odd/model.tflite"
+check $? "bench --json escapes a model path with a quote and a backslash"
+
+# Every option --help shows for info, run and bench is taken by that
+# command, and the man page lists the same options as --help.
+"$ar" --help > "$work/help.txt"
+for cmd in info run bench; do
+	opts=$(sed -n "/^  accel-run $cmd /,/^  accel-run [a-z]/p" "$work/help.txt" |
+		sed '$d' | grep -o -- '--[a-z-]*' | sort -u)
+	bad=
+	for o in $opts --help; do
+		"$ar" $cmd $o 2>&1 < /dev/null | grep -q "unrecognized option" && bad="$bad $o"
+	done
+	[ -n "$opts" ] && [ -z "$bad" ]
+	check $? "accel-run $cmd takes every option --help shows for it [$(echo $opts)]${bad:+, not:$bad}"
+done
+"$ar" info "$m" --device /dev/accel/accel99 > "$work/info-nodev.txt" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q '^accel-run: device /dev/accel/accel99: ' "$work/info-nodev.txt"
+check $? "info --device naming no device: exit $rc, as run"
+"$ar" bench --help > "$work/bench-help.txt" 2>&1
+rc=$?
+[ $rc = 0 ] && cmp -s "$work/bench-help.txt" "$work/help.txt"
+check $? "bench --help prints the usage, exit $rc"
+"$ar" run "$m" -d cpu > /dev/null 2>&1
+[ $? = 2 ]
+check $? "run takes no undocumented short options (-d)"
+man=$top/userspace/accel-run/accel-run.1
+help_opts=$(grep -o -- '--[a-z][a-z-]*' "$work/help.txt" | sort -u | tr '\n' ' ')
+man_opts=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man" | grep -o -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ')
+[ "$help_opts" = "$man_opts" ]
+check $? "--help and the man page name the same options [$help_opts] [$man_opts]"
+
 "$ar" doctor > "$work/doctor.txt" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q 'PROBLEM the edgenpu module is not loaded' "$work/doctor.txt" &&

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * accel-run's .npy writer never hands write() a pointer into the output's
+ * accel-run's .npy writer (ar_npy_write) never hands write() a pointer into the output's
  * mapping. On the NPU an output lives in a buffer object mapped from the
  * device; a file system that pins the user pages a write() comes from
  * (9p, FUSE, O_DIRECT) cannot pin those and fails with EFAULT. Here a
@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #include "edgenpu.h"
-#include "accel-run.h"
+#include "npy.h"
+#include "tap.h"
 
 /* The region no write may come from, and what the writes did. */
 static const uint8_t *region;
@@ -62,16 +63,6 @@ size_t __wrap_fwrite(const void *buf, size_t size, size_t n, FILE *f)
 	return __real_fwrite(buf, size, n, f);
 }
 
-static int n_tests, n_failed;
-
-static void check(int ok, const char *what)
-{
-	n_tests++;
-	if (!ok)
-		n_failed++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", n_tests, what);
-}
-
 static void reset(const void *map, size_t size)
 {
 	region = map;
@@ -104,15 +95,76 @@ static int file_ok(const char *path, const void *data, size_t size)
 	return ok;
 }
 
+/* A 200,000-byte output from the shared mapping. */
+static void test_big(struct tap *tap, const char *work, uint8_t *map,
+		     size_t size)
+{
+	struct edgenpu_tensor_info t;
+	char path[4096];
+	struct stat st;
+	int ret;
+
+	memset(&t, 0, sizeof(t));
+	t.dtype = EDGENPU_DT_INT8;
+	t.rank = 3;
+	t.shape[0] = 1;
+	t.shape[1] = 200;
+	t.shape[2] = 1000;
+	t.size = size;
+	snprintf(path, sizeof(path), "%s/big.npy", work);
+	reset(map, size);
+	ret = ar_npy_write(path, &t, map, size);
+	tap_check(tap, ret == 0, "a %zu-byte output from a shared mapping is written (%d)",
+		  size, ret);
+	tap_check(tap, calls > 0 && from_region == 0,
+		  "no write() or fwrite() is given a pointer into the mapping (%zu of %zu calls are)",
+		  from_region, calls);
+	tap_check(tap, stat(path, &st) == 0 && bytes == (size_t)st.st_size,
+		  "every byte of the file went through write() (%zu bytes)", bytes);
+	tap_check(tap, largest <= 64 * 1024,
+		  "through a bounded buffer: the largest write() is %zu bytes", largest);
+	tap_check(tap, file_ok(path, map, size),
+		  "the file is the .npy header and the output's bytes");
+}
+
+/* A small output, an empty one, and a path that cannot be created. */
+static void test_small(struct tap *tap, const char *work, uint8_t *map)
+{
+	struct edgenpu_tensor_info t;
+	char path[4096];
+	int ret;
+
+	memset(&t, 0, sizeof(t));
+	t.dtype = EDGENPU_DT_INT8;
+	t.rank = 2;
+	t.shape[0] = 1;
+	t.shape[1] = 4;
+	snprintf(path, sizeof(path), "%s/small.npy", work);
+	reset(map, 4);
+	ret = ar_npy_write(path, &t, map, 4);
+	tap_check(tap, ret == 0 && from_region == 0 && file_ok(path, map, 4),
+		  "a 4-byte output: written, from ordinary memory");
+	t.shape[1] = 0;
+	reset(map, 1);
+	ret = ar_npy_write(path, &t, map, 0);
+	tap_check(tap, ret == 0 && from_region == 0 && file_ok(path, map, 0),
+		  "an empty output: the header alone");
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.npy", work);
+	errno = 0;
+	ret = ar_npy_write(path, &t, map, 4);
+	tap_check(tap, ret == -1 && errno == ENOENT,
+		  "a path in no directory: -1 with errno ENOENT (%d, %s)", ret,
+		  strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	const char *work = argc > 1 ? argv[1] : "/tmp";
-	struct edgenpu_tensor_info t;
-	char path[4096], msg[256];
+	struct tap tap = { 0 };
 	size_t size = 200000, i;
-	struct stat st;
 	uint8_t *map;
-	int fd, ret;
+	int fd;
 
 	fd = memfd_create("edgenpu-npy-test", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)size)) {
@@ -126,54 +178,9 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < size; i++)
 		map[i] = (uint8_t)(i * 131 + (i >> 9));
-
-	memset(&t, 0, sizeof(t));
-	t.dtype = EDGENPU_DT_INT8;
-	t.rank = 3;
-	t.shape[0] = 1;
-	t.shape[1] = 200;
-	t.shape[2] = 1000;
-	t.size = size;
-	snprintf(path, sizeof(path), "%s/big.npy", work);
-	reset(map, size);
-	ret = write_npy(path, &t, map, size);
-	snprintf(msg, sizeof(msg), "a %zu-byte output from a shared mapping is written (%d)",
-		 size, ret);
-	check(ret == 0, msg);
-	snprintf(msg, sizeof(msg), "no write() or fwrite() is given a pointer into the mapping (%zu of %zu calls are)",
-		 from_region, calls);
-	check(calls > 0 && from_region == 0, msg);
-	snprintf(msg, sizeof(msg), "every byte of the file went through write() (%zu bytes)",
-		 bytes);
-	check(stat(path, &st) == 0 && bytes == (size_t)st.st_size, msg);
-	snprintf(msg, sizeof(msg), "through a bounded buffer: the largest write() is %zu bytes",
-		 largest);
-	check(largest <= 64 * 1024, msg);
-	check(file_ok(path, map, size), "the file is the .npy header and the output's bytes");
-
-	/* A small output, and an empty one. */
-	t.rank = 2;
-	t.shape[1] = 4;
-	t.shape[2] = 0;
-	reset(map, 4);
-	ret = write_npy(path, &t, map, 4);
-	check(ret == 0 && from_region == 0 && file_ok(path, map, 4),
-	      "a 4-byte output: written, from ordinary memory");
-	t.shape[1] = 0;
-	reset(map, 1);
-	ret = write_npy(path, &t, map, 0);
-	check(ret == 0 && from_region == 0 && file_ok(path, map, 0),
-	      "an empty output: the header alone");
-
-	snprintf(path, sizeof(path), "%s/no/such/dir/x.npy", work);
-	errno = 0;
-	ret = write_npy(path, &t, map, 4);
-	snprintf(msg, sizeof(msg), "a path in no directory: -1 with errno ENOENT (%d, %s)",
-		 ret, strerror(errno));
-	check(ret == -1 && errno == ENOENT, msg);
-
+	test_big(&tap, work, map, size);
+	test_small(&tap, work, map);
 	munmap(map, size);
 	close(fd);
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done(&tap);
 }

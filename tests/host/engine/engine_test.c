@@ -11,6 +11,7 @@
  * an independent Python model (tests/common/engine_vectors.h).
  */
 #define _DEFAULT_SOURCE	/* mmap */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +19,19 @@
 #include <sys/mman.h>
 
 #include "edgenpu_engine.h"
+#include "eng_internal.h"	/* the opcode table, for test_op_table() */
 #include "engine_jobbuild.h"
 #include "engine_vectors.h"
+#include "tap.h"
 
-static int n_test, n_fail;
+static struct tap tap;
 
 /* Non-zero: run1() validates, then edgenpu_engine_execute()s. */
 static int exec_mode;
 
 static void ok(int cond, const char *name)
 {
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%sok %d - %s%s\n", cond ? "" : "not ", n_test,
-	       exec_mode ? "execute(): " : "", name);
+	tap_check(&tap, cond, "%s%s", exec_mode ? "execute(): " : "", name);
 }
 
 static unsigned int rng = 12345;
@@ -97,8 +96,8 @@ static void setbuf_(int i, void *p, size_t n, uint32_t fl)
 	bufs[i].reserved = 0;
 }
 
-#define RD EDGENPU_ENGINE_BUF_READ
-#define WR EDGENPU_ENGINE_BUF_WRITE
+#define RD EDGENPU_BUF_READ
+#define WR EDGENPU_BUF_WRITE
 
 static int run1(struct jb *j, uint32_t nb)
 {
@@ -294,7 +293,7 @@ static int conv_case(const struct convcase *c)
 	setbuf_(5, sh, 4 * c->oc, RD);
 	ret = run1(&j, 6);
 	if (ret) {
-		printf("# conv case failed: %d %s (op %d tensor %d)\n", ret,
+		tap_diag("conv case failed: %d %s (op %d tensor %d)", ret,
 		       eerr.msg, eerr.op_index, eerr.tensor);
 		good = 0;
 	}
@@ -302,7 +301,7 @@ static int conv_case(const struct convcase *c)
 		size_t pix = i / c->oc, ch = i % c->oc;
 
 		if (out[pix * ostride + ch] != ref[i]) {
-			printf("# mismatch at %zu: %d != %d\n", i,
+			tap_diag("mismatch at %zu: %d != %d", i,
 			       out[pix * ostride + ch], ref[i]);
 			good = 0;
 		}
@@ -395,7 +394,7 @@ static void test_conv(void)
 		c.amin = rnd(-128, 0);
 		c.amax = rnd(0, 127);
 		if (!conv_case(&c)) {
-			printf("# random case %d failed (dw %d c %d oc %d k %dx%d)\n",
+			tap_diag("random case %d failed (dw %d c %d oc %d k %dx%d)",
 			       i, c.dw, c.c, c.oc, c.kh, c.kw);
 			good = 0;
 		}
@@ -866,6 +865,96 @@ static void test_data(void)
 	ok(!run1(&j, 2) && !memcmp(o, r, 120), "TRANSPOSE NHWC->NCHW");
 }
 
+/* ---- the opcode table ---- */
+
+/*
+ * What each opcode must be, written down here independently of the
+ * engine's table: a new opcode without a row here fails the test.
+ * out = -1: the output is the last operand.
+ */
+static const struct {
+	const char *name;
+	int out;
+	uint32_t params;
+} op_expect[EDGENPU_OP_COUNT] = {
+	[EDGENPU_OP_CONV_2D] = { "CONV_2D", 3,
+				 sizeof(struct edgenpu_cmd_conv_params) },
+	[EDGENPU_OP_DEPTHWISE_CONV_2D] = { "DEPTHWISE_CONV_2D", 3,
+					   sizeof(struct edgenpu_cmd_conv_params) },
+	[EDGENPU_OP_FULLY_CONNECTED] = { "FULLY_CONNECTED", 3, 0 },
+	[EDGENPU_OP_ADD] = { "ADD", 2, sizeof(struct edgenpu_cmd_add_params) },
+	[EDGENPU_OP_SUB] = { "SUB", 2, sizeof(struct edgenpu_cmd_add_params) },
+	[EDGENPU_OP_MUL] = { "MUL", 2, 0 },
+	[EDGENPU_OP_AVERAGE_POOL_2D] = { "AVERAGE_POOL_2D", 1,
+					 sizeof(struct edgenpu_cmd_pool_params) },
+	[EDGENPU_OP_MAX_POOL_2D] = { "MAX_POOL_2D", 1,
+				     sizeof(struct edgenpu_cmd_pool_params) },
+	[EDGENPU_OP_MEAN] = { "MEAN", 1, 0 },
+	[EDGENPU_OP_SOFTMAX] = { "SOFTMAX", 1,
+				 sizeof(struct edgenpu_cmd_softmax_params) },
+	[EDGENPU_OP_LOGISTIC] = { "LOGISTIC", 1,
+				  sizeof(struct edgenpu_cmd_act_params) },
+	[EDGENPU_OP_TANH] = { "TANH", 1, sizeof(struct edgenpu_cmd_act_params) },
+	[EDGENPU_OP_RESHAPE] = { "RESHAPE", 1, 0 },
+	[EDGENPU_OP_CONCATENATION] = { "CONCATENATION", -1,
+				       sizeof(struct edgenpu_cmd_concat_params) },
+	[EDGENPU_OP_PAD] = { "PAD", 1, sizeof(struct edgenpu_cmd_pad_params) },
+	[EDGENPU_OP_TRANSPOSE] = { "TRANSPOSE", 1,
+				   sizeof(struct edgenpu_cmd_transpose_params) },
+	[EDGENPU_OP_QUANTIZE] = { "QUANTIZE", 1, 0 },
+};
+
+/* The engine's row of @op has everything and agrees with op_expect. */
+static int op_row_ok(uint32_t op)
+{
+	const struct eng_op_desc *d = &eng_ops[op];
+	uint32_t n;
+
+	if (!op_expect[op].name || !d->name || !d->check || !d->exec ||
+	    (!d->cost && !d->cost_weight) ||
+	    strcmp(edgenpu_engine_op_name(op), op_expect[op].name) ||
+	    edgenpu_engine_op_params_size(op) != op_expect[op].params ||
+	    d->params_size % 8 || d->params_size > EDGENPU_CMD_MAX_PARAMS_SIZE)
+		return 0;
+	for (n = 1; n <= EDGENPU_CMD_MAX_TENSORS; n++) {
+		uint32_t want = op_expect[op].out < 0 ? n - 1 :
+				(uint32_t)op_expect[op].out;
+
+		if (edgenpu_engine_op_output(op, n) != want)
+			return 0;
+	}
+	return 1;
+}
+
+static void test_op_table(void)
+{
+	char name[96];
+	uint32_t op, other;
+	int unique = 1;
+
+	for (op = 1; op < EDGENPU_OP_COUNT; op++) {
+		snprintf(name, sizeof(name),
+			 "table: opcode %u (%s) has name, checker, executor, cost, output %d, params %u",
+			 op, op_expect[op].name ? op_expect[op].name : "?",
+			 op_expect[op].out, op_expect[op].params);
+		ok(op_row_ok(op), name);
+		for (other = 1; other < op; other++)
+			if (!strcmp(eng_ops[op].name, eng_ops[other].name))
+				unique = 0;
+	}
+	ok(unique, "table: op names are unique");
+	ok(edgenpu_engine_op_output(EDGENPU_OP_INVALID, 4) == 0 &&
+	   edgenpu_engine_op_output(EDGENPU_OP_COUNT, 4) == 0 &&
+	   edgenpu_engine_op_output(200, 3) == 0 &&
+	   edgenpu_engine_op_output(EDGENPU_OP_CONCATENATION, 0) == 0,
+	   "table: output index 0 for unknown opcodes");
+	ok(!strcmp(edgenpu_engine_op_name(EDGENPU_OP_INVALID), "UNKNOWN") &&
+	   !strcmp(edgenpu_engine_op_name(EDGENPU_OP_COUNT), "UNKNOWN") &&
+	   edgenpu_engine_op_params_size(EDGENPU_OP_INVALID) == 0 &&
+	   edgenpu_engine_op_params_size(EDGENPU_OP_COUNT) == 0,
+	   "table: unknown opcodes have no name and no params");
+}
+
 /* ---- validator rejections ---- */
 
 static int8_t vin[64], vout[64];
@@ -897,203 +986,285 @@ static int vrun(uint32_t len, uint32_t nb)
 				       EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
 }
 
+/*
+ * Validator rejections, table-driven: each case patches fields of the
+ * valid RESHAPE job of base_job() (header, op header, operand 0 or 1),
+ * optionally changes the buffer flags or cuts the stream short, and
+ * names the errno and engine code it expects (0 for "still valid").
+ */
+enum vwhere { V_NONE, V_HDR, V_OP, V_PAR, V_T0, V_T1, V_T2, V_T3 };
+
+/* The valid jobs the cases start from. */
+enum vjob { VJ_RESHAPE, VJ_CONV };
+
+struct vpatch {
+	uint8_t where;
+	uint8_t size;
+	uint16_t off;
+	uint64_t val;
+};
+
+struct vcase {
+	const char *name;
+	struct vpatch p[6];
+	uint8_t job;			/* enum vjob */
+	uint8_t nt;			/* operands of the op; 0: all */
+	uint32_t scratch;		/* scratch bytes; 0: enough */
+	uint32_t flags0, flags1;	/* buffer flags; 0: READ, WRITE */
+	int32_t cut;			/* bytes taken off the stream */
+	int err;
+	uint32_t code;
+};
+
+#define VF(W, T, f, v) { W, sizeof(((T *)0)->f), offsetof(T, f), (uint64_t)(v) }
+#define HDR(f, v) VF(V_HDR, struct edgenpu_cmd_header, f, v)
+#define OPH(f, v) VF(V_OP, struct edgenpu_cmd_op, f, v)
+#define T0(f, v) VF(V_T0, struct edgenpu_cmd_tensor, f, v)
+#define T1(f, v) VF(V_T1, struct edgenpu_cmd_tensor, f, v)
+#define T3(f, v) VF(V_T3, struct edgenpu_cmd_tensor, f, v)
+#define CONVP(f, v) VF(V_PAR, struct edgenpu_cmd_conv_params, f, v)
+#define RESHAPE_OP_SIZE	(sizeof(struct edgenpu_cmd_op) + \
+			 2 * sizeof(struct edgenpu_cmd_tensor))
+
+static const struct vcase vcases[] = {
+	{ "bad magic", { HDR(magic, EDGENPU_CMD_MAGIC ^ 1) },
+	  .err = -EBADMSG, .code = EDGENPU_ENGINE_E_MAGIC },
+	{ "unknown major version", { HDR(version_major, 2) },
+	  .err = -EPROTONOSUPPORT, .code = EDGENPU_ENGINE_E_VERSION },
+	{ "newer minor version",
+	  { HDR(version_minor, EDGENPU_CMD_VERSION_MINOR + 1) },
+	  .err = -EPROTONOSUPPORT, .code = EDGENPU_ENGINE_E_VERSION },
+	{ "truncated stream", .cut = 8,
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "total_size disagrees with the stream",
+	  { HDR(total_size, sizeof(struct edgenpu_cmd_header) + RESHAPE_OP_SIZE + 8) },
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "header_size not a multiple of 8",
+	  { HDR(header_size, sizeof(struct edgenpu_cmd_header) + 4) },
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "header reserved field set", { HDR(reserved, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "header flag set", { HDR(flags, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "zero ops", { HDR(op_count, 0) },
+	  .err = -E2BIG, .code = EDGENPU_ENGINE_E_TOO_MANY_OPS },
+	{ "more than EDGENPU_CMD_MAX_OPS ops",
+	  { HDR(op_count, EDGENPU_CMD_MAX_OPS + 1) },
+	  .err = -E2BIG, .code = EDGENPU_ENGINE_E_TOO_MANY_OPS },
+	{ "unknown opcode", { OPH(opcode, 200) },
+	  .err = -EOPNOTSUPP, .code = EDGENPU_ENGINE_E_UNKNOWN_OP },
+	{ "opcode INVALID", { OPH(opcode, EDGENPU_OP_INVALID) },
+	  .err = -EOPNOTSUPP, .code = EDGENPU_ENGINE_E_UNKNOWN_OP },
+	{ "opcode EDGENPU_OP_COUNT", { OPH(opcode, EDGENPU_OP_COUNT) },
+	  .err = -EOPNOTSUPP, .code = EDGENPU_ENGINE_E_UNKNOWN_OP },
+	{ "op size past the stream", { OPH(size, RESHAPE_OP_SIZE + 8) },
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "op reserved field set", { OPH(reserved, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "unknown op flag", { OPH(flags, 0x80) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "LUT flag on an op without a table", { OPH(flags, EDGENPU_OP_F_LUT) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "zero operands", { OPH(num_tensors, 0) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_OPERANDS },
+	{ "params size not a multiple of 8", { OPH(params_size, 4) },
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "tensor descriptor size too small", { OPH(tensor_size, 8) },
+	  .err = -EMSGSIZE, .code = EDGENPU_ENGINE_E_SIZE },
+	{ "activation on RESHAPE", { OPH(act_max, 5) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "buffer index out of range", { T1(buffer, 7) },
+	  .err = -ENXIO, .code = EDGENPU_ENGINE_E_BUFFER_INDEX },
+	{ "operand outside its buffer", { T1(offset, 8) },
+	  .err = -ERANGE, .code = EDGENPU_ENGINE_E_BOUNDS },
+	{ "zero dimension", { T0(dims[1], 0) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "dimension above EDGENPU_CMD_MAX_DIM",
+	  { T0(dims[0], EDGENPU_CMD_MAX_DIM + 1) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "RESHAPE element count mismatch", { T1(dims[3], 7) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "tensor reserved field set", { T0(reserved, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "unknown tensor flag", { T0(flags, 0x80) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "absent operand with fields set", { T0(buffer, EDGENPU_CMD_NO_BUFFER) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "strides without the STRIDED flag", { T0(strides[0], 64) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_STRIDES },
+	{ "stride above 32 bits",
+	  { T0(flags, EDGENPU_TENSOR_F_STRIDED), T0(strides[3], 1),
+	    T0(strides[0], 1ull << 32) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_STRIDES },
+	{ "channel stride not 1",
+	  { T0(flags, EDGENPU_TENSOR_F_STRIDED), T0(strides[3], 2) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_STRIDES },
+	{ "self-overlapping strides",
+	  { T0(flags, EDGENPU_TENSOR_F_STRIDED), T0(strides[3], 1),
+	    T0(strides[2], 4), T0(strides[1], 32) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_STRIDES },
+	{ "huge equal outer strides overlap",
+	  { T0(flags, EDGENPU_TENSOR_F_STRIDED), T0(strides[3], 1),
+	    T0(strides[2], 8), T0(strides[1], 0xffffffffull),
+	    T0(strides[0], 0xffffffffull), T0(dims[0], EDGENPU_CMD_MAX_DIM) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_STRIDES },
+	{ "huge strides reach past the buffer",
+	  { T0(flags, EDGENPU_TENSOR_F_STRIDED), T0(strides[3], 1),
+	    T0(strides[2], 8), T0(strides[1], 32),
+	    T0(strides[0], 0xffffffffull), T0(dims[0], EDGENPU_CMD_MAX_DIM) },
+	  .err = -ERANGE, .code = EDGENPU_ENGINE_E_BOUNDS },
+	{ "more than EDGENPU_CMD_MAX_ELEMENTS elements",
+	  { T0(dims[0], EDGENPU_CMD_MAX_DIM), T0(dims[3], 16) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "size arithmetic overflow", { T0(offset, 0xfffffffffffffff8ull) },
+	  .err = -EOVERFLOW, .code = EDGENPU_ENGINE_E_OVERFLOW },
+	{ "output buffer without WRITE", .flags1 = EDGENPU_BUF_READ,
+	  .err = -EACCES, .code = EDGENPU_ENGINE_E_ACCESS },
+	{ "input buffer without READ", .flags0 = EDGENPU_BUF_WRITE,
+	  .err = -EACCES, .code = EDGENPU_ENGINE_E_ACCESS },
+	{ "output overlaps input in the same buffer", { T1(buffer, 0) },
+	  .flags0 = EDGENPU_BUF_READ | EDGENPU_BUF_WRITE,
+	  .err = -EBUSY, .code = EDGENPU_ENGINE_E_ALIAS },
+	{ "disjoint ranges of one buffer are accepted",
+	  { T1(buffer, 0), T0(dims[1], 1), T1(dims[2], 4), T1(offset, 32) },
+	  .flags0 = EDGENPU_BUF_READ | EDGENPU_BUF_WRITE },
+	{ "zero point out of range", { T0(zero_point, 300) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_QUANT },
+	{ "shift 31", { T0(shift, 31) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_QUANT },
+	{ "per-channel operand with a per-tensor multiplier",
+	  { T0(flags, EDGENPU_TENSOR_F_PER_CHANNEL), T0(multiplier, 5) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_QUANT },
+	{ "unknown dtype", { T0(dtype, 9) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_OPERANDS },
+	/* Op-specific checks on a small conv. */
+	{ "valid conv accepted", .job = VJ_CONV },
+	{ "too little scratch for the op", .job = VJ_CONV,
+	  .scratch = 2048 + 512,
+	  .err = -ENOSPC, .code = EDGENPU_ENGINE_E_SCRATCH },
+	{ "conv padding inconsistent with output size", .job = VJ_CONV,
+	  .p = { CONVP(pad_bottom, 0) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "stride 0", .job = VJ_CONV, .p = { CONVP(stride_h, 0) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "dilation 65", .job = VJ_CONV, .p = { CONVP(dilation_w, 65) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "conv padding above 65536", .job = VJ_CONV,
+	  .p = { CONVP(pad_left, 65537) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "conv reserved param set", .job = VJ_CONV, .p = { CONVP(reserved, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "depth_multiplier on CONV_2D", .job = VJ_CONV,
+	  .p = { CONVP(depth_multiplier, 1) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "conv filter not [OC,KH,KW,IC]", .job = VJ_CONV, .p = { T1(dims[0], 3) },
+	  .err = -EDOM, .code = EDGENPU_ENGINE_E_DIMS },
+	{ "conv on uint8", .job = VJ_CONV,
+	  .p = { T0(dtype, EDGENPU_DTYPE_UINT8), T0(zero_point, 0) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_OPERANDS },
+	{ "act_min > act_max", .job = VJ_CONV,
+	  .p = { OPH(act_min, 10), OPH(act_max, 5) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "act_min below the int8 range", .job = VJ_CONV,
+	  .p = { OPH(act_min, -129) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_PARAM },
+	{ "LUT flag on CONV_2D", .job = VJ_CONV,
+	  .p = { OPH(flags, EDGENPU_OP_F_LUT) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_RESERVED },
+	{ "conv with 3 operands", .job = VJ_CONV, .nt = 3,
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_OPERANDS },
+	{ "per-channel without arrays", .job = VJ_CONV,
+	  .p = { T3(flags, EDGENPU_TENSOR_F_PER_CHANNEL) },
+	  .err = -EINVAL, .code = EDGENPU_ENGINE_E_QUANT },
+};
+
+/* Write the low @p->size bytes of @p->val at its field (little endian). */
+static void vpatch_apply(const struct vpatch *p, uint32_t psize)
+{
+	size_t op = sizeof(struct edgenpu_cmd_header);
+	size_t par = op + sizeof(struct edgenpu_cmd_op);
+	size_t base = p->where == V_HDR ? 0 : p->where == V_OP ? op :
+		      p->where == V_PAR ? par :
+		      par + psize + (p->where - V_T0) *
+				    sizeof(struct edgenpu_cmd_tensor);
+	unsigned int k;
+
+	for (k = 0; k < p->size; k++)
+		stream[base + p->off + k] = (uint8_t)(p->val >> (8 * k));
+}
+
+static int8_t cin[2 * 5 * 5], cw[4 * 9 * 2], co[4 * 5 * 5];
+
+/*
+ * A valid 3x3 CONV_2D, pad 1, 2 -> 4 channels, no bias, with its @nt
+ * operands and its buffers (flags of buffers 0 and 1 given).
+ */
+static uint32_t conv_job(uint32_t nt, uint32_t fl0, uint32_t fl1)
+{
+	struct edgenpu_cmd_conv_params p = jb_conv(1, 1, 1, 1, 1, 1, 1, 1, 0);
+	struct edgenpu_cmd_tensor t[4];
+	struct jb j;
+
+	setbuf_(0, cin, sizeof(cin), fl0);
+	setbuf_(1, cw, sizeof(cw), fl1);
+	setbuf_(2, co, sizeof(co), WR);
+	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 2, 0);
+	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 4, 3, 3, 2, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 4, 0), 1 << 30, -3);
+	jb_init(&j, stream, sizeof(stream));
+	jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, nt);
+	return jb_finish(&j);
+}
+
+static void vcase_run(const struct vcase *c, struct edgenpu_cmd_tensor *t)
+{
+	uint32_t len, nb = 2, psize = 0;
+	unsigned int k;
+	int ret;
+
+	if (c->job == VJ_CONV) {
+		len = conv_job(c->nt ? c->nt : 4, c->flags0 ? c->flags0 : RD,
+			       c->flags1 ? c->flags1 : RD);
+		nb = 3;
+		psize = sizeof(struct edgenpu_cmd_conv_params);
+	} else {
+		setbuf_(0, vin, sizeof(vin), c->flags0 ? c->flags0 : RD);
+		setbuf_(1, vout, sizeof(vout), c->flags1 ? c->flags1 : WR);
+		len = base_job(t);
+	}
+	for (k = 0; k < 6 && c->p[k].where != V_NONE; k++)
+		vpatch_apply(&c->p[k], psize);
+	ret = edgenpu_engine_validate(stream, len - (uint32_t)c->cut, bufs, nb,
+				      scratch, c->scratch ? c->scratch :
+				      EDGENPU_ENGINE_SCRATCH_SIZE, &eerr);
+	if (!c->err) {
+		ok(ret == 0, c->name);
+		return;
+	}
+	expect(ret, c->err, c->code, c->name);
+}
+
 static void test_validator(void)
 {
 	struct edgenpu_cmd_tensor t[6];
 	struct edgenpu_cmd_header *h = (void *)stream;
-	struct edgenpu_cmd_op *op = (void *)(stream + sizeof(*h));
 	struct jb j;
 	uint32_t len;
+	size_t i;
 	int ret;
 
-	setbuf_(0, vin, sizeof(vin), RD);
-	setbuf_(1, vout, sizeof(vout), WR);
 #define T2() do {							\
 	t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 2, 4, 8, 0);		\
 	t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 8, 8, 0);		\
 } while (0)
 	T2();
+	setbuf_(0, vin, sizeof(vin), RD);
+	setbuf_(1, vout, sizeof(vout), WR);
 	len = base_job(t);
 	ok(vrun(len, 2) == 0, "valid baseline job accepted");
-
-	h->magic ^= 1;
-	expect(vrun(len, 2), -EBADMSG, EDGENPU_ENGINE_E_MAGIC, "bad magic");
-	h->magic ^= 1;
-	h->version_major = 2;
-	expect(vrun(len, 2), -EPROTONOSUPPORT, EDGENPU_ENGINE_E_VERSION,
-	       "unknown major version");
-	h->version_major = 1;
-	h->version_minor = EDGENPU_CMD_VERSION_MINOR + 1;
-	expect(vrun(len, 2), -EPROTONOSUPPORT, EDGENPU_ENGINE_E_VERSION,
-	       "newer minor version");
-	h->version_minor = 0;
-	expect(vrun(len - 8, 2), -EMSGSIZE, EDGENPU_ENGINE_E_SIZE,
-	       "truncated stream");
-	h->reserved = 1;
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED,
-	       "header reserved field set");
-	h->reserved = 0;
-	h->op_count = 0;
-	expect(vrun(len, 2), -E2BIG, EDGENPU_ENGINE_E_TOO_MANY_OPS, "zero ops");
-	h->op_count = EDGENPU_CMD_MAX_OPS + 1;
-	expect(vrun(len, 2), -E2BIG, EDGENPU_ENGINE_E_TOO_MANY_OPS,
-	       "more than EDGENPU_CMD_MAX_OPS ops");
-	h->op_count = 1;
-	op->opcode = 200;
-	expect(vrun(len, 2), -EOPNOTSUPP, EDGENPU_ENGINE_E_UNKNOWN_OP,
-	       "unknown opcode");
-	op->opcode = EDGENPU_OP_RESHAPE;
-	op->size += 8;
-	expect(vrun(len, 2), -EMSGSIZE, EDGENPU_ENGINE_E_SIZE,
-	       "op size past the stream");
-	op->size -= 8;
-	op->flags = 0x80;
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED, "unknown op flag");
-	op->flags = 0;
-	op->act_max = 5;
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_RESERVED,
-	       "activation on RESHAPE");
-	op->act_max = 0;
-
-	T2();
-	t[1].buffer = 7;
-	len = base_job(t);
-	expect(vrun(len, 2), -ENXIO, EDGENPU_ENGINE_E_BUFFER_INDEX,
-	       "buffer index out of range");
-	T2();
-	t[1].offset = 8;
-	len = base_job(t);
-	expect(vrun(len, 2), -ERANGE, EDGENPU_ENGINE_E_BOUNDS,
-	       "operand outside its buffer");
-	T2();
-	t[0].dims[1] = 0;
-	len = base_job(t);
-	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_DIMS, "zero dimension");
-	T2();
-	t[1].dims[3] = 7;
-	len = base_job(t);
-	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_DIMS,
-	       "RESHAPE element count mismatch");
-	T2();
-	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
-	t[0].strides[3] = 2;
-	len = base_job(t);
-	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_STRIDES,
-	       "channel stride not 1");
-	T2();
-	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
-	t[0].strides[3] = 1;
-	t[0].strides[2] = 4;
-	t[0].strides[1] = 32;
-	len = base_job(t);
-	expect(vrun(len, 2), -EDOM, EDGENPU_ENGINE_E_STRIDES,
-	       "self-overlapping strides");
-	T2();
-	t[0].flags = EDGENPU_TENSOR_F_STRIDED;
-	t[0].strides[3] = 1;
-	t[0].strides[2] = 8;
-	t[0].strides[1] = 0xffffffffull;
-	t[0].strides[0] = 0xffffffffull;
-	t[0].dims[0] = EDGENPU_CMD_MAX_DIM;
-	t[0].dims[1] = 2;
-	len = base_job(t);
-	ret = vrun(len, 2);
-	ok(ret == -EOVERFLOW || ret == -EDOM,
-	   "reject: huge extents (overflow or element limit)");
-	T2();
-	t[0].offset = 0xfffffffffffffff8ull;
-	len = base_job(t);
-	expect(vrun(len, 2), -EOVERFLOW, EDGENPU_ENGINE_E_OVERFLOW,
-	       "size arithmetic overflow");
-	T2();
-	setbuf_(1, vout, sizeof(vout), RD);
-	len = base_job(t);
-	expect(vrun(len, 2), -EACCES, EDGENPU_ENGINE_E_ACCESS,
-	       "output buffer without WRITE");
-	setbuf_(1, vout, sizeof(vout), WR);
-	T2();
-	t[1].buffer = 0;
-	setbuf_(0, vin, sizeof(vin), RD | WR);
-	len = base_job(t);
-	expect(vrun(len, 2), -EBUSY, EDGENPU_ENGINE_E_ALIAS,
-	       "output overlaps input in the same buffer");
-	t[1].offset = 0;
-	T2();
-	t[1].buffer = 0;
-	t[0].dims[1] = 1;
-	t[1].dims[2] = 4;
-	t[1].offset = 32;
-	len = base_job(t);
-	ok(vrun(len, 2) == 0, "disjoint ranges of one buffer are accepted");
-	setbuf_(0, vin, sizeof(vin), RD);
-	T2();
-	t[0].zero_point = 300;
-	len = base_job(t);
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_QUANT,
-	       "zero point out of range");
-	T2();
-	t[0].shift = 31;
-	len = base_job(t);
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_QUANT, "shift 31");
-	T2();
-	t[0].dtype = 9;
-	len = base_job(t);
-	expect(vrun(len, 2), -EINVAL, EDGENPU_ENGINE_E_OPERANDS, "unknown dtype");
-
-	/* Op-specific checks on a small conv. */
-	{
-		static int8_t cin[2 * 5 * 5], cw[4 * 9 * 2], co[4 * 5 * 5];
-		struct edgenpu_cmd_conv_params p = jb_conv(1, 1, 1, 1, 1, 1, 1,
-							   1, 0);
-
-		setbuf_(0, cin, sizeof(cin), RD);
-		setbuf_(1, cw, sizeof(cw), RD);
-		setbuf_(2, co, sizeof(co), WR);
-		t[0] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 2, 0);
-		t[1] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 4, 3, 3, 2, 0);
-		t[2] = jb_none();
-		t[3] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 5, 5, 4, 0),
-			    1 << 30, -3);
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
-		len = jb_finish(&j);
-		ok(vrun(len, 3) == 0, "valid conv accepted");
-		ret = edgenpu_engine_validate(stream, len, bufs, 3, scratch,
-					      2048 + 512, &eerr);
-		expect(ret, -ENOSPC, EDGENPU_ENGINE_E_SCRATCH,
-		       "too little scratch for the op");
-		p.pad_bottom = 0;
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
-		len = jb_finish(&j);
-		expect(vrun(len, 3), -EDOM, EDGENPU_ENGINE_E_DIMS,
-		       "conv padding inconsistent with output size");
-		p.pad_bottom = 1;
-		p.stride_h = 0;
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
-		len = jb_finish(&j);
-		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_PARAM, "stride 0");
-		p.stride_h = 1;
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, 10, 5, &p, sizeof(p), t, 4);
-		len = jb_finish(&j);
-		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_PARAM,
-		       "act_min > act_max");
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 3);
-		len = jb_finish(&j);
-		expect(vrun(len, 3), -EINVAL, EDGENPU_ENGINE_E_OPERANDS,
-		       "conv with 3 operands");
-		t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
-		jb_init(&j, stream, sizeof(stream));
-		jb_op(&j, EDGENPU_OP_CONV_2D, 0, -128, 127, &p, sizeof(p), t, 4);
-		len = jb_finish(&j);
-		ret = vrun(len, 3);
-		ok(ret == -EINVAL && (eerr.code == EDGENPU_ENGINE_E_QUANT ||
-				      eerr.code == EDGENPU_ENGINE_E_OPERANDS),
-		   "reject: per-channel without arrays");
-	}
+	for (i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++)
+		vcase_run(&vcases[i], t);
 
 	/* Too many ops: 1025 copies of a tiny op. */
 	{
@@ -1806,7 +1977,7 @@ static void test_strides(void)
 			accepted++;
 			if (collides(d, st)) {
 				bad++;
-				printf("# accepted overlapping dims [%u,%u,%u,%u] strides [%llu,%llu,%llu,%llu]\n",
+				tap_diag("accepted overlapping dims [%u,%u,%u,%u] strides [%llu,%llu,%llu,%llu]",
 				       d[0], d[1], d[2], d[3],
 				       (unsigned long long)st[0],
 				       (unsigned long long)st[1],
@@ -1914,6 +2085,7 @@ int main(void)
 	test_pool_mean_quant();
 	test_golden();
 	test_data();
+	test_op_table();
 	test_validator();
 	test_hooks();
 	test_cost();
@@ -1921,7 +2093,6 @@ int main(void)
 	test_validate_no_memory();
 	test_strides();
 	test_execute();
-	printf("1..%d\n", n_test);
 	free(scratch);
-	return n_fail ? 1 : 0;
+	return tap_done(&tap);
 }

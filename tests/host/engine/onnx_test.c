@@ -18,8 +18,7 @@
 
 #include "edgenpu_engine.h"
 #include "engine_jobbuild.h"
-
-static int n_test, n_fail;
+#include "tap.h"
 
 static int rd_ints(FILE *f, const char *key, int32_t *v, int n)
 {
@@ -47,7 +46,8 @@ static int32_t *rd_data(FILE *f, int n)
 	return v;
 }
 
-static int run_case(FILE *f, const char *name, const char *kind)
+static int run_case(struct tap *tp, FILE *f, const char *name,
+		    const char *kind)
 {
 	int32_t in[5], w[5], nb, par[8], out[9];
 	int32_t *xv, *wv, *bv = NULL, *ev;
@@ -92,10 +92,10 @@ static int run_case(FILE *f, const char *name, const char *kind)
 	t[2] = nb ? jb_t(2, EDGENPU_DTYPE_INT32, 0, 1, 1, 1, nb, 0) : jb_none();
 	t[3] = jb_q(jb_t(3, EDGENPU_DTYPE_INT8, 0, out[0], out[1], out[2], out[3],
 			 out[4]), out[5], out[6]);
-	bufs[0] = (struct edgenpu_engine_buffer){ x8, nin, EDGENPU_ENGINE_BUF_READ, 0 };
-	bufs[1] = (struct edgenpu_engine_buffer){ w8, nw, EDGENPU_ENGINE_BUF_READ, 0 };
-	bufs[2] = (struct edgenpu_engine_buffer){ bv, nb * 4ull, EDGENPU_ENGINE_BUF_READ, 0 };
-	bufs[3] = (struct edgenpu_engine_buffer){ o8, nout, EDGENPU_ENGINE_BUF_WRITE, 0 };
+	bufs[0] = (struct edgenpu_engine_buffer){ x8, nin, EDGENPU_BUF_READ, 0 };
+	bufs[1] = (struct edgenpu_engine_buffer){ w8, nw, EDGENPU_BUF_READ, 0 };
+	bufs[2] = (struct edgenpu_engine_buffer){ bv, nb * 4ull, EDGENPU_BUF_READ, 0 };
+	bufs[3] = (struct edgenpu_engine_buffer){ o8, nout, EDGENPU_BUF_WRITE, 0 };
 	jb_init(&j, stream, sizeof(stream));
 	if (!strcmp(kind, "conv")) {
 		p = jb_conv(par[0], par[1], par[2], par[3], par[4], par[5], par[6],
@@ -107,7 +107,7 @@ static int run_case(FILE *f, const char *name, const char *kind)
 	ret = edgenpu_engine_run(stream, jb_finish(&j), bufs, 4, scratch,
 				 EDGENPU_ENGINE_SCRATCH_SIZE, NULL, &err);
 	if (ret) {
-		printf("# %s: engine rejected: %s\n", name, err.msg);
+		tap_diag("%s: engine rejected: %s", name, err.msg);
 		good = 0;
 	}
 	for (i = 0; good && i < nout; i++) {
@@ -118,10 +118,8 @@ static int run_case(FILE *f, const char *name, const char *kind)
 	}
 	if (maxd > out[7])
 		good = 0;
-	n_test++;
-	n_fail += !good;
-	printf("%sok %d - ONNX %s (%d outputs, max diff %d LSB, tolerance %d)\n",
-	       good ? "" : "not ", n_test, name, nout, maxd, out[7]);
+	tap_check(tp, good, "ONNX %s (%d outputs, max diff %d LSB, tolerance %d)",
+		  name, nout, maxd, out[7]);
 	free(xv);
 	free(wv);
 	free(bv);
@@ -136,6 +134,7 @@ static int run_case(FILE *f, const char *name, const char *kind)
 int main(int argc, char **argv)
 {
 	char path[1024], key[16], name[128], kind[16];
+	struct tap t = { 0 };
 	FILE *f;
 
 	if (argc != 2) {
@@ -155,18 +154,14 @@ int main(int argc, char **argv)
 			if (!fgets(why, sizeof(why), f))
 				why[0] = 0;
 			why[strcspn(why, "\n")] = 0;
-			n_test++;
-			printf("ok %d - ONNX %s # SKIP%s\n", n_test, name, why);
+			tap_skip(&t, why + strspn(why, " "), "ONNX %s", name);
 			continue;
 		}
-		if (fscanf(f, "%15s", kind) != 1 || run_case(f, name, kind)) {
-			printf("not ok %d - ONNX case file malformed at %s\n",
-			       ++n_test, name);
-			n_fail++;
+		if (fscanf(f, "%15s", kind) != 1 || run_case(&t, f, name, kind)) {
+			tap_check(&t, 0, "ONNX case file malformed at %s", name);
 			break;
 		}
 	}
 	fclose(f);
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done(&t);
 }

@@ -1,9 +1,12 @@
 #!/bin/sh
 # The shared library exports exactly the functions edgenpu.h declares
 # with EDGENPU_API: nothing internal (the engine, the reader) leaks, and
-# nothing declared is missing. Prints TAP.
-# usage: check-exports.sh LIBEDGENPU_SO EDGENPU_H
-so=$1 hdr=$2
+# nothing declared is missing. The static library beside it has no
+# global symbol outside the library's names, so that it links into any
+# program: the API's (edgenpu_), the library's internal ones (edgenpu__)
+# and the engine's (edgenpu_engine_, eng_). Prints TAP.
+# usage: check-exports.sh LIBEDGENPU_SO EDGENPU_H [LIBEDGENPU_A]
+so=$1 hdr=$2 ar=${3:-$(dirname "$1")/libedgenpu.a}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sed -n 's/^EDGENPU_API [^(]*[ *]\(edgenpu_[a-z0-9_]*\)(.*/\1/p' "$hdr" | sort -u > "$tmp/declared"
@@ -37,6 +40,20 @@ if [ -s "$tmp/manfn" ] && comm -23 "$tmp/manfn" "$tmp/exported" > "$tmp/unknown"
 else
 	echo "not ok $n - edgenpu.3 names functions the library lacks"
 	sed 's/^/# /' "$tmp/unknown"
+	rc=1
+fi
+# Every global definition of the archive is in one of the namespaces:
+# an unprefixed internal name (lower_model, grow_zeroed) would clash with
+# a program's own.
+n=$((n + 1))
+nm -g --defined-only "$ar" | awk 'NF == 3 { print $3 }' | sort -u > "$tmp/global"
+grep -vE '^(edgenpu__|edgenpu_engine_|eng_)' "$tmp/global" |
+	comm -23 - "$tmp/declared" > "$tmp/stray"
+if [ -s "$tmp/global" ] && [ ! -s "$tmp/stray" ]; then
+	echo "ok $n - libedgenpu.a defines no global symbol outside edgenpu_ (API), edgenpu__ (internal) and the engine's"
+else
+	echo "not ok $n - libedgenpu.a defines unprefixed or undeclared global symbols"
+	sed 's/^/# /' "$tmp/stray"
 	rc=1
 fi
 echo "1..$n"

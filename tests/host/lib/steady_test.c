@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "edgenpu.h"
+#include "tap.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -52,16 +53,7 @@ void __wrap_free(void *p)
 	__real_free(p);
 }
 
-static int ntest, nfail;
-
-static void tap(int ok, const char *what, const char *model, unsigned long n)
-{
-	printf("%sok %d - %s: %s (%lu)\n", ok ? "" : "not ", ++ntest, model,
-	       what, n);
-	nfail += !ok;
-}
-
-static void steady(const char *dir, const char *name,
+static void steady(struct tap *t, const char *dir, const char *name,
 		   struct edgenpu_device *dev, uint64_t mask)
 {
 	struct edgenpu_model *m = NULL;
@@ -78,12 +70,12 @@ static void steady(const char *dir, const char *name,
 	if (edgenpu_model_load_file(path, &m, err, sizeof(err)) ||
 	    edgenpu_plan_create(m, mask, &p, err, sizeof(err)) ||
 	    edgenpu_runner_create(p, dev, &r, err, sizeof(err))) {
-		printf("not ok %d - %s: %s\n", ++ntest, name, err);
-		nfail++;
+		tap_check(t, 0, "%s: %s", name, err);
 		goto out;
 	}
 	/* The counting works: setting up allocates. */
-	tap(nalloc > 0, "loading, planning and the runner allocate", name, nalloc);
+	tap_check(t, nalloc > 0, "%s: loading, planning and the runner allocate (%lu)",
+		  name, nalloc);
 	in0 = edgenpu_runner_input(r, 0, &size);
 	memset(in0, 7, size);
 	out0 = edgenpu_runner_output(r, 0, &size);
@@ -94,9 +86,9 @@ static void steady(const char *dir, const char *name,
 		     edgenpu_runner_input(r, 0, &size) == in0 &&
 		     edgenpu_runner_output(r, 0, &size) == out0;
 	}
-	tap(ok && nalloc == 0,
-	    "10 runs after the first allocate nothing, in place (allocations)",
-	    name, nalloc);
+	tap_check(t, ok && nalloc == 0,
+		  "%s: 10 runs after the first allocate nothing, in place (allocations) (%lu)",
+		  name, nalloc);
 out:
 	edgenpu_runner_unref(r);
 	edgenpu_plan_unref(p);
@@ -107,6 +99,7 @@ int main(int argc, char **argv)
 {
 	struct edgenpu_device *dev = NULL;
 	struct edgenpu_device_info info;
+	struct tap t = { 0 };
 	uint64_t mask = EDGENPU_OP_MASK_ALL;
 	int ret;
 
@@ -117,17 +110,16 @@ int main(int argc, char **argv)
 	if (argc == 3) {
 		ret = edgenpu_device_open(argv[2], &dev);
 		if (ret || edgenpu_device_get_info(dev, &info)) {
-			printf("not ok 1 - open %s: %s\n1..1\n", argv[2],
-			       edgenpu_strerror(ret));
-			return 1;
+			tap_check(&t, 0, "open %s: %s", argv[2],
+				  edgenpu_strerror(ret));
+			return tap_done(&t);
 		}
 		mask = info.op_mask;
 	}
-	steady(argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax", dev, mask);
+	steady(&t, argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax", dev, mask);
 	if (!dev)	/* seconds per run on the vnpu under TCG */
-		steady(argv[1], "mobilenet_v2_224_avgpool_logits", dev, mask);
-	steady(argv[1], "mean_hw_keep0_requant", dev, mask);
+		steady(&t, argv[1], "mobilenet_v2_224_avgpool_logits", dev, mask);
+	steady(&t, argv[1], "mean_hw_keep0_requant", dev, mask);
 	edgenpu_device_unref(dev);
-	printf("1..%d\n", ntest);
-	return nfail ? 1 : 0;
+	return tap_done(&t);
 }

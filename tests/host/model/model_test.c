@@ -17,28 +17,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "edgenpu.h"
-
-static int ntest, nfail;
-
-static void tap(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-#include <stdarg.h>
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		nfail++;
-	fflush(stdout);
-}
+#include "tap.h"
 
 static void *slurp(const char *path, size_t *size)
 {
@@ -191,7 +173,7 @@ static void make_pair(struct edgenpu_model *m, uint32_t flags,
 				      sizeof(err)) ||
 	    edgenpu_runner_create(p, NULL, a, err, sizeof(err)) ||
 	    edgenpu_runner_create(p, NULL, b, err, sizeof(err))) {
-		printf("# %s\n", err);
+		tap_diag("%s", err);
 		edgenpu_plan_unref(p);
 		return;
 	}
@@ -204,10 +186,10 @@ static void make_pair(struct edgenpu_model *m, uint32_t flags,
 			x[j] = y[j] = (uint8_t)(j * 37 + 11);
 	}
 	if (edgenpu_runner_run(*a) || edgenpu_runner_run(*b))
-		printf("# run failed\n");
+		tap_diag("run failed");
 }
 
-static void test_compare(const char *dir)
+static void test_compare(struct tap *t, const char *dir)
 {
 	struct edgenpu_runner *a, *b;
 	struct edgenpu_model *m;
@@ -220,45 +202,45 @@ static void test_compare(const char *dir)
 	snprintf(path, sizeof(path),
 		 "%s/chain_conv_dwconv_add_avgpool_fc_softmax/model.tflite", dir);
 	if (edgenpu_model_load_file(path, &m, err, sizeof(err))) {
-		tap(0, "compare: %s", err);
+		tap_check(t, 0, "compare: %s", err);
 		return;
 	}
 	nops = edgenpu_model_num_ops(m);
 	ret = edgenpu_plan_create_flags(m, EDGENPU_OP_MASK_ALL, 0x80, &p, err,
 					sizeof(err));
-	tap(ret == -EINVAL && strstr(err, "unknown plan flags"),
-	    "an unknown plan flag is refused (%d: %s)", ret, err);
+	tap_check(t, ret == -EINVAL && strstr(err, "unknown plan flags"),
+		  "an unknown plan flag is refused (%d: %s)", ret, err);
 	edgenpu_plan_unref(p);
 
 	make_pair(m, EDGENPU_PLAN_KEEP_INTERMEDIATES, &a, &b);
 	ret = edgenpu_runner_compare(a, b, &d);
-	tap(ret == 0, "compare: two runs of the same inputs are equal (%d)", ret);
+	tap_check(t, ret == 0, "compare: two runs of the same inputs are equal (%d)", ret);
 	for (k = 0; k < nops; k++) {
 		uint8_t *o = (uint8_t *)edgenpu_runner_op_output(b, k, &size);
 
 		if (!o || !size) {
-			tap(0, "compare: op %zu keeps its output", k);
+			tap_check(t, 0, "compare: op %zu keeps its output", k);
 			continue;
 		}
 		o[size - 1] ^= 0x10;
 		ret = edgenpu_runner_compare(a, b, &d);
-		tap(ret == 1 && d.op == k && d.a != d.b,
-		    "compare: a changed output of op %zu (%s) is found at op %u (%d)",
-		    k, edgenpu_model_op_name(m, k), d.op, ret);
+		tap_check(t, ret == 1 && d.op == k && d.a != d.b,
+			  "compare: a changed output of op %zu (%s) is found at op %u (%d)",
+			  k, edgenpu_model_op_name(m, k), d.op, ret);
 		o[size - 1] ^= 0x10;
 	}
-	tap(edgenpu_runner_compare(a, b, &d) == 0,
-	    "compare: equal again once restored");
+	tap_check(t, edgenpu_runner_compare(a, b, &d) == 0,
+		  "compare: equal again once restored");
 	edgenpu_runner_unref(a);
 	edgenpu_runner_unref(b);
 
 	/* Without the flag, only the model outputs are kept. */
 	make_pair(m, 0, &a, &b);
-	tap(a && !edgenpu_runner_op_output(a, 0, &size) && size == 0 &&
-	    edgenpu_runner_op_output(a, nops - 1, &size) && size > 0,
-	    "without KEEP_INTERMEDIATES an intermediate is not shown, an output is");
-	tap(!edgenpu_runner_op_output(a, nops, &size),
-	    "op_output: an op index out of range gives NULL");
+	tap_check(t, a && !edgenpu_runner_op_output(a, 0, &size) && size == 0 &&
+		  edgenpu_runner_op_output(a, nops - 1, &size) && size > 0,
+		  "without KEEP_INTERMEDIATES an intermediate is not shown, an output is");
+	tap_check(t, !edgenpu_runner_op_output(a, nops, &size),
+		  "op_output: an op index out of range gives NULL");
 	edgenpu_runner_unref(a);
 	edgenpu_runner_unref(b);
 	edgenpu_model_unref(m);
@@ -269,7 +251,7 @@ static void test_compare(const char *dir)
  * quantization collapses (an activation range under one step), every
  * later tensor is a constant and its bit-exactness check proves little.
  */
-static void test_not_degenerate(const char *dir)
+static void test_not_degenerate(struct tap *t, const char *dir)
 {
 	char path[4096];
 	unsigned char seen[256] = { 0 };
@@ -280,13 +262,13 @@ static void test_not_degenerate(const char *dir)
 		 "%s/mobilenet_v2_224_avgpool_logits/expected0.bin", dir);
 	e = slurp(path, &size);
 	if (!e) {
-		printf("ok %d - # SKIP no MobileNet-v2 model\n", ++ntest);
+		tap_skip(t, "no MobileNet-v2 model", "MobileNet-v2 logits are not collapsed");
 		return;
 	}
 	for (i = 0; i < size; i++)
 		distinct += !seen[e[i]]++;
-	tap(distinct >= 64, "MobileNet-v2 logits take %zu distinct values (not a collapsed model)",
-	    distinct);
+	tap_check(t, distinct >= 64, "MobileNet-v2 logits take %zu distinct values (not a collapsed model)",
+		  distinct);
 	free(e);
 }
 
@@ -310,7 +292,43 @@ static int cpu_has(const char *level)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The models of DIR (those with a meta.json), sorted; NULL if DIR cannot
+ * be read. */
+static char **list_models(const char *dir, size_t *nnames)
+{
+	char **names = NULL, **grown;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*nnames = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		char path[4096];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/meta.json", dir, de->d_name);
+		if (access(path, R_OK))
+			continue;
+		if (*nnames == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown)
+				abort();
+			names = grown;
+		}
+		names[(*nnames)++] = strdup(de->d_name);
+	}
+	closedir(d);
+	if (names)
+		qsort(names, *nnames, sizeof(*names), cmp_names);
+	return names ? names : calloc(1, sizeof(*names));
+}
+
+/* Every op the generator covers must have passed in some model. */
+static void test_ops_covered(struct tap *t, const int *ops_seen)
 {
 	static const char *const want_ops[] = {
 		"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB",
@@ -320,13 +338,31 @@ int main(int argc, char **argv)
 	};
 	static const int want_codes[] = { 3, 4, 9, 0, 41, 18, 1, 17, 40, 25,
 					   14, 28, 22, 2, 34, 39, 114 };
+	size_t i;
+
+	for (i = 0; i < sizeof(want_ops) / sizeof(want_ops[0]); i++)
+		tap_check(t, ops_seen[want_codes[i]],
+			  "op %s is covered by a bit-exact model", want_ops[i]);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct tap t = { 0 };
 	int ops_seen[256] = { 0 };
-	char **names = NULL;
-	size_t nnames = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d;
+	struct timespec t0;
+	size_t nnames, i;
+	char **names;
+	double secs;
 	int npass = 0;
-	struct timespec t0, t1;
 
 	if (argc != 2 && argc != 3) {
 		fprintf(stderr, "usage: model_test MODELS_DIR [x86-64-v3|x86-64-v4]\n");
@@ -337,55 +373,27 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP this CPU lacks %s\n", argv[2]);
 		return 0;
 	}
-	d = opendir(argv[1]);
-	if (!d) {
-		printf("1..1\nnot ok 1 - %s: %s (run make models)\n", argv[1],
-		       strerror(errno));
-		return 1;
+	names = list_models(argv[1], &nnames);
+	if (!names) {
+		tap_check(&t, 0, "%s: %s (run make models)", argv[1], strerror(errno));
+		return tap_done(&t);
 	}
-	while ((de = readdir(d))) {
-		char path[4096];
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/meta.json", argv[1],
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		fclose(f);
-		if (nnames == cap) {
-			cap = cap ? 2 * cap : 64;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				return 1;
-		}
-		names[nnames++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, nnames, sizeof(*names), cmp_names);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nnames; i++) {
 		char why[1024];
 		int ok = run_model(argv[1], names[i], why, sizeof(why), ops_seen);
 
-		tap(ok, "%s: %s", names[i], why);
+		tap_check(&t, ok, "%s: %s", names[i], why);
 		npass += ok;
 		free(names[i]);
 	}
 	free(names);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	test_compare(argv[1]);
-	test_not_degenerate(argv[1]);
-	tap(nnames >= 100, "%zu generated models found", nnames);
-	for (i = 0; i < sizeof(want_ops) / sizeof(want_ops[0]); i++)
-		tap(ops_seen[want_codes[i]], "op %s is covered by a bit-exact model",
-		    want_ops[i]);
-	printf("1..%d\n", ntest);
-	printf("# %d of %zu generated models pass (bit-exact or refused as TFLite does) in %.1f s\n",
-	       npass, nnames,
-	       (double)(t1.tv_sec - t0.tv_sec) +
-	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	return nfail ? 1 : 0;
+	secs = seconds_since(&t0);
+	test_compare(&t, argv[1]);
+	test_not_degenerate(&t, argv[1]);
+	tap_check(&t, nnames >= 100, "%zu generated models found", nnames);
+	test_ops_covered(&t, ops_seen);
+	tap_diag("%d of %zu generated models pass (bit-exact or refused as TFLite does) in %.1f s",
+		 npass, nnames, secs);
+	return tap_done(&t);
 }

@@ -24,7 +24,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,29 +32,12 @@
 #include <drm/edgenpu_cmdstream.h>
 
 #include "edgenpu.h"
+#include "tap.h"
 
 #define MAX_OP_COST	EDGENPU_CMD_MAX_OP_COST
 #define MAX_JOB_COST	EDGENPU_CMD_MAX_JOB_COST
 
-static int ntest, nfail;
 static const char *save_dir;
-
-static void tap(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		nfail++;
-	fflush(stdout);
-}
 
 /* ---- a minimal flatbuffer writer, front to back ---- */
 
@@ -440,8 +422,9 @@ static struct edgenpu_model *load(struct net *n, const char *name)
  * within @job_limit (and the engine's), its cost the sum of @cost.
  * Returns the number of segments, or -1 after a failed check.
  */
-static int check_segments(const struct edgenpu_plan *p, const uint64_t *cost,
-			  uint64_t job_limit, const char *what)
+static int check_segments(struct tap *t, const struct edgenpu_plan *p,
+			  const uint64_t *cost, uint64_t job_limit,
+			  const char *what)
 {
 	size_t ns = edgenpu_plan_num_segments(p), s, k, len = 0;
 	char log[4096] = "";
@@ -479,12 +462,12 @@ static int check_segments(const struct edgenpu_plan *p, const uint64_t *cost,
 		good = 0;
 	if (!good)
 		fputs(log, stdout);
-	tap(good, "%s: %zu jobs run every op once, in order, each within its job limit (%llu units on the NPU) and costing its ops' sum",
+	tap_check(t, good, "%s: %zu jobs run every op once, in order, each within its job limit (%llu units on the NPU) and costing its ops' sum",
 	    what, ns, (unsigned long long)job_limit);
 	return good ? (int)ns : -1;
 }
 
-static void test_big(void)
+static void test_big(struct tap *t)
 {
 	struct net *n = calloc(1, sizeof(*n));
 	struct edgenpu_plan_limits lim;
@@ -507,7 +490,7 @@ static void test_big(void)
 	for (i = 0; i < n->no; i++)
 		total += n->cost[i];
 	m = load(n, "four_convs_256x256x64");
-	tap(m && n->cost[0] == 2415919104ull && n->cost[0] < MAX_OP_COST &&
+	tap_check(t, m && n->cost[0] == 2415919104ull && n->cost[0] < MAX_OP_COST &&
 	    total > MAX_JOB_COST,
 	    "big: four convs of %llu units each (under 2^32), %llu in all (over 2^33)",
 	    (unsigned long long)n->cost[0], (unsigned long long)total);
@@ -516,18 +499,18 @@ static void test_big(void)
 
 	/* The engine's limits. */
 	ret = edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err));
-	tap(ret == 0, "big: planned (%d%s%s)", ret, ret ? ": " : "", ret ? err : "");
+	tap_check(t, ret == 0, "big: planned (%d%s%s)", ret, ret ? ": " : "", ret ? err : "");
 	if (ret)
 		goto out;
-	ns = check_segments(p, n->cost, MAX_JOB_COST, "big");
+	ns = check_segments(t, p, n->cost, MAX_JOB_COST, "big");
 	edgenpu_plan_get_stats(p, &st);
-	tap(ns == 2 && st.num_segments == 2 && st.num_npu_segments == 2 &&
+	tap_check(t, ns == 2 && st.num_segments == 2 && st.num_npu_segments == 2 &&
 	    st.cost == total && st.num_npu_ops == 4,
 	    "big: 2 NPU jobs (3 ops, 1 op), stats agree (%u jobs, %u on the NPU, %llu units)",
 	    st.num_segments, st.num_npu_segments, (unsigned long long)st.cost);
 	/* edgenpu_runner_create() validates every job with the engine. */
 	ret = edgenpu_runner_create(p, NULL, &r, err, sizeof(err));
-	tap(ret == 0, "big: the engine accepts every job (runner: %d%s%s)", ret,
+	tap_check(t, ret == 0, "big: the engine accepts every job (runner: %d%s%s)", ret,
 	    ret ? ": " : "", ret ? err : "");
 	edgenpu_runner_unref(r);
 	edgenpu_plan_unref(p);
@@ -538,8 +521,8 @@ static void test_big(void)
 	lim.max_job_cost = 5000000000ull;
 	ret = edgenpu_plan_create_limits(m, EDGENPU_OP_MASK_ALL, 0, &lim, &p,
 					 err, sizeof(err));
-	ns = ret ? -1 : check_segments(p, n->cost, lim.max_job_cost, "big, job limit 5e9");
-	tap(ns == 2, "big, job limit 5e9: 2 jobs of 2 ops (%d)", ns);
+	ns = ret ? -1 : check_segments(t, p, n->cost, lim.max_job_cost, "big, job limit 5e9");
+	tap_check(t, ns == 2, "big, job limit 5e9: 2 jobs of 2 ops (%d)", ns);
 	edgenpu_plan_unref(p);
 	p = NULL;
 
@@ -547,8 +530,8 @@ static void test_big(void)
 	lim.max_job_cost = 1ull << 32;
 	ret = edgenpu_plan_create_limits(m, EDGENPU_OP_MASK_ALL, 0, &lim, &p,
 					 err, sizeof(err));
-	ns = ret ? -1 : check_segments(p, n->cost, lim.max_job_cost, "big, job limit 2^32");
-	tap(ns == 4, "big, job limit 2^32: 4 jobs of 1 op (%d)", ns);
+	ns = ret ? -1 : check_segments(t, p, n->cost, lim.max_job_cost, "big, job limit 2^32");
+	tap_check(t, ns == 4, "big, job limit 2^32: 4 jobs of 1 op (%d)", ns);
 	edgenpu_plan_unref(p);
 	p = NULL;
 
@@ -557,8 +540,8 @@ static void test_big(void)
 	lim.max_job_cost = 1ull << 40;
 	ret = edgenpu_plan_create_limits(m, EDGENPU_OP_MASK_ALL, 0, &lim, &p,
 					 err, sizeof(err));
-	ns = ret ? -1 : check_segments(p, n->cost, MAX_JOB_COST, "big, limits 2^40");
-	tap(ns == 2, "big, limits 2^40: clamped to the engine's, 2 jobs (%d)", ns);
+	ns = ret ? -1 : check_segments(t, p, n->cost, MAX_JOB_COST, "big, limits 2^40");
+	tap_check(t, ns == 2, "big, limits 2^40: clamped to the engine's, 2 jobs (%d)", ns);
 	edgenpu_plan_unref(p);
 	p = NULL;
 
@@ -567,14 +550,14 @@ static void test_big(void)
 	lim.max_job_cost = 0;
 	ret = edgenpu_plan_create_limits(m, EDGENPU_OP_MASK_ALL, 0, &lim, &p,
 					 err, sizeof(err));
-	ns = ret ? -1 : check_segments(p, n->cost, MAX_JOB_COST, "big, op limit 2^31");
+	ns = ret ? -1 : check_segments(t, p, n->cost, MAX_JOB_COST, "big, op limit 2^31");
 	edgenpu_plan_op_info(p, 0, &oi);
-	tap(ns == 2 && oi.placement == EDGENPU_PLACE_CPU &&
+	tap_check(t, ns == 2 && oi.placement == EDGENPU_PLACE_CPU &&
 	    strstr(oi.reason, "op cost 2415919104 exceeds the device's limit 2147483648"),
 	    "big, op limit 2^31: every op on the CPU executor, '%s', in 2 CPU jobs (%d)",
 	    oi.reason, ns);
 	ret = ret ? ret : edgenpu_runner_create(p, NULL, &r, err, sizeof(err));
-	tap(ret == 0, "big, op limit 2^31: the engine accepts every job (%d)", ret);
+	tap_check(t, ret == 0, "big, op limit 2^31: the engine accepts every job (%d)", ret);
 	edgenpu_runner_unref(r);
 	edgenpu_plan_unref(p);
 out:
@@ -582,7 +565,7 @@ out:
 	free(n);
 }
 
-static void test_too_big(void)
+static void test_too_big(struct tap *t)
 {
 	struct net *n = calloc(1, sizeof(*n));
 	struct edgenpu_model *m;
@@ -596,12 +579,12 @@ static void test_too_big(void)
 	n->out = conv(n, n->in, 3, 64, 0, 0, 1, 0.5f);
 	m = load(n, "conv_2p32_17");
 	if (!m) {
-		tap(0, "too big: model loads");
+		tap_check(t, 0, "too big: model loads");
 		free(n);
 		return;
 	}
 	ret = edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err));
-	tap(ret == -E2BIG && !p &&
+	tap_check(t, ret == -E2BIG && !p &&
 	    strstr(err, "op 0 (CONV_2D) cannot run: op cost 4831838208 exceeds the limit 4294967296"),
 	    "too big: a CONV_2D of %llu units (over 2^32) is refused with -E2BIG and why (%d: %s)",
 	    (unsigned long long)n->cost[0], ret, err);
@@ -633,7 +616,7 @@ static struct edgenpu_runner *run_plan(struct edgenpu_plan *p, uint64_t seed)
 	return r;
 }
 
-static void test_bitexact(void)
+static void test_bitexact(struct tap *t)
 {
 	struct net *n = calloc(1, sizeof(*n));
 	struct edgenpu_plan_limits lim;
@@ -677,22 +660,22 @@ static void test_bitexact(void)
 	cases[3].mask = EDGENPU_OP_MASK_ALL & ~(1ull << EDGENPU_OP_ADD);
 	m = load(n, "small_chain");
 	if (!m) {
-		tap(0, "bit-exact: model loads");
+		tap_check(t, 0, "bit-exact: model loads");
 		free(n);
 		return;
 	}
 	ret = edgenpu_plan_create_flags(m, EDGENPU_OP_MASK_ALL,
 					EDGENPU_PLAN_KEEP_INTERMEDIATES, &pu,
 					err, sizeof(err));
-	ns = ret ? -1 : check_segments(pu, n->cost, MAX_JOB_COST, "unsplit");
-	tap(ns == 1, "bit-exact: %d ops of %llu units in all make 1 job with the engine's limits (%d%s%s)",
+	ns = ret ? -1 : check_segments(t, pu, n->cost, MAX_JOB_COST, "unsplit");
+	tap_check(t, ns == 1, "bit-exact: %d ops of %llu units in all make 1 job with the engine's limits (%d%s%s)",
 	    n->no, (unsigned long long)total, ret, ret ? ": " : "",
 	    ret ? err : "");
 	ru = ns == 1 ? run_plan(pu, 99) : NULL;
 	ou = ru ? edgenpu_runner_output(ru, 0, &su) : NULL;
 	for (k = 0; ou && k < su; k++)
 		distinct += !seen[ou[k]]++;
-	tap(ru && distinct >= 32,
+	tap_check(t, ru && distinct >= 32,
 	    "bit-exact: the unsplit run's output takes %zu distinct values (not degenerate)",
 	    distinct);
 	for (i = 0; ru && i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
@@ -703,14 +686,14 @@ static void test_bitexact(void)
 		ret = edgenpu_plan_create_limits(m, mask,
 						 EDGENPU_PLAN_KEEP_INTERMEDIATES,
 						 &lim, &ps, err, sizeof(err));
-		ns = ret ? -1 : check_segments(ps, n->cost, lim.max_job_cost,
+		ns = ret ? -1 : check_segments(t, ps, n->cost, lim.max_job_cost,
 					       cases[i].name);
-		tap(ns >= cases[i].min_jobs, "bit-exact, %s: %d jobs (at least %d)",
+		tap_check(t, ns >= cases[i].min_jobs, "bit-exact, %s: %d jobs (at least %d)",
 		    cases[i].name, ns, cases[i].min_jobs);
 		rs = ns > 0 ? run_plan(ps, 99) : NULL;
 		ret = rs ? edgenpu_runner_compare(ru, rs, &d) : -1;
 		os = rs ? edgenpu_runner_output(rs, 0, &ss) : NULL;
-		tap(ret == 0 && os && ss == su && !memcmp(ou, os, su),
+		tap_check(t, ret == 0 && os && ss == su && !memcmp(ou, os, su),
 		    "bit-exact, %s: every op's output equals the unsplit run's bit for bit (%d%s)",
 		    cases[i].name, ret, ret == 1 ? ", differs" : "");
 		if (ret == 1)
@@ -729,14 +712,15 @@ static void test_bitexact(void)
 
 int main(int argc, char **argv)
 {
+	struct tap t = { 0 };
+
 	if (argc > 2) {
 		fprintf(stderr, "usage: plan_split_test [DIR]\n");
 		return 2;
 	}
 	save_dir = argc == 2 ? argv[1] : NULL;
-	test_big();
-	test_too_big();
-	test_bitexact();
-	printf("1..%d\n", ntest);
-	return nfail ? 1 : 0;
+	test_big(&t);
+	test_too_big(&t);
+	test_bitexact(&t);
+	return tap_done(&t);
 }

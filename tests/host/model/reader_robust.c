@@ -19,16 +19,7 @@
 #include <string.h>
 
 #include "edgenpu.h"
-
-static int ntest, nfail;
-
-static void tap(int ok, const char *msg, const char *name)
-{
-	printf("%sok %d - %s: %s\n", ok ? "" : "not ", ++ntest, name, msg);
-	if (!ok)
-		nfail++;
-	fflush(stdout);
-}
+#include "tap.h"
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -86,8 +77,125 @@ static void attempt(const uint8_t *buf, size_t n, struct stats *st)
 	edgenpu_model_unref(m);
 }
 
+/* The whole file into a fresh buffer of its exact size (*n bytes). */
+static uint8_t *read_model(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 8 ||
+	    fseek(f, 0, SEEK_SET))
+		goto out;
+	*n = (size_t)len;
+	buf = malloc(*n);
+	if (buf && fread(buf, 1, *n, f) != *n) {
+		free(buf);
+		buf = NULL;
+	}
+out:
+	fclose(f);
+	return buf;
+}
+
+/* Every truncation: a fresh exact-size copy each time, so that ASan sees
+ * every read past the end. */
+static void check_truncations(struct tap *t, const uint8_t *orig, size_t n,
+			      const char *name)
+{
+	struct stats st = { 0 };
+	size_t i, step = n <= 4096 ? 1 : n / 600;
+
+	for (i = 0; i < n; i += step) {
+		uint8_t *c = malloc(i ? i : 1);
+
+		memcpy(c, orig, i);
+		attempt(c, i, &st);
+		free(c);
+	}
+	tap_check(t, st.loaded == 0 && !st.bad_errno && !st.no_msg,
+		  "%s: %u truncations: all rejected with -EBADMSG/-EINVAL and a message (%u loaded)",
+		  name, st.tried, st.loaded);
+}
+
+/* Random byte flips, 1 to 8 bytes per mutant. */
+static void check_flips(struct tap *t, const uint8_t *orig, uint8_t *buf,
+			size_t n, size_t nmut, uint64_t *seed, const char *name)
+{
+	struct stats st = { 0 };
+	size_t i;
+
+	for (i = 0; i < nmut; i++) {
+		unsigned k, nflip = 1 + rnd(seed) % 8;
+
+		memcpy(buf, orig, n);
+		for (k = 0; k < nflip; k++)
+			buf[rnd(seed) % n] ^= (uint8_t)(1 + rnd(seed) % 255);
+		attempt(buf, n, &st);
+	}
+	tap_check(t, !st.bad_errno && !st.no_msg,
+		  "%s: %u byte-flip mutants: no crash, %u loaded, %u planned, %u ran; rejections have a message",
+		  name, st.tried, st.loaded, st.planned, st.ran);
+}
+
+/* Hostile offsets and lengths over 4-byte-aligned words. */
+static void check_hostile(struct tap *t, const uint8_t *orig, uint8_t *buf,
+			  size_t n, size_t nmut, uint64_t *seed, const char *name)
+{
+	static const uint32_t evil[] = {
+		0xffffffffu, 0x7fffffffu, 0x80000000u,
+		0xfffffffcu, 0x10000u, 4, 0,
+	};
+	struct stats st = { 0 };
+	size_t i;
+
+	for (i = 0; i < nmut; i++) {
+		uint32_t v = evil[rnd(seed) % 8 % 7];
+		size_t pos = (rnd(seed) % (n / 4)) * 4;
+
+		if (rnd(seed) % 8 == 0)
+			v = (uint32_t)n - (uint32_t)(rnd(seed) % 16);
+		memcpy(buf, orig, n);
+		memcpy(buf + pos, &v, 4);
+		attempt(buf, n, &st);
+	}
+	tap_check(t, !st.bad_errno && !st.no_msg,
+		  "%s: %u hostile-offset mutants: no crash, %u loaded, %u planned, %u ran",
+		  name, st.tried, st.loaded, st.planned, st.ran);
+}
+
+static void check_model(struct tap *t, const char *path, uint64_t *seed)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct stats st = { 0 };
+	uint8_t *orig, *buf = NULL;
+	size_t n = 0, nmut;
+
+	orig = read_model(path, &n);
+	if (orig)
+		buf = malloc(n);
+	if (!buf) {
+		tap_check(t, 0, "%s: cannot read", path);
+		free(orig);
+		return;
+	}
+	/* Big models run slowly under ASan: fewer mutants. */
+	nmut = n <= 65536 ? 1500 : 150;
+
+	attempt(orig, n, &st);
+	tap_check(t, st.loaded == 1, "%s: the intact file loads", name);
+	check_truncations(t, orig, n, name);
+	check_flips(t, orig, buf, n, nmut, seed, name);
+	check_hostile(t, orig, buf, n, nmut, seed, name);
+	free(orig);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
+	struct tap t = { 0 };
 	uint64_t seed;
 	int a;
 
@@ -96,90 +204,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	seed = strtoull(argv[1], NULL, 0) | 1;
-	for (a = 2; a < argc; a++) {
-		struct stats st = { 0 };
-		const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
-		uint8_t *orig, *buf;
-		size_t n, i, step, nmut;
-		char msg[256];
-		FILE *f = fopen(argv[a], "rb");
-		long len;
-
-		if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 8 ||
-		    fseek(f, 0, SEEK_SET)) {
-			tap(0, "cannot read", argv[a]);
-			if (f)
-				fclose(f);
-			continue;
-		}
-		n = (size_t)len;
-		orig = malloc(n);
-		buf = malloc(n);
-		if (!orig || !buf || fread(orig, 1, n, f) != n) {
-			tap(0, "cannot read", argv[a]);
-			fclose(f);
-			free(orig);
-			free(buf);
-			continue;
-		}
-		fclose(f);
-		/* Big models run slowly under ASan: fewer mutants. */
-		nmut = n <= 65536 ? 1500 : 150;
-
-		attempt(orig, n, &st);
-		tap(st.loaded == 1, "the intact file loads", name);
-
-		/* Truncations: a fresh exact-size copy each time, so that
-		 * ASan sees every read past the end. */
-		memset(&st, 0, sizeof(st));
-		step = n <= 4096 ? 1 : n / 600;
-		for (i = 0; i < n; i += step) {
-			uint8_t *t = malloc(i ? i : 1);
-
-			memcpy(t, orig, i);
-			attempt(t, i, &st);
-			free(t);
-		}
-		snprintf(msg, sizeof(msg), "%u truncations: all rejected with -EBADMSG/-EINVAL and a message (%u loaded)",
-			 st.tried, st.loaded);
-		tap(st.loaded == 0 && !st.bad_errno && !st.no_msg, msg, name);
-
-		/* Random byte flips, 1 to 8 bytes per mutant. */
-		memset(&st, 0, sizeof(st));
-		for (i = 0; i < nmut; i++) {
-			unsigned k, nflip = 1 + rnd(&seed) % 8;
-
-			memcpy(buf, orig, n);
-			for (k = 0; k < nflip; k++)
-				buf[rnd(&seed) % n] ^= (uint8_t)(1 + rnd(&seed) % 255);
-			attempt(buf, n, &st);
-		}
-		snprintf(msg, sizeof(msg), "%u byte-flip mutants: no crash, %u loaded, %u planned, %u ran; rejections have a message",
-			 st.tried, st.loaded, st.planned, st.ran);
-		tap(!st.bad_errno && !st.no_msg, msg, name);
-
-		/* Hostile offsets and lengths. */
-		memset(&st, 0, sizeof(st));
-		for (i = 0; i < nmut; i++) {
-			static const uint32_t evil[] = {
-				0xffffffffu, 0x7fffffffu, 0x80000000u,
-				0xfffffffcu, 0x10000u, 4, 0,
-			};
-			uint32_t v = evil[rnd(&seed) % 8 % 7];
-			size_t pos = (rnd(&seed) % (n / 4)) * 4;
-
-			if (rnd(&seed) % 8 == 0)
-				v = (uint32_t)n - (uint32_t)(rnd(&seed) % 16);
-			memcpy(buf, orig, n);
-			memcpy(buf + pos, &v, 4);
-			attempt(buf, n, &st);
-		}
-		snprintf(msg, sizeof(msg), "%u hostile-offset mutants: no crash, %u loaded, %u planned, %u ran",
-			 st.tried, st.loaded, st.planned, st.ran);
-		tap(!st.bad_errno && !st.no_msg, msg, name);
-		free(orig);
-		free(buf);
-	}
-	printf("1..%d\n", ntest);
-	return nfail ? 1 : 0;
+	for (a = 2; a < argc; a++)
+		check_model(&t, argv[a], &seed);
+	return tap_done(&t);
 }

@@ -3,6 +3,25 @@
  * edgenpu engine: public interface of the command-stream validator and
  * the int8 executor. The same sources build into edgenpu.ko and into
  * libedgenpu_engine.a; see Documentation/edgenpu/cmdstream.rst.
+ *
+ * The contract of the three entry points:
+ * - edgenpu_engine_validate() checks a whole job from its stream and the
+ *   sizes and flags of its buffer table, without touching any buffer.
+ *   The kernel calls it once, at SUBMIT, before anything is mapped or
+ *   queued, so that a bad job fails its ioctl.
+ * - edgenpu_engine_execute() runs a job that validate() accepted with the
+ *   same buffer sizes and flags, without a second whole-job pass. It
+ *   still decodes each op into caller-private scratch and checks it
+ *   against the mapped buffers right before the op runs: the executor
+ *   never runs an op it did not check, so a stream changed after
+ *   validation (it lives in memory userspace may share) can make the job
+ *   fail part-way but never make it access outside its buffers.
+ * - edgenpu_engine_run() is validate() then execute() for callers that did
+ *   not validate before (libedgenpu's CPU executor, tests): nothing runs
+ *   unless the whole job is valid.
+ *
+ * What the engine knows per opcode (name, params size, output operand)
+ * is exported below so that userspace does not repeat it.
  */
 #ifndef _EDGENPU_ENGINE_H_
 #define _EDGENPU_ENGINE_H_
@@ -10,16 +29,12 @@
 #include "edgenpu_port.h"
 #include <drm/edgenpu_cmdstream.h>
 
-/** @EDGENPU_ENGINE_BUF_READ: the job may read this buffer. */
-#define EDGENPU_ENGINE_BUF_READ		0x1u
-/** @EDGENPU_ENGINE_BUF_WRITE: the job may write this buffer. */
-#define EDGENPU_ENGINE_BUF_WRITE	0x2u
-
 /**
- * @EDGENPU_ENGINE_SCRATCH_SIZE: scratch bytes that are always enough for
- * any valid job of this engine version (decode area plus the largest
- * convolution patch buffer). A job may need less; the validator reports
- * -ENOSPC when the scratch handed in is too small for the job.
+ * define EDGENPU_ENGINE_SCRATCH_SIZE - scratch bytes always enough for a job
+ *
+ * Enough for any valid job of this engine version (decode area plus the
+ * largest convolution patch buffer). A job may need less; the validator
+ * reports -ENOSPC when the scratch handed in is too small for the job.
  */
 #define EDGENPU_ENGINE_SCRATCH_SIZE	(160u * 1024u)
 
@@ -34,7 +49,7 @@
  *	edgenpu_engine_run() and edgenpu_engine_execute() need it for every
  *	buffer of non-zero @size.
  * @size: size of the buffer in bytes.
- * @flags: %EDGENPU_ENGINE_BUF_READ and/or %EDGENPU_ENGINE_BUF_WRITE.
+ * @flags: %EDGENPU_BUF_READ and/or %EDGENPU_BUF_WRITE.
  * @reserved: must be zero.
  */
 struct edgenpu_engine_buffer {
@@ -165,6 +180,18 @@ int edgenpu_engine_op_cost(const void *desc, u64 size, void *scratch,
 			   struct edgenpu_engine_error *err);
 
 const char *edgenpu_engine_op_name(u32 opcode);
+
+/*
+ * Operand index of @opcode's output in an op with @num_operands operands;
+ * 0 when the opcode is unknown.
+ */
+u32 edgenpu_engine_op_output(u32 opcode, u32 num_operands);
+
+/*
+ * Size of @opcode's version 1.0 params block; 0 when it has none or the
+ * opcode is unknown.
+ */
+u32 edgenpu_engine_op_params_size(u32 opcode);
 
 /* Fixed-point primitives, exported for the unit tests. */
 s32 edgenpu_engine_srdhm(s32 a, s32 b);

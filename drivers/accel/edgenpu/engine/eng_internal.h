@@ -183,15 +183,120 @@ static inline int eng_tick(struct eng_op *op, u64 units)
 	return eng_tick_slow(op);
 }
 
+/* ---- error reports (eng_core.c) ---- */
+
+int eng_fail(struct edgenpu_engine_error *err, s32 op, s32 tensor, u32 code,
+	     const char *msg);
+int eng_fail_cost(struct edgenpu_engine_error *err, s32 op, const char *what,
+		  u64 cost, u64 limit);
+
+/* Reject op @op (operand @tensor, -1 for none) with EDGENPU_ENGINE_E_@code. */
+#define OPFAIL(op, tensor, code, msg) \
+	eng_fail(err, (s32)(op)->index, (tensor), EDGENPU_ENGINE_E_##code, msg)
+
+/* ---- the opcode table (eng_ops.c) ---- */
+
+/* &eng_op_desc.out of an op whose output is its last operand. */
+#define ENG_OUT_LAST		0xff
+
+/* The op has a fused activation clamp (act_min, act_max). */
+#define ENG_OPF_ACT		0x1
+/* The op accepts EDGENPU_OP_F_LUT (a third, table operand). */
+#define ENG_OPF_LUT		0x2
+/* Operand 2 (the bias) may be absent. */
+#define ENG_OPF_OPT_BIAS	0x4
+
+/*
+ * struct eng_op_desc - everything the engine knows about one opcode
+ * @name: the opcode's name (edgenpu_engine_op_name()).
+ * @params_size: size of the version 1.0 params block; a stream may give
+ *	more, zero-filled (cmdstream.rst, "Compatibility").
+ * @out: index of the output operand, or ENG_OUT_LAST.
+ * @flags: ENG_OPF_*.
+ * @cost_weight: cost units per output element when @cost is NULL.
+ * @check: the op's own checks, after the common ones of eng_check_op();
+ *	sets *work_need to the op scratch the op needs.
+ * @exec: the executor; runs only on an op eng_check_op() accepted with
+ *	mapped buffers.
+ * @cost: cost units of the op from E, its output element count, for the
+ *	ops whose cost is not E * @cost_weight; saturates at U64_MAX.
+ */
+struct eng_op_desc {
+	const char *name;
+	u16 params_size;
+	u8 out;
+	u8 flags;
+	u8 cost_weight;
+	int (*check)(struct eng_op *op, u64 *work_need,
+		     struct edgenpu_engine_error *err);
+	int (*exec)(struct eng_op *op);
+	u64 (*cost)(const struct eng_op *op, u64 e);
+};
+
+/* Indexed by opcode; row EDGENPU_OP_INVALID is empty. */
+extern const struct eng_op_desc eng_ops[EDGENPU_OP_COUNT];
+
+/* The row of @opcode, NULL for an opcode this engine does not have. */
+static inline const struct eng_op_desc *eng_op_desc(u32 opcode)
+{
+	if (opcode == EDGENPU_OP_INVALID || opcode >= EDGENPU_OP_COUNT)
+		return NULL;
+	return &eng_ops[opcode];
+}
+
+/* Output operand index of a decoded op (its opcode is known). */
+static inline u32 eng_output_index(const struct eng_op *op)
+{
+	return edgenpu_engine_op_output(op->opcode, op->ntens);
+}
+
+u64 eng_op_cost(const struct eng_op *op);
+
+/* ---- validation (eng_check.c) ---- */
+
 /* Validation of the decoded op; sets err and returns -errno on failure. */
 int eng_check_op(struct eng_op *op, const struct edgenpu_engine_buffer *bufs,
 		 u32 nbufs, bool mem, u64 *work_need,
 		 struct edgenpu_engine_error *err);
 
 /*
- * Op implementations; run only on an op eng_check_op() accepted. They
- * return 0, -ECANCELED when eng_tick() said so, or -EFAULT when an
- * executor invariant fails.
+ * The op checkers of the table, one per op (ops that share their params
+ * and rules share a checker); see &eng_op_desc.check.
+ */
+int eng_check_conv2d(struct eng_op *op, u64 *work_need,
+		     struct edgenpu_engine_error *err);
+int eng_check_depthwise(struct eng_op *op, u64 *work_need,
+			struct edgenpu_engine_error *err);
+int eng_check_fc(struct eng_op *op, u64 *work_need,
+		 struct edgenpu_engine_error *err);
+int eng_check_add_sub(struct eng_op *op, u64 *work_need,
+		      struct edgenpu_engine_error *err);
+int eng_check_mul(struct eng_op *op, u64 *work_need,
+		  struct edgenpu_engine_error *err);
+int eng_check_pool(struct eng_op *op, u64 *work_need,
+		   struct edgenpu_engine_error *err);
+int eng_check_mean(struct eng_op *op, u64 *work_need,
+		   struct edgenpu_engine_error *err);
+int eng_check_softmax(struct eng_op *op, u64 *work_need,
+		      struct edgenpu_engine_error *err);
+int eng_check_logistic_tanh(struct eng_op *op, u64 *work_need,
+			    struct edgenpu_engine_error *err);
+int eng_check_reshape(struct eng_op *op, u64 *work_need,
+		      struct edgenpu_engine_error *err);
+int eng_check_concat(struct eng_op *op, u64 *work_need,
+		     struct edgenpu_engine_error *err);
+int eng_check_pad(struct eng_op *op, u64 *work_need,
+		  struct edgenpu_engine_error *err);
+int eng_check_transpose(struct eng_op *op, u64 *work_need,
+			struct edgenpu_engine_error *err);
+int eng_check_quantize(struct eng_op *op, u64 *work_need,
+		       struct edgenpu_engine_error *err);
+
+/*
+ * Op implementations (the executors of the table, in the file of their
+ * family: eng_conv.c, eng_elem.c, eng_pool.c, eng_data.c); run only on
+ * an op eng_check_op() accepted. They return 0, -ECANCELED when
+ * eng_tick() said so, or -EFAULT when an executor invariant fails.
  */
 int eng_conv2d(struct eng_op *op);
 int eng_depthwise(struct eng_op *op);

@@ -2,7 +2,8 @@
 #ifndef __EDGENPU_VNPU_H__
 #define __EDGENPU_VNPU_H__
 
-int vnpu_init(void);
-void vnpu_exit(void);
+#include "../edgenpu_backend.h"
+
+extern const struct edgenpu_backend_driver vnpu_backend_driver;
 
 #endif /* __EDGENPU_VNPU_H__ */

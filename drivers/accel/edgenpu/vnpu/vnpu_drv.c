@@ -17,11 +17,15 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "../edgenpu_drv.h"
+#include <drm/edgenpu_accel.h>
+
+#include "../edgenpu_backend.h"
+#include "../engine/edgenpu_engine.h"
 #include "vnpu.h"
 
 #define VNPU_DRIVER_NAME	"edgenpu-vnpu"
@@ -234,9 +238,10 @@ static ssize_t jobs_completed_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
 	struct vnpu_device *vdev = dev_get_drvdata(dev);
+	struct edgenpu_device_stats st;
 
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&vdev->edev->stats.jobs_done));
+	edgenpu_device_read_stats(vdev->edev, &st);
+	return sysfs_emit(buf, "%llu\n", st.jobs_done);
 }
 static DEVICE_ATTR_RO(jobs_completed);
 
@@ -244,9 +249,10 @@ static ssize_t jobs_failed_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	struct vnpu_device *vdev = dev_get_drvdata(dev);
+	struct edgenpu_device_stats st;
 
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&vdev->edev->stats.jobs_failed));
+	edgenpu_device_read_stats(vdev->edev, &st);
+	return sysfs_emit(buf, "%llu\n", st.jobs_failed);
 }
 static DEVICE_ATTR_RO(jobs_failed);
 
@@ -254,9 +260,10 @@ static ssize_t busy_time_ns_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
 	struct vnpu_device *vdev = dev_get_drvdata(dev);
+	struct edgenpu_device_stats st;
 
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&vdev->edev->stats.busy_ns));
+	edgenpu_device_read_stats(vdev->edev, &st);
+	return sysfs_emit(buf, "%llu\n", st.busy_ns);
 }
 static DEVICE_ATTR_RO(busy_time_ns);
 
@@ -272,11 +279,10 @@ ATTRIBUTE_GROUPS(vnpu);
 static int vnpu_resets_show(struct seq_file *m, void *data)
 {
 	struct vnpu_device *vdev = m->private;
-	struct edgenpu_device *edev = vdev->edev;
 	unsigned int i;
 
 	for (i = 0; i < vdev->num_cores; i++)
-		seq_printf(m, "core%u %d\n", i, atomic_read(&edev->cores[i].resets));
+		seq_printf(m, "core%u %u\n", i, edgenpu_core_resets(vdev->edev, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vnpu_resets);
@@ -470,7 +476,7 @@ static void vnpu_destroy_devices(void)
 	mutex_unlock(&vnpu_pdevs_lock);
 }
 
-int vnpu_init(void)
+static int vnpu_init(void)
 {
 	unsigned int i;
 	int ret;
@@ -502,9 +508,15 @@ err_debugfs:
 	return ret;
 }
 
-void vnpu_exit(void)
+static void vnpu_exit(void)
 {
 	vnpu_destroy_devices();
 	platform_driver_unregister(&vnpu_platform_driver);
 	debugfs_remove_recursive(vnpu_debugfs_root);
 }
+
+const struct edgenpu_backend_driver vnpu_backend_driver = {
+	.name = "vnpu",
+	.init = vnpu_init,
+	.exit = vnpu_exit,
+};

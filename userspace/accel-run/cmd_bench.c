@@ -8,9 +8,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #include "accel-run.h"
+#include "device.h"
+#include "model.h"
+#include "options.h"
 
 struct stats {
 	double min, mean, std, p50, p90, p99, max;
@@ -28,14 +31,11 @@ struct worker {
 	struct edgenpu_runner *r;
 	long runs;
 	int failed;
-	volatile int *stop;
+	atomic_int *stop;	/* set once the timed runs are over */
 };
 
 struct bench {
-	const char *model_path, *device, *json, *trace;
-	long iterations, warmup;
-	double duration;
-	int profile, parallel;
+	struct ar_options o;
 	struct edgenpu_model *m;
 	struct edgenpu_runner *r;
 	struct edgenpu_device *dev;
@@ -44,7 +44,7 @@ struct bench {
 	long n;
 	double *op_ms;		/* per model op: summed device (or CPU) time */
 	struct worker *workers;	/* --parallel: P - 1 more runners */
-	volatile int stop;
+	atomic_int stop;
 	long other_runs;	/* runs of the other runners meanwhile */
 };
 
@@ -96,119 +96,50 @@ static void compute(const double *v, long n, struct stats *s)
 	free(c);
 }
 
-static int parse(struct bench *b, int argc, char **argv)
+/* The model's runners: b->r, and --parallel's P - 1 more in b->workers. */
+static int make_runners(struct bench *b, struct edgenpu_plan *p)
 {
-	static const struct option opts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "duration", required_argument, NULL, 't' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "profile", no_argument, NULL, 'p' },
-		{ "trace", required_argument, NULL, 'T' },
-		{ "parallel", required_argument, NULL, 'P' },
-		{ 0 }
-	};
-	char *end;
-	int c;
+	size_t i;
+	int ret;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "d:n:t:w:j:pT:P:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			b->device = optarg;
-			break;
-		case 'n':
-			b->iterations = strtol(optarg, &end, 10);
-			if (*end || b->iterations < 1 || b->iterations > 10000000)
-				goto bad;
-			break;
-		case 't':
-			b->duration = strtod(optarg, &end);
-			if (*end || !(b->duration > 0) || b->duration > 86400)
-				goto bad;
-			break;
-		case 'w':
-			b->warmup = strtol(optarg, &end, 10);
-			if (*end || b->warmup < 0 || b->warmup > 1000000)
-				goto bad;
-			break;
-		case 'j':
-			b->json = optarg;
-			break;
-		case 'p':
-			b->profile = 1;
-			break;
-		case 'T':
-			b->trace = optarg;
-			break;
-		case 'P':
-			b->parallel = (int)strtol(optarg, &end, 10);
-			if (*end || b->parallel < 1 || b->parallel > 64) {
-				fprintf(stderr, "accel-run bench: --parallel takes 1 to 64\n");
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (b->iterations && b->duration) {
-		fprintf(stderr, "accel-run bench: give --iterations or --duration, not both\n");
-		return EXIT_USAGE;
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "accel-run bench: give exactly one MODEL\n");
-		return EXIT_USAGE;
-	}
-	b->model_path = argv[optind];
-	return 0;
-bad:
-	fprintf(stderr, "accel-run bench: bad value '%s' for --%s\n", optarg,
-		opts[c == 'n' ? 1 : c == 't' ? 2 : 3].name);
-	return EXIT_USAGE;
+	ret = ar_runner_create(p, b->dev, &b->r);
+	if (ret || b->o.parallel < 2)
+		return ret;
+	b->workers = calloc((size_t)b->o.parallel - 1, sizeof(*b->workers));
+	if (!b->workers)
+		return EXIT_RUN_FAILED;
+	for (i = 0; !ret && i < (size_t)b->o.parallel - 1; i++)
+		ret = ar_runner_create(p, b->dev, &b->workers[i].r);
+	return ret;
 }
 
+/* Load, plan and allocate (timed as init); the inputs get random bytes. */
 static int setup(struct bench *b)
 {
 	struct edgenpu_plan_limits lim;
-	struct edgenpu_plan *p;
+	struct edgenpu_plan *p = NULL;
 	uint64_t mask, rng = 0x9e3779b97f4a7c15ull;
 	double t0 = now_s();
-	char err[512];
-	size_t i, j, size;
+	size_t i, size;
+	uint8_t *in;
 	int ret;
 
-	ret = open_device(b->device, &b->dev, &mask, &lim);
-	if (ret)
-		return ret;
-	ret = load(b->model_path, &b->m);
-	if (ret)
-		return ret;
-	ret = edgenpu_plan_create_limits(b->m, mask, 0, &lim, &p, err,
-					 sizeof(err));
-	if (ret) {
-		fprintf(stderr, "accel-run: %s\n", err);
-		return plan_exit(ret);
-	}
-	ret = report_placement(p, b->dev, 0);
+	ret = ar_device_open(b->o.device, AR_DEVICE_FIRST_NPU, &b->dev, &mask,
+			     &lim);
 	if (!ret)
-		ret = make_runner(p, b->dev, &b->r);
-	if (!ret && b->parallel > 1) {
-		b->workers = calloc(b->parallel - 1, sizeof(*b->workers));
-		if (!b->workers)
-			ret = EXIT_RUN_FAILED;
-		for (i = 0; !ret && i < (size_t)b->parallel - 1; i++)
-			ret = make_runner(p, b->dev, &b->workers[i].r);
-	}
+		ret = ar_model_load(b->o.model, &b->m);
+	if (!ret)
+		ret = ar_plan_create(b->m, mask, 0, &lim, &p);
+	if (!ret)
+		ret = ar_report_placement(p, b->dev, 0);
+	if (!ret)
+		ret = make_runners(b, p);
 	edgenpu_plan_unref(p);
 	if (ret)
 		return ret;
 	for (i = 0; i < edgenpu_model_num_inputs(b->m); i++) {
-		uint8_t *in = edgenpu_runner_input(b->r, i, &size);
-
-		for (j = 0; j < size; j++)
-			in[j] = (uint8_t)(xorshift(&rng) >> 32);
+		in = edgenpu_runner_input(b->r, i, &size);
+		ar_fill_random(in, size, &rng);
 	}
 	b->init_ms = (now_s() - t0) * 1e3;
 	b->op_ms = calloc(edgenpu_model_num_ops(b->m) + 1, sizeof(double));
@@ -243,7 +174,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!*w->stop) {
+	while (!atomic_load(w->stop)) {
 		if (edgenpu_runner_run(w->r)) {
 			w->failed = 1;
 			break;
@@ -257,7 +188,7 @@ static long start_workers(struct bench *b)
 {
 	long i;
 
-	for (i = 0; i < b->parallel - 1; i++) {
+	for (i = 0; i < b->o.parallel - 1; i++) {
 		b->workers[i].stop = &b->stop;
 		if (pthread_create(&b->workers[i].thread, NULL, worker_main,
 				   &b->workers[i]))
@@ -270,7 +201,7 @@ static long stop_workers(struct bench *b, long started, int *failed)
 {
 	long i, runs = 0;
 
-	b->stop = 1;
+	atomic_store(&b->stop, 1);
 	for (i = 0; i < started; i++) {
 		pthread_join(b->workers[i].thread, NULL);
 		runs += b->workers[i].runs;
@@ -279,52 +210,81 @@ static long stop_workers(struct bench *b, long started, int *failed)
 	return runs;
 }
 
-static int measure(struct bench *b)
+/* Room for @cap samples in host_ms and dev_ms. */
+static int grow_samples(struct bench *b, long cap)
 {
-	long cap = b->iterations ? b->iterations : 1000, i, started;
-	int wfailed = 0;
-	int tty = isatty(STDERR_FILENO), ret;
-	double t0, ms, last = 0;
+	double *h, *d;
 
-	ret = run_once(b, &b->first_ms);
-	for (i = 0; !ret && i < b->warmup; i++)
-		ret = run_once(b, &ms);
-	b->host_ms = malloc(cap * sizeof(double));
-	b->dev_ms = malloc(cap * sizeof(double));
-	if (ret || !b->host_ms || !b->dev_ms)
-		return ret ? ret : EXIT_RUN_FAILED;
-	started = b->workers ? start_workers(b) : 0;
-	t0 = now_s();
-	for (i = 0; ; i++) {
-		if (b->iterations ? i >= b->iterations : now_s() - t0 >= b->duration)
+	h = realloc(b->host_ms, (size_t)cap * sizeof(double));
+	if (h)
+		b->host_ms = h;
+	d = realloc(b->dev_ms, (size_t)cap * sizeof(double));
+	if (d)
+		b->dev_ms = d;
+	return h && d ? 0 : EXIT_RUN_FAILED;
+}
+
+static void progress(double t0, long runs, double *last)
+{
+	if (now_s() - *last > 0.25) {
+		*last = now_s();
+		fprintf(stderr, "\r%ld runs, %.1f s", runs, *last - t0);
+	}
+}
+
+/* The timed runs, --iterations of them or for --duration seconds. */
+static int timed_runs(struct bench *b, double t0)
+{
+	long cap = b->o.iterations ? b->o.iterations : 1000, i;
+	int tty = isatty(STDERR_FILENO), ret = grow_samples(b, cap);
+	double last = 0;
+
+	for (i = 0; !ret; i++) {
+		if (b->o.iterations ? i >= b->o.iterations :
+		    now_s() - t0 >= b->o.duration)
 			break;
 		if (i == cap) {
 			cap *= 2;
-			b->host_ms = realloc(b->host_ms, cap * sizeof(double));
-			b->dev_ms = realloc(b->dev_ms, cap * sizeof(double));
-			if (!b->host_ms || !b->dev_ms)
-				return EXIT_RUN_FAILED;
+			ret = grow_samples(b, cap);
+			if (ret)
+				break;
 		}
 		ret = run_once(b, &b->host_ms[i]);
 		if (ret)
 			break;
 		b->dev_ms[i] = edgenpu_runner_device_ns(b->r) / 1e6;
 		add_profile(b);
-		if (tty && now_s() - last > 0.25) {
-			last = now_s();
-			fprintf(stderr, "\r%ld runs, %.1f s", i + 1, last - t0);
-		}
+		if (tty)
+			progress(t0, i + 1, &last);
 	}
-	b->other_runs = started ? stop_workers(b, started, &wfailed) : 0;
 	if (tty)
 		fprintf(stderr, "\r\033[K");
+	b->n = i;
+	return ret;
+}
+
+/* The first run and the warmup apart, then the timed runs. */
+static int measure(struct bench *b)
+{
+	long i, started;
+	int wfailed = 0, ret;
+	double t0, ms;
+
+	ret = run_once(b, &b->first_ms);
+	for (i = 0; !ret && i < b->o.warmup; i++)
+		ret = run_once(b, &ms);
 	if (ret)
 		return ret;
-	if (wfailed || started < b->parallel - 1) {
+	started = b->workers ? start_workers(b) : 0;
+	t0 = now_s();
+	ret = timed_runs(b, t0);
+	b->other_runs = started ? stop_workers(b, started, &wfailed) : 0;
+	if (ret)
+		return ret;
+	if (wfailed || started < b->o.parallel - 1) {
 		fprintf(stderr, "accel-run: a parallel runner failed\n");
 		return EXIT_RUN_FAILED;
 	}
-	b->n = i;
 	b->total_s = now_s() - t0;
 	return b->n ? 0 : EXIT_RUN_FAILED;
 }
@@ -381,11 +341,11 @@ static int write_trace(const struct bench *b)
 {
 	size_t op, nops = edgenpu_model_num_ops(b->m);
 	uint64_t s, e, base = UINT64_MAX;
-	FILE *f = fopen(b->trace, "w");
+	FILE *f = fopen(b->o.trace, "w");
 	int first = 1;
 
 	if (!f) {
-		fprintf(stderr, "accel-run: %s: %s\n", b->trace, strerror(errno));
+		fprintf(stderr, "accel-run: %s: %s\n", b->o.trace, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
 	for (op = 0; op < nops; op++)
@@ -411,21 +371,48 @@ static void json_stats(FILE *f, const char *name, const struct stats *s)
 		name, s->min, s->mean, s->std, s->p50, s->p90, s->p99, s->max);
 }
 
+/* @s as a JSON string: a path may hold quotes, backslashes or controls. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_config(FILE *f, const struct bench *b)
+{
+	char name[AR_DEVICE_NAME_LEN] = "cpu";
+
+	if (b->dev)
+		ar_device_name(b->dev, name, sizeof(name));
+	fprintf(f, "{\"schema\":\"edgenpu-bench/1\",\"config\":{\"model\":");
+	json_string(f, b->o.model);
+	fprintf(f, ",\"device\":");
+	json_string(f, name);
+	fprintf(f, ",\"iterations\":%ld,\"duration_s\":%.3f,\"warmup\":%ld,\"library\":\"%s\"},",
+		b->o.iterations, b->o.duration, b->o.warmup, edgenpu_version());
+}
+
 static int write_json(const struct bench *b, const struct stats *h,
 		      const struct stats *d)
 {
-	FILE *f = fopen(b->json, "w");
+	FILE *f = fopen(b->o.json, "w");
 	size_t op;
 
 	if (!f) {
-		fprintf(stderr, "accel-run: %s: %s\n", b->json, strerror(errno));
+		fprintf(stderr, "accel-run: %s: %s\n", b->o.json, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
-	fprintf(f, "{\"schema\":\"edgenpu-bench/1\",\"config\":{\"model\":\"%s\",\"device\":\"%s\",\"iterations\":%ld,\"duration_s\":%.3f,\"warmup\":%ld,\"library\":\"%s\"},",
-		b->model_path, b->dev ? device_name(b->dev) : "cpu", b->iterations,
-		b->duration, b->warmup, edgenpu_version());
+	json_config(f, b);
 	fprintf(f, "\"parallel\":%d,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
-		b->parallel ? b->parallel : 1, b->n + b->other_runs,
+		b->o.parallel, b->n + b->other_runs,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);
@@ -441,42 +428,63 @@ static int write_json(const struct bench *b, const struct stats *h,
 	return fclose(f) ? EXIT_RUN_FAILED : 0;
 }
 
+static void print_summary(const struct bench *b, const struct stats *h,
+			  const struct stats *d)
+{
+	char name[AR_DEVICE_NAME_LEN] = "the CPU executor";
+
+	if (b->dev)
+		ar_device_name(b->dev, name, sizeof(name));
+	printf("bench %s on %s: %ld runs in %.2f s, %.1f runs/s\n",
+	       b->o.model, name, b->n, b->total_s, b->n / b->total_s);
+	if (b->o.parallel > 1)
+		printf("  --parallel %d: %ld runs in all, %.1f runs/s together (latency below: runner 0)\n",
+		       b->o.parallel, b->n + b->other_runs,
+		       (b->n + b->other_runs) / b->total_s);
+	printf("  init %.3f ms (load, plan, buffers), first run %.3f ms\n",
+	       b->init_ms, b->first_ms);
+	print_stats("host", h);
+	if (b->dev)
+		print_stats("device", d);
+}
+
+/* Everything measured, on stdout and in the files asked for. */
+static int report(const struct bench *b)
+{
+	struct stats h, d;
+	int ret = 0;
+
+	compute(b->host_ms, b->n, &h);
+	compute(b->dev_ms, b->n, &d);
+	print_summary(b, &h, &d);
+	if (b->o.profile)
+		print_profile(b);
+	if (b->o.trace)
+		ret = write_trace(b);
+	if (!ret && b->o.json)
+		ret = write_json(b, &h, &d);
+	return ret;
+}
+
 int cmd_bench(int argc, char **argv)
 {
-	struct bench b = { .warmup = 5, .parallel = 1 };
-	struct stats h, d;
+	struct bench b = { 0 };
 	int ret, i;
 
-	ret = parse(&b, argc, argv);
-	if (!ret && !b.iterations && !b.duration)
-		b.iterations = 100;
-	if (!ret)
-		ret = setup(&b);
-	if (!ret)
-		ret = measure(&b);
-	if (!ret) {
-		compute(b.host_ms, b.n, &h);
-		compute(b.dev_ms, b.n, &d);
-		printf("bench %s on %s: %ld runs in %.2f s, %.1f runs/s\n",
-		       b.model_path, b.dev ? device_name(b.dev) : "the CPU executor",
-		       b.n, b.total_s, b.n / b.total_s);
-		if (b.parallel > 1)
-			printf("  --parallel %d: %ld runs in all, %.1f runs/s together (latency below: runner 0)\n",
-			       b.parallel, b.n + b.other_runs,
-			       (b.n + b.other_runs) / b.total_s);
-		printf("  init %.3f ms (load, plan, buffers), first run %.3f ms\n",
-		       b.init_ms, b.first_ms);
-		print_stats("host", &h);
-		if (b.dev)
-			print_stats("device", &d);
-		if (b.profile)
-			print_profile(&b);
-		if (b.trace)
-			ret = write_trace(&b);
-		if (!ret && b.json)
-			ret = write_json(&b, &h, &d);
-	}
-	for (i = 0; b.workers && i < b.parallel - 1; i++)
+	ret = ar_options_parse(AR_CMD_BENCH, argc, argv, &b.o);
+	if (ret || b.o.help)
+		return ret;
+	if (!b.o.iterations && !b.o.duration)
+		b.o.iterations = 100;
+	ret = setup(&b);
+	if (ret)
+		goto out;
+	ret = measure(&b);
+	if (ret)
+		goto out;
+	ret = report(&b);
+out:
+	for (i = 0; b.workers && i < b.o.parallel - 1; i++)
 		edgenpu_runner_unref(b.workers[i].r);
 	free(b.workers);
 	free(b.host_ms);

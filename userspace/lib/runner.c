@@ -116,44 +116,17 @@ static void engine_error(struct edgenpu_runner *r, uint32_t s, int ret,
 	else
 		rfail(r, "%s: op %u (%s) %s: %s (operand %d, %s)",
 		      p->model->name, op,
-		      tfl_builtin_name(p->model->m.ops[op].builtin), what,
+		      edgenpu__tfl_builtin_name(p->model->m.ops[op].builtin), what,
 		      e->msg, e->tensor, strerror(-ret));
 }
 
-int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
-			  struct edgenpu_runner **out, char *err,
-			  size_t errlen)
+/* Host memory for the buffer table: the CPU executor's own buffers. */
+static int cpu_setup(struct edgenpu_runner *r)
 {
-	struct edgenpu_runner *r;
+	const struct edgenpu_plan *plan = r->plan;
 	uint32_t i;
 
-	if (err && errlen)
-		err[0] = 0;
-	if (!plan || !out)
-		return -EINVAL;
-	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->refs = 1;
-	r->plan = edgenpu_plan_ref(plan);
-	r->nbufs = plan->nbufs;
-	r->op_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
-	/* Every op of a segment is a model op: nops bounds any segment. */
-	r->seg_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
-	if (!r->op_times || !r->seg_times)
-		goto nomem;
-	if (dev) {
-		int ret = npu_setup(r, dev);
-
-		if (ret) {
-			if (err && errlen)
-				snprintf(err, errlen, "%s", r->last_error);
-			edgenpu_runner_unref(r);
-			return ret;
-		}
-	}
-	for (i = 0; i < plan->nbufs && !dev; i++) {
+	for (i = 0; i < plan->nbufs; i++) {
 		const struct edgenpu_plan_buffer *b = &plan->bufs[i];
 		struct edgenpu_engine_buffer *eb = &r->bufs[i];
 
@@ -168,12 +141,18 @@ int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
 		}
 		r->mem[i] = alloc64((size_t)b->size);
 		if (!r->mem[i])
-			goto nomem;
+			return -ENOMEM;
 		eb->ptr = r->mem[i];
 	}
-	r->engine_scratch = alloc64(EDGENPU_ENGINE_SCRATCH_SIZE);
-	if (!r->engine_scratch)
-		goto nomem;
+	return 0;
+}
+
+/* Every segment, validated by the engine against the runner's buffers. */
+static int validate_segments(struct edgenpu_runner *r)
+{
+	const struct edgenpu_plan *plan = r->plan;
+	uint32_t i;
+
 	for (i = 0; i < plan->nsegs; i++) {
 		struct edgenpu_engine_error e;
 		int ret = edgenpu_engine_validate(plan->segs[i].stream,
@@ -184,19 +163,64 @@ int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
 
 		if (ret) {
 			engine_error(r, i, ret, &e, "rejected by the engine");
-			if (err && errlen)
-				snprintf(err, errlen, "%s", r->last_error);
-			edgenpu_runner_unref(r);
 			return ret;
 		}
 	}
+	return 0;
+}
+
+/* The buffers, on @dev or in host memory, then the segments' validation. */
+static int runner_setup(struct edgenpu_runner *r, struct edgenpu_device *dev)
+{
+	const struct edgenpu_plan *plan = r->plan;
+	int ret;
+
+	r->op_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
+	/* Every op of a segment is a model op: nops bounds any segment. */
+	r->seg_times = calloc(plan->model->m.nops * 2 + 2, sizeof(uint64_t));
+	if (!r->op_times || !r->seg_times)
+		goto nomem;
+	ret = dev ? npu_setup(r, dev) : cpu_setup(r);
+	if (ret == -ENOMEM && !r->last_error[0])
+		goto nomem;
+	if (ret)
+		return ret;
+	r->engine_scratch = alloc64(EDGENPU_ENGINE_SCRATCH_SIZE);
+	if (!r->engine_scratch)
+		goto nomem;
+	return validate_segments(r);
+nomem:
+	rfail(r, "out of memory allocating the runner");
+	return -ENOMEM;
+}
+
+int edgenpu_runner_create(struct edgenpu_plan *plan, struct edgenpu_device *dev,
+			  struct edgenpu_runner **out, char *err,
+			  size_t errlen)
+{
+	struct edgenpu_runner *r;
+	int ret;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!plan || !out)
+		return -EINVAL;
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->refs = 1;
+	r->plan = edgenpu_plan_ref(plan);
+	r->nbufs = plan->nbufs;
+	ret = runner_setup(r, dev);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", r->last_error);
+		edgenpu_runner_unref(r);
+		return ret;
+	}
 	*out = r;
 	return 0;
-nomem:
-	if (err && errlen)
-		snprintf(err, errlen, "out of memory allocating the runner");
-	edgenpu_runner_unref(r);
-	return -ENOMEM;
 }
 
 static uint64_t now_ns(void *ctx)
@@ -301,7 +325,7 @@ static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
 		if (op >= 0 && (uint32_t)op < seg->nops)
 			rfail(r, "%s: op %u (%s) failed on the NPU: %s (%s)",
 			      p->model->name, seg->ops[op],
-			      tfl_builtin_name(p->model->m.ops[seg->ops[op]].builtin),
+			      edgenpu__tfl_builtin_name(p->model->m.ops[seg->ops[op]].builtin),
 			      msg[0] ? msg : "no detail", strerror(-ret));
 		else
 			rfail(r, "%s: segment %u failed on the NPU: %s (%s)",
@@ -443,7 +467,7 @@ const void *edgenpu_runner_op_output(struct edgenpu_runner *r, size_t op,
 	if (!p || op >= p->model->m.nops)
 		return NULL;
 	m = &p->model->m;
-	o = &p->lops[op].t[plan_out_index(&p->lops[op])];
+	o = edgenpu__plan_output(&p->lops[op]);
 	if (o->kind != LW_TENSOR)
 		return NULL;
 	for (i = 0; i < m->nout; i++)
@@ -457,7 +481,7 @@ const void *edgenpu_runner_op_output(struct edgenpu_runner *r, size_t op,
 		return NULL;
 	if (size)
 		*size = (size_t)m->tensors[o->tensor].count *
-			tfl_type_size(m->tensors[o->tensor].type);
+			edgenpu__tfl_type_size(m->tensors[o->tensor].type);
 	return (const uint8_t *)b->ptr + p->scratch_off[o->tensor];
 }
 
@@ -465,7 +489,7 @@ const void *edgenpu_runner_op_output(struct edgenpu_runner *r, size_t op,
 static int32_t element_at(const uint8_t *data, size_t off, int type,
 			  size_t *start)
 {
-	size_t es = tfl_type_size(type);
+	size_t es = edgenpu__tfl_type_size(type);
 	size_t s = es ? off - off % es : off;
 
 	*start = s;
@@ -514,7 +538,7 @@ int edgenpu_runner_compare(struct edgenpu_runner *a, struct edgenpu_runner *b,
 			;
 		if (j == sa)
 			continue;
-		o = &a->plan->lops[op].t[plan_out_index(&a->plan->lops[op])];
+		o = edgenpu__plan_output(&a->plan->lops[op]);
 		diff->op = (uint32_t)op;
 		diff->a = element_at(x, j, m->tensors[o->tensor].type,
 				     &diff->offset);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edgenpu ioctls that describe the device.
+ * DRM_IOCTL_EDGENPU_QUERY: what the device is, what it can do, and why
+ * the file's last job failed.
  */
 
 #include <linux/string.h>
@@ -11,7 +12,10 @@
 
 #include <kunit/visibility.h>
 
+#include "edgenpu_device.h"
 #include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_ioctl.h"
 
 /**
  * edgenpu_copy_sized() - copy a kernel struct into a user buffer of any size
@@ -89,7 +93,7 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_query_fill);
  * edgenpu_ioctl_query() - DRM_IOCTL_EDGENPU_QUERY
  * @drm: the device
  * @data: &struct drm_edgenpu_query, already copied in by the DRM core
- * @file: the caller's file (unused)
+ * @file: the caller's file, for %DRM_EDGENPU_QUERY_LAST_ERROR
  *
  * Return: 0, -EINVAL for reserved bits or an unknown query, -EFAULT for
  * a bad pointer, -ENODEV once the device is gone.

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "edgenpu.h"
 #include "accel-run.h"
 
 struct doctor {
@@ -105,12 +106,28 @@ static int check_module(struct doctor *d, const char *klog)
 	return 0;
 }
 
+/* The node's mode and group say who may open it. */
+static void not_accessible(struct doctor *d, const char *path)
+{
+	struct group *g = NULL;
+	struct stat st;
+	char msg[512];
+	int ok = stat(path, &st) == 0;
+
+	if (ok)
+		g = getgrgid(st.st_gid);
+	snprintf(msg, sizeof(msg), "%s is not accessible (mode %o, group %s)",
+		 path, ok ? st.st_mode & 0777 : 0, g ? g->gr_name : "?");
+	problem(d, msg,
+		"install the udev rule (70-edgenpu.rules, in the packages and `make install`) "
+		"and add yourself to its group: sudo usermod -aG render $USER, then log in again");
+}
+
 static void check_node(struct doctor *d, const char *path)
 {
 	struct edgenpu_device_info info;
 	struct edgenpu_device *dev;
 	char msg[512];
-	struct stat st;
 	int ret;
 
 	ret = edgenpu_device_open(path, &dev);
@@ -126,16 +143,7 @@ static void check_node(struct doctor *d, const char *path)
 	if (ret == -ENODEV)
 		return;	/* another driver's accel device */
 	if (ret == -EACCES || ret == -EPERM) {
-		struct group *g = NULL;
-
-		if (stat(path, &st) == 0)
-			g = getgrgid(st.st_gid);
-		snprintf(msg, sizeof(msg), "%s is not accessible (mode %o, group %s)",
-			 path, stat(path, &st) ? 0 : st.st_mode & 0777,
-			 g ? g->gr_name : "?");
-		problem(d, msg,
-			"install the udev rule (70-edgenpu.rules, in the packages and `make install`) "
-			"and add yourself to its group: sudo usermod -aG render $USER, then log in again");
+		not_accessible(d, path);
 		return;
 	}
 	if (ret == -EPROTO) {
