@@ -581,12 +581,18 @@ class Net:
         return y
 
     def reshape(self, x, new_shape, shape_input=True, options=True):
+        """options: True for ReshapeOptions, False for none, or the name
+        of another (empty) option table, which TFLite ignores."""
         ins = [x]
         if shape_input:
             ins.append(self.const_i32("reshape/shape", new_shape))
         y = self.activation("reshape", new_shape, *x.q)
-        self.m.op("RESHAPE", ins, [y], "ReshapeOptions" if options else None,
-                  {"new_shape": new_shape} if options else None)
+        if isinstance(options, str):
+            self.m.op("RESHAPE", ins, [y], options, {})
+        else:
+            self.m.op("RESHAPE", ins, [y],
+                      "ReshapeOptions" if options else None,
+                      {"new_shape": new_shape} if options else None)
         return y
 
     def concat(self, xs, axis, out_q=None):
@@ -883,7 +889,10 @@ def single_op_specs():
             ("flatten_shapetensor", [1, 4, 4, 6], [1, 96], True, True),
             ("to3d_optionsonly", [1, 4, 4, 6], [1, 16, 6], False, True),
             ("unflatten_shapetensor_noopts", [1, 96], [1, 4, 4, 6], True,
-             False)):
+             False),
+            # Options of another type: TFLite reads the shape tensor.
+            ("flatten_shapetensor_padopts", [1, 4, 4, 6], [1, 96], True,
+             "PadOptions")):
         def b(net, src=src, dst=dst, shape_in=shape_in, opts=opts):
             x = net.input(src)
             net.output(net.reshape(x, dst, shape_in, opts))

@@ -23,6 +23,13 @@
 
 #include "lower.h"
 
+/*
+ * The option table is the one the lowering reads; an op with options of
+ * another type is malformed. Ops whose lowering reads no option (their
+ * tables are empty, or only restate the tensors' shapes) say
+ * TFL_OPTIONS_NONE: TFLite ignores those tables too, so a model it runs
+ * must not be refused for them.
+ */
 static const struct lowering lowerings[] = {
 	/* lower_conv.c */
 	{ TFL_OP_CONV_2D, TFL_OPTIONS_CONV_2D, edgenpu__lower_conv_2d },
@@ -37,17 +44,17 @@ static const struct lowering lowerings[] = {
 	{ TFL_OP_SOFTMAX, TFL_OPTIONS_SOFTMAX, edgenpu__lower_softmax },
 	{ TFL_OP_LOGISTIC, TFL_OPTIONS_NONE, edgenpu__lower_lut },
 	{ TFL_OP_TANH, TFL_OPTIONS_NONE, edgenpu__lower_lut },
-	{ TFL_OP_QUANTIZE, TFL_OPTIONS_QUANTIZE, edgenpu__lower_quantize },
+	{ TFL_OP_QUANTIZE, TFL_OPTIONS_NONE, edgenpu__lower_quantize },
 	/* lower_pool.c */
 	{ TFL_OP_AVERAGE_POOL_2D, TFL_OPTIONS_POOL_2D, edgenpu__lower_pool },
 	{ TFL_OP_MAX_POOL_2D, TFL_OPTIONS_POOL_2D, edgenpu__lower_pool },
 	{ TFL_OP_MEAN, TFL_OPTIONS_REDUCER, edgenpu__lower_mean },
 	/* lower_data.c */
-	{ TFL_OP_RESHAPE, TFL_OPTIONS_RESHAPE, edgenpu__lower_reshape },
+	{ TFL_OP_RESHAPE, TFL_OPTIONS_NONE, edgenpu__lower_reshape },
 	{ TFL_OP_CONCATENATION, TFL_OPTIONS_CONCATENATION,
 	  edgenpu__lower_concatenation },
-	{ TFL_OP_PAD, TFL_OPTIONS_PAD, edgenpu__lower_pad },
-	{ TFL_OP_TRANSPOSE, TFL_OPTIONS_TRANSPOSE, edgenpu__lower_transpose },
+	{ TFL_OP_PAD, TFL_OPTIONS_NONE, edgenpu__lower_pad },
+	{ TFL_OP_TRANSPOSE, TFL_OPTIONS_NONE, edgenpu__lower_transpose },
 };
 
 const struct lowering *edgenpu__lowering(int32_t builtin)

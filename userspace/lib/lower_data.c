@@ -17,31 +17,63 @@ static int is_quantized_type(int type)
 	return type == TFL_INT8 || type == TFL_UINT8;
 }
 
+/* The one input and one output of RESHAPE, PAD and TRANSPOSE. */
+struct data_io {
+	const struct tfl_tensor *in, *out;
+	int32_t ti_in, ti_out;
+	uint32_t di[4], dout[4];
+};
+
+/* Input 0 and the output, both as 4-D shapes. */
+static int data_io_get(struct lower_ctx *c, struct data_io *d)
+{
+	int ret;
+
+	d->ti_in = -1;
+	d->ti_out = -1;
+	d->in = edgenpu__lw_input(c, 0, &d->ti_in);
+	d->out = edgenpu__lw_output(c, &d->ti_out);
+	if ((ret = edgenpu__lw_dims4(c, d->in, "input", d->di)) ||
+	    (ret = edgenpu__lw_dims4(c, d->out, "output", d->dout)))
+		return ret;
+	return 0;
+}
+
+/* Emit @opcode with @params on the two operands of @d. */
+static int data_io_emit(struct lower_ctx *c, uint32_t opcode,
+			const void *params, size_t size,
+			const struct data_io *d)
+{
+	struct lw_op *lo = c->lo;
+	int ret;
+
+	lo->opcode = opcode;
+	if (size)
+		edgenpu__lw_set_params(lo, params, size);
+	lo->nt = 2;
+	if ((ret = edgenpu__lw_operand(c, d->ti_in, d->di, 0, &lo->t[0])) ||
+	    (ret = edgenpu__lw_operand(c, d->ti_out, d->dout, 0, &lo->t[1])))
+		return ret;
+	return 0;
+}
+
 int edgenpu__lower_reshape(struct lower_ctx *c)
 {
-	const struct tfl_tensor *in, *out;
-	struct lw_op *lo = c->lo;
-	int32_t ti_in = -1, ti_out = -1;
-	uint32_t di[4], dout[4];
+	struct data_io d;
 	int ret;
 
 	if (c->op->nin < 1 || c->op->in[0] < 0 || c->op->nout != 1)
 		return edgenpu__lw_fail(c, -EINVAL,
 					"needs 1 input and 1 output");
-	in = edgenpu__lw_input(c, 0, &ti_in);
-	out = edgenpu__lw_output(c, &ti_out);
-	if (in->type != out->type || in->count != out->count)
+	d.in = edgenpu__lw_input(c, 0, &d.ti_in);
+	d.out = edgenpu__lw_output(c, &d.ti_out);
+	if (d.in->type != d.out->type || d.in->count != d.out->count)
 		return edgenpu__lw_fail(c, -EINVAL,
 					"input and output differ in type or element count");
-	if ((ret = edgenpu__lw_dims4(c, in, "input", di)) ||
-	    (ret = edgenpu__lw_dims4(c, out, "output", dout)))
+	ret = data_io_get(c, &d);
+	if (ret)
 		return ret;
-	lo->opcode = EDGENPU_OP_RESHAPE;
-	lo->nt = 2;
-	if ((ret = edgenpu__lw_operand(c, ti_in, di, 0, &lo->t[0])) ||
-	    (ret = edgenpu__lw_operand(c, ti_out, dout, 0, &lo->t[1])))
-		return ret;
-	return 0;
+	return data_io_emit(c, EDGENPU_OP_RESHAPE, NULL, 0, &d);
 }
 
 /* Input @k of a concatenation: like the output but along the axis. */
@@ -137,43 +169,33 @@ static int pad_amounts(struct lower_ctx *c, const struct tfl_tensor *in,
 
 int edgenpu__lower_pad(struct lower_ctx *c)
 {
-	const struct tfl_tensor *in, *out;
-	struct lw_op *lo = c->lo;
 	struct edgenpu_cmd_pad_params pp;
-	int32_t ti_in = -1, ti_out = -1;
-	uint32_t di[4], dout[4], k;
+	struct data_io d;
+	uint32_t k;
 	int ret;
 
 	ret = edgenpu__lw_need(c, 2, 1);
+	if (!ret)
+		ret = data_io_get(c, &d);
 	if (ret)
-		return ret;
-	in = edgenpu__lw_input(c, 0, &ti_in);
-	out = edgenpu__lw_output(c, &ti_out);
-	if ((ret = edgenpu__lw_dims4(c, in, "input", di)) ||
-	    (ret = edgenpu__lw_dims4(c, out, "output", dout)))
 		return ret;
 	memset(&pp, 0, sizeof(pp));
-	if (in->type != out->type || in->rank != out->rank)
+	if (d.in->type != d.out->type || d.in->rank != d.out->rank)
 		return edgenpu__lw_fail(c, -EINVAL,
 					"paddings must be [rank, 2] and types equal");
-	ret = pad_amounts(c, in, &pp);
+	ret = pad_amounts(c, d.in, &pp);
 	if (ret)
 		return ret;
-	if (is_quantized_type(in->type) && !edgenpu__lw_same_quant(in, out))
+	if (is_quantized_type(d.in->type) &&
+	    !edgenpu__lw_same_quant(d.in, d.out))
 		return edgenpu__lw_fail(c, -EINVAL,
 					"input and output quantization differ");
 	for (k = 0; k < 4; k++)
-		if ((uint64_t)di[k] + pp.before[k] + pp.after[k] != dout[k])
+		if ((uint64_t)d.di[k] + pp.before[k] + pp.after[k] != d.dout[k])
 			return edgenpu__lw_fail(c, -EINVAL,
 						"output shape is not input plus padding");
-	pp.pad_value = out->nscale ? (int32_t)out->zero_points[0] : 0;
-	lo->opcode = EDGENPU_OP_PAD;
-	edgenpu__lw_set_params(lo, &pp, sizeof(pp));
-	lo->nt = 2;
-	if ((ret = edgenpu__lw_operand(c, ti_in, di, 0, &lo->t[0])) ||
-	    (ret = edgenpu__lw_operand(c, ti_out, dout, 0, &lo->t[1])))
-		return ret;
-	return 0;
+	pp.pad_value = d.out->nscale ? (int32_t)d.out->zero_points[0] : 0;
+	return data_io_emit(c, EDGENPU_OP_PAD, &pp, sizeof(pp), &d);
 }
 
 /* The permutation (input 1) of a rank-@rank tensor, as one of 4-D. */
@@ -206,36 +228,25 @@ static int transpose_perm(struct lower_ctx *c, int rank,
 
 int edgenpu__lower_transpose(struct lower_ctx *c)
 {
-	const struct tfl_tensor *in, *out;
-	struct lw_op *lo = c->lo;
 	struct edgenpu_cmd_transpose_params tp;
-	int32_t ti_in = -1, ti_out = -1;
-	uint32_t di[4], dout[4], k;
+	struct data_io d;
+	uint32_t k;
 	int ret;
 
 	ret = edgenpu__lw_need(c, 2, 1);
+	if (!ret)
+		ret = data_io_get(c, &d);
 	if (ret)
 		return ret;
-	in = edgenpu__lw_input(c, 0, &ti_in);
-	out = edgenpu__lw_output(c, &ti_out);
-	if ((ret = edgenpu__lw_dims4(c, in, "input", di)) ||
-	    (ret = edgenpu__lw_dims4(c, out, "output", dout)))
-		return ret;
-	if (in->type != out->type || out->rank != in->rank)
+	if (d.in->type != d.out->type || d.out->rank != d.in->rank)
 		return edgenpu__lw_fail(c, -EINVAL,
 					"perm must have one entry per input dimension");
-	ret = transpose_perm(c, in->rank, &tp);
+	ret = transpose_perm(c, d.in->rank, &tp);
 	if (ret)
 		return ret;
 	for (k = 0; k < 4; k++)
-		if (dout[k] != di[tp.perm[k]])
+		if (d.dout[k] != d.di[tp.perm[k]])
 			return edgenpu__lw_fail(c, -EINVAL,
 						"output shape does not follow perm");
-	lo->opcode = EDGENPU_OP_TRANSPOSE;
-	edgenpu__lw_set_params(lo, &tp, sizeof(tp));
-	lo->nt = 2;
-	if ((ret = edgenpu__lw_operand(c, ti_in, di, 0, &lo->t[0])) ||
-	    (ret = edgenpu__lw_operand(c, ti_out, dout, 0, &lo->t[1])))
-		return ret;
-	return 0;
+	return data_io_emit(c, EDGENPU_OP_TRANSPOSE, &tp, sizeof(tp), &d);
 }
