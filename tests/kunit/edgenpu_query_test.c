@@ -295,9 +295,11 @@ static void kb_exit_c(void)
 static const struct edgenpu_backend_driver kb_a = {
 	.name = "a", .init = kb_init_a, .exit = kb_exit_a,
 };
+
 static const struct edgenpu_backend_driver kb_fail = {
 	.name = "fail", .init = kb_init_fail, .exit = kb_exit_fail,
 };
+
 static const struct edgenpu_backend_driver kb_c = {
 	.name = "c", .init = kb_init_c, .exit = kb_exit_c,
 };
