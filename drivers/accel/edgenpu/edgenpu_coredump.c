@@ -13,6 +13,7 @@
 
 #include <linux/devcoredump.h>
 #include <linux/ktime.h>
+#include <linux/mutex.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
@@ -104,6 +105,15 @@ static size_t edgenpu_dump_stream(const struct edgenpu_job *job, char *buf,
 	return n;
 }
 
+/*
+ * devcoredump keeps one dump per device, but two dumps of one device
+ * created at once both pass its "already has a dump" check and the
+ * second one's sysfs link collides (a warning splat on 7.2, seen when
+ * two cores time out together). One dump at a time, for every device:
+ * the second then finds the first and is dropped, as intended.
+ */
+static DEFINE_MUTEX(edgenpu_dump_lock);
+
 static void edgenpu_dump_work(struct work_struct *work)
 {
 	struct edgenpu_job *job = container_of(work, struct edgenpu_job,
@@ -120,7 +130,9 @@ static void edgenpu_dump_work(struct work_struct *work)
 		n += edgenpu_dump_buffers(job, buf + n, size - n);
 		n += edgenpu_dump_stream(job, buf + n, size - n);
 		/* Takes the buffer, and frees it with vfree(). */
+		mutex_lock(&edgenpu_dump_lock);
 		dev_coredumpv(job->edev->drm.dev, buf, n, GFP_KERNEL);
+		mutex_unlock(&edgenpu_dump_lock);
 	}
 	edgenpu_job_put(job);
 }
