@@ -125,3 +125,22 @@ edgenpu_stage_sources() {
 			"$EDGENPU_TOP/$d/" "$out/$d/"
 	done
 }
+
+# apt-get source through the private configuration: a separate sources
+# list with bookworm's deb-src line and its own lists directory, so the
+# binary lists above are untouched. Downloads into the current directory.
+edgenpu_apt_source() {
+	local d mirror kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	d=$(edgenpu_apt_dir)
+	mirror=$(edgenpu_mirror)
+	mkdir -p "$d/lists-src/partial" "$d/cache/archives/partial"
+	echo "deb-src [signed-by=$kr] $mirror bookworm main" > "$d/sources-src.list"
+	local src=(-o "Dir::Etc::SourceList=$d/sources-src.list"
+		   -o "Dir::State::Lists=$d/lists-src")
+	if [ -z "$(find "$d/lists-src/.updated" -mmin -360 2>/dev/null)" ]; then
+		log "updating private apt source lists from $mirror"
+		edgenpu_apt_get -qq "${src[@]}" update >/dev/null
+		touch "$d/lists-src/.updated"
+	fi
+	edgenpu_apt_get -qq "${src[@]}" --download-only source "$@"
+}

@@ -70,6 +70,27 @@ static inline void *gu_bo_map(int fd, uint32_t handle)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * 1 if the device at @path is the in-kernel vnpu. Tests of its fault
+ * injection (debugfs hang_next, fail_next, latency_us) and of its
+ * platform device's sysfs files skip on other backends.
+ */
+static inline int gu_backend_is_vnpu(const char *path)
+{
+	struct drm_edgenpu_device_info info = { 0 };
+	struct drm_edgenpu_query q = {
+		.query = DRM_EDGENPU_QUERY_DEVICE, .size = sizeof(info),
+		.data = (uintptr_t)&info,
+	};
+	int fd = open(path, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return 0;
+	ret = gu_ioctl(fd, DRM_IOCTL_EDGENPU_QUERY, &q);
+	close(fd);
+	return !ret && strcmp(info.backend, "vnpu") == 0;
+}
+
 static inline int64_t gu_now_ns(void)
 {
 	struct timespec ts;

@@ -250,24 +250,30 @@ int main(int argc, char **argv)
 	 * it still finishes after it.
 	 */
 	if (tap_check(&t, rig_init(&r2, path) == 0, "a second open of %s", path)) {
-		rig_load(&r, stream, size, 4);
-		rig_load(&r2, stream, size, 5);
-		write_file(DBG "latency_us", "400000");
-		d = rig_desc(&r);
-		ret = edgenpu_submit_fence(r.dev, &d, -1, NULL, &fd1);
-		usleep(100000);
-		write_file(DBG "latency_us", "0");
-		d = rig_desc(&r2);
-		ret = ret ?: edgenpu_submit_fence(r2.dev, &d, fd1, NULL, &fd2);
-		tap_check(&t, ret == 0 && fd2 >= 0 && !fence_ready(fd2, 50) &&
-			  fence_ready(fd2, 5000) && fence_ready(fd1, 0) &&
-			  rig_output_ok(&r, stream, size) &&
-			  rig_output_ok(&r2, stream, size),
-			  "in sync_file: the job waited for the other file's job (%d)", ret);
-		if (fd1 >= 0)
-			close(fd1);
-		if (fd2 >= 0)
-			close(fd2);
+		/* The first job is slowed by the vnpu's fault injection. */
+		if (!gu_backend_is_vnpu(path)) {
+			tap_skip(&t, "the vnpu's fault injection",
+				 "in sync_file across files");
+		} else {
+			rig_load(&r, stream, size, 4);
+			rig_load(&r2, stream, size, 5);
+			write_file(DBG "latency_us", "400000");
+			d = rig_desc(&r);
+			ret = edgenpu_submit_fence(r.dev, &d, -1, NULL, &fd1);
+			usleep(100000);
+			write_file(DBG "latency_us", "0");
+			d = rig_desc(&r2);
+			ret = ret ?: edgenpu_submit_fence(r2.dev, &d, fd1, NULL, &fd2);
+			tap_check(&t, ret == 0 && fd2 >= 0 && !fence_ready(fd2, 50) &&
+				  fence_ready(fd2, 5000) && fence_ready(fd1, 0) &&
+				  rig_output_ok(&r, stream, size) &&
+				  rig_output_ok(&r2, stream, size),
+				  "in sync_file: the job waited for the other file's job (%d)", ret);
+			if (fd1 >= 0)
+				close(fd1);
+			if (fd2 >= 0)
+				close(fd2);
+		}
 
 		/* dma-buf: one file's BO in the other, same bytes. */
 		ret = edgenpu_bo_export(r.out, &buf_fd);

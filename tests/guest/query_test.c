@@ -83,12 +83,16 @@ static void test_device_info(struct tap *t, int fd)
 		  "uapi version %u.%u matches the header's %d.%d",
 		  info.uapi_major, info.uapi_minor,
 		  EDGENPU_UAPI_VERSION_MAJOR, EDGENPU_UAPI_VERSION_MINOR);
-	tap_check(t, memchr(info.name, 0, sizeof(info.name)) &&
-		  strncmp(info.name, "vnpu", 4) == 0,
-		  "device name is NUL-terminated vnpuN (%.32s)", info.name);
+	/* The built-in backends: the vnpu and the PCI reference NPU. */
 	tap_check(t, memchr(info.backend, 0, sizeof(info.backend)) &&
-		  strcmp(info.backend, "vnpu") == 0,
-		  "backend name is vnpu (%.32s)", info.backend);
+		  (strcmp(info.backend, "vnpu") == 0 ||
+		   strcmp(info.backend, "pci") == 0),
+		  "backend name is vnpu or pci (%.32s)", info.backend);
+	tap_check(t, memchr(info.name, 0, sizeof(info.name)) &&
+		  memchr(info.backend, 0, sizeof(info.backend)) &&
+		  strncmp(info.name, info.backend, strlen(info.backend)) == 0,
+		  "device name is NUL-terminated %sN (%.32s)", info.backend,
+		  info.name);
 	tap_check(t, info.module_version != 0, "module version %u.%u.%u",
 		  info.module_version >> 16, (info.module_version >> 8) & 0xff,
 		  info.module_version & 0xff);

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 struct device;
+struct sg_table;
 struct edgenpu_device;
 struct edgenpu_job;
 struct drm_edgenpu_caps;
@@ -55,6 +56,19 @@ struct edgenpu_backend_driver {
  *	after this returns. May sleep.
  * @job_timeout_ms: how long a job may run before the core is reset; 0
  *	takes the module's job_timeout_ms.
+ * @file_open: optional: a file was opened; set *@ctx to the backend's
+ *	state for it (a device MMU context), which edgenpu_job_file_ctx()
+ *	returns for the file's jobs. May sleep.
+ * @file_close: optional: free what @file_open made, once the file and
+ *	every job and buffer object of it are gone. Not called once
+ *	edgenpu_device_destroy() has begun: the backend then frees what is
+ *	left itself. May sleep.
+ * @prepare_job: optional: make @job ready to run (map its buffers for
+ *	the device) at submission, where memory may be allocated, which
+ *	@run_job must not do. Its result is in edgenpu_job_priv(). May sleep.
+ * @cleanup_job: optional: undo @prepare_job when the job is freed, which
+ *	is after it ran or failed. Not called once edgenpu_device_destroy()
+ *	has begun. May sleep.
  */
 struct edgenpu_backend_ops {
 	const char *name;
@@ -62,6 +76,23 @@ struct edgenpu_backend_ops {
 	void (*get_caps)(void *priv, struct drm_edgenpu_caps *caps);
 	void (*run_job)(void *priv, struct edgenpu_job *job);
 	void (*reset)(void *priv, unsigned int core);
+	int (*file_open)(void *priv, void **ctx);
+	void (*file_close)(void *priv, void *ctx);
+	int (*prepare_job)(void *priv, struct edgenpu_job *job);
+	void (*cleanup_job)(void *priv, struct edgenpu_job *job);
+};
+
+/**
+ * struct edgenpu_job_buffer - one entry of a job's buffer table, for DMA
+ * @sgt: the buffer's pages, mapped for the backend's device (the DRM
+ *	device's parent) by the DMA API; valid while the job lives
+ * @size: its size in bytes
+ * @flags: DRM_EDGENPU_BUF_READ and/or DRM_EDGENPU_BUF_WRITE
+ */
+struct edgenpu_job_buffer {
+	struct sg_table *sgt;
+	u64 size;
+	u32 flags;
 };
 
 struct edgenpu_device *edgenpu_device_create(struct device *parent,
@@ -74,6 +105,18 @@ unsigned int edgenpu_job_core(const struct edgenpu_job *job);
 int edgenpu_job_execute(struct edgenpu_job *job, void *scratch,
 			int (*cancelled)(void *ctx), void *ctx);
 void edgenpu_job_corrupt(struct edgenpu_job *job);
+
+void *edgenpu_job_file_ctx(const struct edgenpu_job *job);
+void edgenpu_job_set_priv(struct edgenpu_job *job, void *priv);
+void *edgenpu_job_priv(const struct edgenpu_job *job);
+const void *edgenpu_job_cmds(const struct edgenpu_job *job, u32 *size);
+u32 edgenpu_job_num_buffers(const struct edgenpu_job *job);
+int edgenpu_job_buffer(struct edgenpu_job *job, u32 i,
+		       struct edgenpu_job_buffer *buf);
+u64 *edgenpu_job_profile_area(struct edgenpu_job *job, u32 *op_count);
+void edgenpu_job_set_times(struct edgenpu_job *job, u64 start_ns, u64 end_ns);
+void edgenpu_job_set_fault(struct edgenpu_job *job, s32 op_index, u32 code,
+			   const char *msg);
 
 /**
  * struct edgenpu_device_stats - a device's job counters, as the core keeps them

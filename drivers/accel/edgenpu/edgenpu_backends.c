@@ -9,10 +9,12 @@
 #include <linux/array_size.h>
 
 #include "edgenpu_drv.h"
+#include "pci/enpci_drv.h"
 #include "vnpu/vnpu.h"
 
 const struct edgenpu_backend_driver *const edgenpu_backends[] = {
 	&vnpu_backend_driver,
+	&enpci_backend_driver,
 };
 
 const unsigned int edgenpu_num_backends = ARRAY_SIZE(edgenpu_backends);

@@ -24,6 +24,7 @@
 #include "edgenpu_device.h"
 #include "edgenpu_exec.h"
 #include "edgenpu_file.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_job.h"
 
 /**
@@ -251,3 +252,53 @@ void edgenpu_job_corrupt(struct edgenpu_job *job)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_corrupt);
+
+/**
+ * edgenpu_job_buffer() - buffer @i of a job, as a device reaches it
+ * @job: a job, in &edgenpu_backend_ops.prepare_job (this may sleep)
+ * @i: the buffer table entry, below edgenpu_job_num_buffers()
+ * @buf: filled with its pages (mapped for the DRM device's parent by the
+ *	DMA API, and kept until the buffer is freed), size and access
+ *
+ * Return: 0 or a negative errno.
+ */
+int edgenpu_job_buffer(struct edgenpu_job *job, u32 i,
+		       struct edgenpu_job_buffer *buf)
+{
+	struct drm_gem_object *obj = job->bos[i];
+	struct sg_table *sgt;
+
+	sgt = drm_gem_shmem_get_pages_sgt(to_drm_gem_shmem_obj(obj));
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	buf->sgt = sgt;
+	buf->size = obj->size;
+	buf->flags = 0;
+	if (job->buffers[i].flags & EDGENPU_BUF_READ)
+		buf->flags |= DRM_EDGENPU_BUF_READ;
+	if (job->buffers[i].flags & EDGENPU_BUF_WRITE)
+		buf->flags |= DRM_EDGENPU_BUF_WRITE;
+	return 0;
+}
+
+/**
+ * edgenpu_job_set_fault() - say why the device failed a job
+ * @job: the job, before edgenpu_job_done() reports it failed
+ * @op_index: the op at fault, or -1
+ * @code: the engine's &enum edgenpu_engine_code, or 0
+ * @msg: the reason, e.g. with the faulting device address
+ *
+ * Becomes the file's LAST_ERROR when the job is reported failed.
+ * Callable from any context.
+ */
+void edgenpu_job_set_fault(struct edgenpu_job *job, s32 op_index, u32 code,
+			   const char *msg)
+{
+	struct edgenpu_engine_error *e = &job->engine_error;
+
+	e->err = -EIO;
+	e->op_index = op_index;
+	e->tensor = -1;
+	e->code = code;
+	strscpy(e->msg, msg, sizeof(e->msg));
+}

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 
 #include <kunit/visibility.h>
@@ -57,6 +58,11 @@ int edgenpu_file_open(struct drm_device *drm, struct drm_file *file)
 		if (ret)
 			goto err;
 	}
+	if (edev->ops->file_open) {
+		ret = edev->ops->file_open(edev->priv, &efile->backend_ctx);
+		if (ret)
+			goto err;
+	}
 	file->driver_priv = efile;
 	return 0;
 
@@ -92,10 +98,21 @@ void edgenpu_file_close(struct drm_device *drm, struct drm_file *file)
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_file_close);
 
+/*
+ * The backend's file state goes with the last job and buffer object of
+ * the file, which may use it; once removal has begun, the backend frees
+ * it itself.
+ */
 static void edgenpu_file_release(struct kref *ref)
 {
 	struct edgenpu_file *efile = container_of(ref, struct edgenpu_file, ref);
+	struct edgenpu_device *edev = efile->edev;
+	int idx;
 
+	if (efile->backend_ctx && drm_dev_enter(&edev->drm, &idx)) {
+		edev->ops->file_close(edev->priv, efile->backend_ctx);
+		drm_dev_exit(idx);
+	}
 	mutex_destroy(&efile->submit_lock);
 	kfree(efile);
 }

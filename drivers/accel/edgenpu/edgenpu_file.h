@@ -41,6 +41,7 @@ struct edgenpu_device;
  * @last_error: the validator's report on the last rejected job
  * @error_lock: protects @last_error
  * @busy_ns: device time this file's jobs took, for fdinfo
+ * @backend_ctx: the backend's state for this file (its file_open hook)
  * @submit_lock: keeps arming and pushing of this file's jobs in one order
  *	(drm_sched requires it; threads of one process share the file), and
  *	protects @next_seqno
@@ -61,6 +62,7 @@ struct edgenpu_file {
 	struct drm_edgenpu_last_error last_error;
 	spinlock_t error_lock; /* protects last_error */
 	atomic64_t busy_ns;
+	void *backend_ctx;
 	struct mutex submit_lock; /* arm + push of jobs, in order */
 };
 

@@ -132,6 +132,22 @@ static int edgenpu_job_power(struct edgenpu_job *job)
 	return 0;
 }
 
+/* The backend's preparation, where it may allocate (not in run_job). */
+static int edgenpu_job_prepare(struct edgenpu_job *job)
+{
+	struct edgenpu_device *edev = job->edev;
+	int idx, ret;
+
+	if (!edev->ops->prepare_job)
+		return 0;
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = edev->ops->prepare_job(edev->priv, job);
+	drm_dev_exit(idx);
+	job->prepared = !ret;
+	return ret;
+}
+
 /**
  * edgenpu_job_pin() - pin and map a validated job's buffers
  * @job: the job
@@ -166,6 +182,9 @@ int edgenpu_job_pin(struct edgenpu_job *job)
 		if (ret)
 			return ret;
 	}
+	ret = edgenpu_job_prepare(job);
+	if (ret)
+		return ret;
 	return edgenpu_job_power(job);
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_pin);
@@ -191,7 +210,15 @@ static void edgenpu_job_free_work(struct work_struct *work)
 
 static void edgenpu_job_unpin(struct edgenpu_job *job)
 {
+	struct edgenpu_device *edev = job->edev;
+	int idx;
 	u32 i;
+
+	/* Once removal has begun, the backend frees what is left itself. */
+	if (job->prepared && drm_dev_enter(&edev->drm, &idx)) {
+		edev->ops->cleanup_job(edev->priv, job);
+		drm_dev_exit(idx);
+	}
 
 	for (i = 0; i < job->nbos; i++) {
 		if (!job->bos[i])
@@ -254,4 +281,89 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_put);
 unsigned int edgenpu_job_core(const struct edgenpu_job *job)
 {
 	return job->core->index;
+}
+
+/**
+ * edgenpu_job_file_ctx() - the backend's state for a job's file
+ * @job: a job
+ *
+ * Return: what &edgenpu_backend_ops.file_open set for the file, or NULL.
+ */
+void *edgenpu_job_file_ctx(const struct edgenpu_job *job)
+{
+	return job->efile->backend_ctx;
+}
+
+/**
+ * edgenpu_job_set_priv() - attach the backend's state to a job
+ * @job: a job, in &edgenpu_backend_ops.prepare_job
+ * @priv: the state; the backend frees it in cleanup_job
+ */
+void edgenpu_job_set_priv(struct edgenpu_job *job, void *priv)
+{
+	job->backend_priv = priv;
+}
+
+/**
+ * edgenpu_job_priv() - the backend's state of a job
+ * @job: a job
+ *
+ * Return: what edgenpu_job_set_priv() attached, or NULL.
+ */
+void *edgenpu_job_priv(const struct edgenpu_job *job)
+{
+	return job->backend_priv;
+}
+
+/**
+ * edgenpu_job_cmds() - a job's validated command stream
+ * @job: a job
+ * @size: set to its size in bytes (at most 1 MiB)
+ *
+ * Return: the core's private copy, valid while the job lives.
+ */
+const void *edgenpu_job_cmds(const struct edgenpu_job *job, u32 *size)
+{
+	*size = job->cmd_size;
+	return job->cmds;
+}
+
+/**
+ * edgenpu_job_num_buffers() - entries in a job's buffer table
+ * @job: a job
+ *
+ * Return: the number of buffers, as the command stream indexes them.
+ */
+u32 edgenpu_job_num_buffers(const struct edgenpu_job *job)
+{
+	return job->nbos;
+}
+
+/**
+ * edgenpu_job_profile_area() - where a job's per-op timestamps go
+ * @job: a running or finished job
+ * @op_count: set to the number of ops; the area holds a (start, end)
+ *	pair of u64 nanoseconds per op
+ *
+ * Return: the kernel address of the area, or NULL when the job was
+ * submitted without a profile buffer.
+ */
+u64 *edgenpu_job_profile_area(struct edgenpu_job *job, u32 *op_count)
+{
+	*op_count = job->op_count;
+	if (!job->profile_bo)
+		return NULL;
+	return job->profile_map.vaddr + job->profile_offset;
+}
+
+/**
+ * edgenpu_job_set_times() - when a job ran, in device nanoseconds
+ * @job: a finished job, before edgenpu_job_done()
+ * @start_ns: when it started
+ * @end_ns: when it ended
+ */
+void edgenpu_job_set_times(struct edgenpu_job *job, u64 start_ns, u64 end_ns)
+{
+	job->start_ns = start_ns;
+	job->end_ns = end_ns;
 }

@@ -44,6 +44,8 @@ struct edgenpu_file;
  * @op_count: ops in the command stream
  * @pinned: bytes charged to the file's pinned-bytes limit
  * @pm_ref: the job holds a runtime PM reference on the device
+ * @prepared: the backend's prepare_job succeeded; cleanup_job is owed
+ * @backend_priv: the backend's per-job state (edgenpu_job_set_priv())
  * @hw_fence: the hardware fence's memory, allocated at submission so that
  *	run_job does not allocate
  * @done_fence: @hw_fence once run_job initialised it, else NULL
@@ -76,6 +78,8 @@ struct edgenpu_job {
 	u32 op_count;
 	u64 pinned;
 	bool pm_ref;
+	bool prepared;
+	void *backend_priv;
 	struct dma_fence *hw_fence;
 	struct dma_fence *done_fence;
 	int error;
