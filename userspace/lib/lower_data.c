@@ -24,11 +24,14 @@ struct data_io {
 	uint32_t di[4], dout[4];
 };
 
-/* Input 0 and the output, both as 4-D shapes. */
-static int data_io_get(struct lower_ctx *c, struct data_io *d)
+/* Input 0 and the output, both as 4-D shapes, of an op with @nin inputs. */
+static int data_io_get(struct lower_ctx *c, uint32_t nin, struct data_io *d)
 {
 	int ret;
 
+	ret = edgenpu__lw_need(c, nin, 1);
+	if (ret)
+		return ret;
 	d->ti_in = -1;
 	d->ti_out = -1;
 	d->in = edgenpu__lw_input(c, 0, &d->ti_in);
@@ -70,7 +73,7 @@ int edgenpu__lower_reshape(struct lower_ctx *c)
 	if (d.in->type != d.out->type || d.in->count != d.out->count)
 		return edgenpu__lw_fail(c, -EINVAL,
 					"input and output differ in type or element count");
-	ret = data_io_get(c, &d);
+	ret = data_io_get(c, 1, &d);
 	if (ret)
 		return ret;
 	return data_io_emit(c, EDGENPU_OP_RESHAPE, NULL, 0, &d);
@@ -174,9 +177,7 @@ int edgenpu__lower_pad(struct lower_ctx *c)
 	uint32_t k;
 	int ret;
 
-	ret = edgenpu__lw_need(c, 2, 1);
-	if (!ret)
-		ret = data_io_get(c, &d);
+	ret = data_io_get(c, 2, &d);
 	if (ret)
 		return ret;
 	memset(&pp, 0, sizeof(pp));
@@ -233,9 +234,7 @@ int edgenpu__lower_transpose(struct lower_ctx *c)
 	uint32_t k;
 	int ret;
 
-	ret = edgenpu__lw_need(c, 2, 1);
-	if (!ret)
-		ret = data_io_get(c, &d);
+	ret = data_io_get(c, 2, &d);
 	if (ret)
 		return ret;
 	if (d.in->type != d.out->type || d.out->rank != d.in->rank)
