@@ -317,7 +317,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	uint32_t st = 0, wr[3][2];
 	int64_t t0, tv, tv0, first, hend[3] = { 0 };
 	long timeout_ms = read_long(PARAM "job_timeout_ms"), reset_us;
-	unsigned int i, timedout = 0;
+	unsigned int i, timedout = 0, reset = 0;
 	char *dump, jobs_path[sizeof(accel_dbg) + 32];
 	/* Only the vnpu knows which op was running (the engine's hooks). */
 	int vnpu = gu_backend_is_vnpu(dev_path);
@@ -357,14 +357,23 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	for (i = 0; i < cores; i++) {
 		st = 0;
 		if (hseq[i] && !gu_wait(h.fd, hseq[i], 60000, &st, NULL) &&
-		    st == DRM_EDGENPU_JOB_TIMEDOUT)
+		    (st == DRM_EDGENPU_JOB_TIMEDOUT ||
+		     (!vnpu && st == DRM_EDGENPU_JOB_DONE)))
 			timedout++;
+		reset += st == DRM_EDGENPU_JOB_TIMEDOUT;
 		hend[i] = gu_now_ns() - t0;
-		printf("# hostile job %u ended after %lld ms\n", i,
-		       (long long)(hend[i] / 1000000));
+		printf("# hostile job %u ended after %lld ms (status %u)\n", i,
+		       (long long)(hend[i] / 1000000), st);
 	}
+	/*
+	 * On the vnpu (a kernel CPU under TCG) a maximal-cost op outlasts the
+	 * timeout. Real hardware, such as the PCI NPU running at host speed,
+	 * may finish it in time: there it must end, one way or the other.
+	 */
 	tap_check(t, timedout == cores,
-		  "all %u maximal-cost jobs time out (%u did)", cores, timedout);
+		  vnpu ? "all %u maximal-cost jobs time out (%u did)" :
+		  "all %u maximal-cost jobs end, done or timed out (%u did)",
+		  cores, timedout);
 	printf("# victim done %lld ms after its submission (job timeout %ld ms)\n",
 	       (long long)(tv / 1000000), timeout_ms);
 	/*
@@ -381,6 +390,12 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 		  (long long)(tv / 1000000), (long long)(first / 1000000));
 	snprintf(jobs_path, sizeof(jobs_path), "%sedgenpu_jobs", accel_dbg);
 	print_file(jobs_path);
+	if (!vnpu && !reset) {
+		tap_skip(t, "the device finished every maximal-cost job in time",
+			 "a reset frees its core within 100 ms");
+		tap_skip(t, "no job timed out", "a devcoredump of the timed-out job");
+		goto out;
+	}
 	reset_us = worst_reset_us();
 	printf("# worst time from timeout to core free: %ld us\n", reset_us);
 	tap_check(t, reset_us >= 0 && reset_us < 100000,
@@ -396,6 +411,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 	if (dump)
 		printf("# %.*s\n", (int)(strchr(dump, '\n') - dump), dump);
 	free(dump);
+out:
 	client_close(&h);
 	client_close(&v);
 }
