@@ -212,6 +212,19 @@ static void conv_params(struct lower_ctx *c, int dw, const struct conv_opts *o,
 	edgenpu__lw_set_params(c->lo, &cp, sizeof(cp));
 }
 
+/* The int8 input and output of a conv or FC, and its int8 filter (input 1). */
+static int filter_io(struct lower_ctx *c, struct lw_io *io,
+		     const struct tfl_tensor **f, int32_t *ti_f)
+{
+	int ret;
+
+	ret = edgenpu__lw_io_int8(c, 2, io);
+	if (ret)
+		return ret;
+	*f = edgenpu__lw_input(c, 1, ti_f);
+	return edgenpu__lw_check_type(c, *f, "filter", TFL_INT8);
+}
+
 static int lower_conv(struct lower_ctx *c, int dw)
 {
 	const struct tfl_tensor *f;
@@ -223,12 +236,10 @@ static int lower_conv(struct lower_ctx *c, int dw)
 	int64_t oh, ow;
 	int ret;
 
-	ret = edgenpu__lw_io_int8(c, 2, &io);
+	ret = filter_io(c, &io, &f, &ti_f);
 	if (ret)
 		return ret;
-	f = edgenpu__lw_input(c, 1, &ti_f);
-	if ((ret = edgenpu__lw_check_type(c, f, "filter", TFL_INT8)) ||
-	    (ret = edgenpu__lw_rank4(c, io.in, "input", di)) ||
+	if ((ret = edgenpu__lw_rank4(c, io.in, "input", di)) ||
 	    (ret = edgenpu__lw_rank4(c, f, "filter", df)) ||
 	    (ret = edgenpu__lw_rank4(c, io.out, "output", dout)) ||
 	    (ret = conv_options(c, dw, &o)) ||
@@ -299,12 +310,10 @@ int edgenpu__lower_fully_connected(struct lower_ctx *c)
 	int64_t act, fmt;
 	int ret;
 
-	ret = edgenpu__lw_io_int8(c, 2, &io);
+	ret = filter_io(c, &io, &f, &ti_f);
 	if (ret)
 		return ret;
-	f = edgenpu__lw_input(c, 1, &ti_f);
-	if ((ret = edgenpu__lw_check_type(c, f, "filter", TFL_INT8)) ||
-	    (ret = edgenpu__lw_opt_int(c, TFL_FC_FUSED_ACTIVATION, 1, 0,
+	if ((ret = edgenpu__lw_opt_int(c, TFL_FC_FUSED_ACTIVATION, 1, 0,
 				       &act)) ||
 	    (ret = edgenpu__lw_opt_int(c, TFL_FC_WEIGHTS_FORMAT, 1, 0, &fmt)))
 		return ret;
