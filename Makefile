@@ -15,7 +15,7 @@ include $(src)/Kbuild
 else
 
 .DEFAULT_GOAL := all
-.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit bench-models \
+.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit bench-models bench-pci \
 	checkpatch sparse clean
 
 # Fragments of the engine and oracle work.
@@ -25,7 +25,7 @@ all: modules guest
 
 help:
 	@echo "edgenpu $(VERSION)"
-	@echo "  make demo        build everything and show the virtual NPU in a VM"
+	@echo "  make demo        build everything, classify an image on the PCI NPU in a VM"
 	@echo "  make check       the whole test suite (installs what it needs)"
 	@echo "  make deps        install the Debian packages the build needs"
 	@echo "  make kernels     download and build the test kernels (cached)"
@@ -37,6 +37,7 @@ help:
 	@echo "  make bench-engine   engine vs XNNPACK QS8, single thread (host)"
 	@echo "  make bench-submit   empty-job round trip vs pipe ping-pong (distro VM)"
 	@echo "  make bench-models   CPU executor vs XNNPACK, TFLite 2.14 and Arm NN on MobileNet v2 (host)"
+	@echo "  make bench-pci      the PCI NPU vs the guest CPU, submit round trip, host/device time (distro VM)"
 	@echo "  make clean       remove build/"
 
 deps:
@@ -86,6 +87,7 @@ GUEST_HDRS := $(wildcard tests/common/*.h tests/guest/*.h) $(US_HDRS)
 GUEST_ENGINE_SRCS := $(patsubst %,drivers/accel/edgenpu/engine/%.c,\
 	$(edgenpu_engine_sources))
 GUEST_SRCS_job-test := $(GUEST_ENGINE_SRCS)
+GUEST_SRCS_hotplug-test := $(GUEST_ENGINE_SRCS)
 GUEST_SRCS_lib-test := $(US_LIB_SRCS)
 GUEST_LIBS_lib-test := -ldrm -lm
 GUEST_LIBS_ioctl-fuzz := -lpthread
@@ -127,7 +129,7 @@ GUEST_PROGS := $(addprefix $(GUEST_OUT)/edgenpu-,$(GUEST_TESTS) steady-test) \
 # Those that compile the engine's sources take its warnings (see
 # EDGENPU_ENGINE_WARN).
 GUEST_WITH_ENGINE := $(addprefix $(GUEST_OUT)/,edgenpu-job-test edgenpu-lib-test \
-	edgenpu-steady-test accel-run)
+	edgenpu-hotplug-test edgenpu-steady-test accel-run)
 $(GUEST_WITH_ENGINE): GUEST_CFLAGS += -Wno-unused-parameter
 guest: $(GUEST_PROGS) $(GUEST_SCRIPTS)
 
@@ -144,6 +146,9 @@ bench-models:
 bench-submit:
 	@scripts/vm-run --kernel $(if $(filter-out debug-latest,$(KERNEL)),$(KERNEL),distro) \
 		-- edgenpu-bench-submit 2000
+
+bench-pci:
+	@scripts/bench-pci
 
 demo:
 	@scripts/demo

@@ -7,7 +7,9 @@
  * - a maximal-cost op on every core from one file while another file's
  *   small job waits: the hostile jobs time out, their cores are free
  *   again within 100 ms of the timeout, the victim finishes within one
- *   job timeout, and each timeout leaves a devcoredump;
+ *   job timeout, and each timeout leaves a devcoredump (on the PCI NPU
+ *   with the device's registers and the hung core's queue, as they were
+ *   before the reset);
  * - ops over the cost limit are refused (-E2BIG) before they run;
  * - reopening the device does not undo a ban (per-user hang accounting);
  * - a garbage stream naming gigabytes of buffers is refused at once and
@@ -285,6 +287,49 @@ static char *devcd_read(void)
 	return buf;
 }
 
+/* The number after @key in @s (hex with 0x), or -1. */
+static long long dump_value(const char *s, const char *key)
+{
+	const char *p = s ? strstr(s, key) : NULL;
+
+	return p ? strtoll(p + strlen(key), NULL, 0) : -1;
+}
+
+/*
+ * The PCI backend's section of @dump: the ID register, and the hung
+ * core's registers and in-flight descriptor as they were before its
+ * reset (a reset clears STATUS and the queue pointers). Says what it
+ * found.
+ */
+static int dump_has_pci_state(const char *dump)
+{
+	long long core = dump_value(dump, "\ncore: ");
+	const char *state = strstr(dump, "\nbackend state (before the reset):\n");
+	const char *regs, *ring, *p;
+	char key[64];
+	long long busy, qsize;
+	size_t len;
+
+	snprintf(key, sizeof(key), "\ncore %lld registers:\n", core);
+	regs = strstr(dump, key);
+	snprintf(key, sizeof(key), "\ncore %lld ring: ", core);
+	ring = strstr(dump, key);
+	if (!state || !regs || !ring) {
+		printf("# no register section of core %lld\n", core);
+		return 0;
+	}
+	/* Show it: it is the dump's last section. */
+	for (p = state + 1; *p; p += len + (p[len] == '\n')) {
+		len = strcspn(p, "\n");
+		printf("# %.*s\n", (int)len, p);
+	}
+	busy = dump_value(regs, "\n  STATUS: ");
+	qsize = dump_value(regs, "\n  Q_SIZE: ");
+	return dump_value(dump, "\n  ID: ") == 0x4e505531 && busy >= 0 &&
+	       (busy & 1) && qsize > 0 &&
+	       strstr(ring, "job in flight at slot") && strstr(ring, "\n  desc[");
+}
+
 static void forget_hangs(void)
 {
 	write_file(PARAM "user_hang_window_s", "60");
@@ -394,6 +439,7 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 		tap_skip(t, "the device finished every maximal-cost job in time",
 			 "a reset frees its core within 100 ms");
 		tap_skip(t, "no job timed out", "a devcoredump of the timed-out job");
+		tap_skip(t, "no job timed out", "the dump's device registers");
 		goto out;
 	}
 	reset_us = worst_reset_us();
@@ -408,6 +454,12 @@ static void test_hostile_cores(struct tap *t, unsigned int cores)
 		  strstr(dump, "reason: job timed out") &&
 		  strstr(dump, "stream_bytes: ") && strstr(dump, "  [4] size="),
 		  "a devcoredump with the running op, buffer table and stream");
+	if (vnpu)
+		tap_check(t, dump && !strstr(dump, "backend state"),
+			  "the vnpu's dump has no backend section");
+	else
+		tap_check(t, dump && dump_has_pci_state(dump),
+			  "the dump has the device's registers (ID 0x4e505531) and the hung core's, read before its reset (busy), with its in-flight descriptor");
 	if (dump)
 		printf("# %.*s\n", (int)(strchr(dump, '\n') - dump), dump);
 	free(dump);

@@ -38,6 +38,11 @@ struct ks_backend {
 	u64 ran[KS_MAX_JOBS];	/* seqnos, in the order the core ran them */
 	int nran;
 	int resets;
+	bool reset_since_run;	/* the core was reset since its last job began */
+	int dumps;		/* coredump sections written */
+	int late_dumps;		/* ...of them after the hung core's reset */
+	int opens;		/* file_open calls */
+	int closes;		/* file_close calls */
 	spinlock_t lock; /* protects ran, nran */
 };
 
@@ -55,6 +60,7 @@ static void ks_run_job(void *priv, struct edgenpu_job *job)
 	if (b->nran < KS_MAX_JOBS)
 		b->ran[b->nran++] = job->seqno;
 	spin_unlock(&b->lock);
+	WRITE_ONCE(b->reset_since_run, false);
 	switch (b->mode) {
 	case KS_COMPLETE:
 		edgenpu_job_done(job, 0);
@@ -83,10 +89,38 @@ static void ks_reset(void *priv, unsigned int core)
 	struct ks_backend *b = priv;
 
 	b->resets++;
+	WRITE_ONCE(b->reset_since_run, true);
 	if (b->held) {
 		edgenpu_job_done(b->held, 0);
 		b->held = NULL;
 	}
+}
+
+/* The crash dump's backend section must show the core before its reset. */
+static size_t ks_coredump(void *priv, unsigned int core, char *buf, size_t size)
+{
+	struct ks_backend *b = priv;
+
+	b->dumps++;
+	if (READ_ONCE(b->reset_since_run))
+		b->late_dumps++;
+	return scnprintf(buf, size, "kstest core %u\n", core);
+}
+
+static int ks_file_open(void *priv, void **ctx)
+{
+	struct ks_backend *b = priv;
+
+	b->opens++;
+	*ctx = b;
+	return 0;
+}
+
+static void ks_file_close(void *priv, void *ctx)
+{
+	struct ks_backend *b = priv;
+
+	b->closes++;
 }
 
 static const struct edgenpu_backend_ops ks_ops = {
@@ -95,6 +129,9 @@ static const struct edgenpu_backend_ops ks_ops = {
 	.get_caps = ks_get_caps,
 	.run_job = ks_run_job,
 	.reset = ks_reset,
+	.coredump = ks_coredump,
+	.file_open = ks_file_open,
+	.file_close = ks_file_close,
 };
 
 struct ks_ctx {
@@ -263,6 +300,9 @@ static void sched_timeout_reset_ban(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->edev->cores[0].resets), i);
 		dma_fence_put(f);
 	}
+	/* The backend wrote its dump section before each reset, never after. */
+	KUNIT_EXPECT_GE(test, ctx->backend.dumps, 1);
+	KUNIT_EXPECT_EQ(test, ctx->backend.late_dumps, 0);
 	/* Three hangs ban the file (ban_after_hangs=3)... */
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(efile->banned));
 	/* ...and the recovered core runs the next job normally. */
@@ -318,6 +358,19 @@ static void sched_done_in_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->error, 0);
 	KUNIT_EXPECT_EQ(test, ctx->backend.resets, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&efile->hangs), 0);
+	dma_fence_put(f);
+
+	/*
+	 * Its dump section was taken before the reset showed it was no
+	 * hang, and dropped: the next hang's section is taken again.
+	 */
+	KUNIT_EXPECT_EQ(test, ctx->backend.dumps, 1);
+	ctx->backend.mode = KS_HANG;
+	f = ks_submit(test, NULL);
+	ks_wait(test, f);
+	KUNIT_EXPECT_EQ(test, f->error, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, ctx->backend.dumps, 2);
+	KUNIT_EXPECT_EQ(test, ctx->backend.late_dumps, 0);
 	dma_fence_put(f);
 }
 
@@ -518,6 +571,29 @@ static void sched_teardown_foreign_fence(struct kunit *test)
 	msleep(500);
 }
 
+/*
+ * Removal frees what the backend keeps for files: an open that comes
+ * after it (a racing open()) fails without reaching the backend, and an
+ * old file's close does not reach it either.
+ */
+static void sched_open_after_unplug(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct drm_file *late;
+
+	late = kunit_kzalloc(test, sizeof(*late), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, late);
+	KUNIT_EXPECT_EQ(test, ctx->backend.opens, 1);
+	edgenpu_device_destroy(ctx->edev);
+	KUNIT_EXPECT_EQ(test, edgenpu_file_open(&ctx->edev->drm, late), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ctx->backend.opens, 1);
+	KUNIT_EXPECT_NULL(test, late->driver_priv);
+	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	ctx->file->driver_priv = NULL;
+	KUNIT_EXPECT_EQ(test, ctx->backend.closes, 0);
+	ctx->edev = NULL;
+}
+
 static void sched_rejects_bad_stream(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
@@ -565,6 +641,7 @@ static struct kunit_case edgenpu_sched_cases[] = {
 	KUNIT_CASE(sched_duplicate_buffer),
 	KUNIT_CASE(sched_user_ban),
 	KUNIT_CASE_SLOW(sched_teardown_foreign_fence),
+	KUNIT_CASE(sched_open_after_unplug),
 	{}
 };
 

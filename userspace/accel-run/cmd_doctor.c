@@ -133,9 +133,9 @@ static void check_node(struct doctor *d, const char *path)
 	ret = edgenpu_device_open(path, &dev);
 	if (ret == 0) {
 		edgenpu_device_get_info(dev, &info);
-		snprintf(msg, sizeof(msg), "%s: %s, uapi %u.%u (library speaks %u.x)",
-			 path, info.name, info.uapi_major, info.uapi_minor,
-			 info.uapi_major);
+		snprintf(msg, sizeof(msg), "%s: %s (backend %s), uapi %u.%u (library speaks %u.x)",
+			 path, info.name, info.backend, info.uapi_major,
+			 info.uapi_minor, info.uapi_major);
 		good(msg);
 		edgenpu_device_unref(dev);
 		return;

@@ -44,7 +44,7 @@ struct edgenpu_device;
 struct edgenpu_device_info {
 	char path[64];			/* /dev/accel/accelN */
 	char name[EDGENPU_LIB_NAME_LEN];	/* vnpu0 */
-	char backend[EDGENPU_LIB_NAME_LEN];	/* vnpu */
+	char backend[EDGENPU_LIB_NAME_LEN];	/* "vnpu" (in-kernel) or "pci" */
 	uint32_t uapi_major, uapi_minor;
 	uint32_t module_version;	/* major << 16 | minor << 8 | patch */
 	uint32_t num_cores;

@@ -58,7 +58,8 @@ struct edgenpu_backend_driver {
  *	takes the module's job_timeout_ms.
  * @file_open: optional: a file was opened; set *@ctx to the backend's
  *	state for it (a device MMU context), which edgenpu_job_file_ctx()
- *	returns for the file's jobs. May sleep.
+ *	returns for the file's jobs. Not called once
+ *	edgenpu_device_destroy() has begun. May sleep.
  * @file_close: optional: free what @file_open made, once the file and
  *	every job and buffer object of it are gone. Not called once
  *	edgenpu_device_destroy() has begun: the backend then frees what is
@@ -69,6 +70,13 @@ struct edgenpu_backend_driver {
  * @cleanup_job: optional: undo @prepare_job when the job is freed, which
  *	is after it ran or failed. Not called once edgenpu_device_destroy()
  *	has begun. May sleep.
+ * @coredump: optional: the backend's section of the crash dump of a job
+ *	that timed out on core @core: text, at most @size bytes into @buf
+ *	(NUL-terminated, as scnprintf() leaves it); returns the bytes
+ *	written, without the NUL. Called from the timeout handler before
+ *	@reset, so that it shows the core as it hung, with the device
+ *	present: on the fence-signalling path, it must neither allocate
+ *	memory nor sleep.
  */
 struct edgenpu_backend_ops {
 	const char *name;
@@ -80,6 +88,8 @@ struct edgenpu_backend_ops {
 	void (*file_close)(void *priv, void *ctx);
 	int (*prepare_job)(void *priv, struct edgenpu_job *job);
 	void (*cleanup_job)(void *priv, struct edgenpu_job *job);
+	size_t (*coredump)(void *priv, unsigned int core, char *buf,
+			   size_t size);
 };
 
 /**

@@ -3,19 +3,29 @@
  * edgenpu crash dumps: a devcoredump of every timed-out job, readable
  * under /sys/class/devcoredump/devcdN/data until read or for five
  * minutes. It is text: the job, the op that was running, the buffer
- * table, the core, and the command stream in hex, so that a user can
- * attach it to a bug report and a developer can replay the stream.
+ * table, the core, the command stream in hex and the backend's view of
+ * the hung core (a hardware backend's registers and queue), so that a
+ * user can attach it to a bug report and a developer can replay the
+ * stream.
  *
  * The timeout handler is on the fence-signalling path and must not
  * allocate: it only takes a job reference and queues the dump, which is
- * built here, from a work item.
+ * built here, from a work item. The backend's part cannot wait for it:
+ * the core is reset before the work runs, and a reset clears the very
+ * registers that show the hang. So the handler has the backend write
+ * its text before the reset into a buffer of the core allocated with
+ * the device, which the dump takes later.
  */
 
+#include <linux/bitops.h>
 #include <linux/devcoredump.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
+
+#include <drm/drm_managed.h>
 
 #include "edgenpu_coredump.h"
 #include "edgenpu_device.h"
@@ -26,6 +36,24 @@
 #define EDGENPU_DUMP_HEX_ROW	32
 /* "oooooo: " + 32 bytes as "xx" + newline */
 #define EDGENPU_DUMP_HEX_LINE	(8 + 2 * EDGENPU_DUMP_HEX_ROW + 1)
+/* The backend's section: registers and a few ring entries fit easily. */
+#define EDGENPU_DUMP_BACKEND	8192
+#define EDGENPU_DUMP_SNAP_BUSY	0
+
+/**
+ * struct edgenpu_dump_snap - the backend's text about a hung core
+ * @flags: %EDGENPU_DUMP_SNAP_BUSY while @buf holds a capture that no
+ *	dump has taken yet; a timeout meanwhile captures nothing
+ * @job: the job the capture is of
+ * @len: bytes of text in @buf
+ * @buf: the text, written by &edgenpu_backend_ops.coredump
+ */
+struct edgenpu_dump_snap {
+	unsigned long flags;
+	const struct edgenpu_job *job;
+	size_t len;
+	char buf[EDGENPU_DUMP_BACKEND];
+};
 
 /* The opcode of op @index of a validated stream, or 0. */
 static u32 edgenpu_dump_opcode(const struct edgenpu_job *job, u32 index)
@@ -106,6 +134,25 @@ static size_t edgenpu_dump_stream(const struct edgenpu_job *job, char *buf,
 }
 
 /*
+ * The backend's section: the capture of @job, or why there is none.
+ * Gives the capture up, so the core's next timeout can capture again.
+ */
+static size_t edgenpu_dump_backend(const struct edgenpu_job *job,
+				   struct edgenpu_dump_snap *snap, char *buf,
+				   size_t size)
+{
+	size_t n;
+
+	if (!test_bit(EDGENPU_DUMP_SNAP_BUSY, &snap->flags) || snap->job != job)
+		return scnprintf(buf, size,
+				 "backend state: not captured (the device was gone, or an earlier dump of this core was pending)\n");
+	n = scnprintf(buf, size, "backend state (before the reset):\n%.*s",
+		      (int)snap->len, snap->buf);
+	clear_bit_unlock(EDGENPU_DUMP_SNAP_BUSY, &snap->flags);
+	return n;
+}
+
+/*
  * devcoredump keeps one dump per device, but two dumps of one device
  * created at once both pass its "already has a dump" check and the
  * second one's sysfs link collides (a warning splat on 7.2, seen when
@@ -118,21 +165,28 @@ static void edgenpu_dump_work(struct work_struct *work)
 {
 	struct edgenpu_job *job = container_of(work, struct edgenpu_job,
 					       dump_work);
+	struct edgenpu_dump_snap *snap = job->core ? job->core->dump : NULL;
 	size_t size, n;
 	char *buf;
 
 	size = EDGENPU_DUMP_HEAD + (size_t)job->nbos * EDGENPU_DUMP_BUF_LINE +
 	       DIV_ROUND_UP(job->cmd_size, EDGENPU_DUMP_HEX_ROW) *
 	       EDGENPU_DUMP_HEX_LINE + 1;
+	if (snap)
+		size += EDGENPU_DUMP_HEAD + EDGENPU_DUMP_BACKEND;
 	buf = vmalloc(size);
 	if (buf) {
 		n = edgenpu_dump_head(job, buf, size);
 		n += edgenpu_dump_buffers(job, buf + n, size - n);
 		n += edgenpu_dump_stream(job, buf + n, size - n);
+		if (snap)
+			n += edgenpu_dump_backend(job, snap, buf + n, size - n);
 		/* Takes the buffer, and frees it with vfree(). */
 		mutex_lock(&edgenpu_dump_lock);
 		dev_coredumpv(job->edev->drm.dev, buf, n, GFP_KERNEL);
 		mutex_unlock(&edgenpu_dump_lock);
+	} else if (snap) {
+		edgenpu_coredump_forget(job);
 	}
 	edgenpu_job_put(job);
 }
@@ -148,4 +202,66 @@ void edgenpu_coredump(struct edgenpu_job *job)
 	kref_get(&job->refcount);
 	INIT_WORK(&job->dump_work, edgenpu_dump_work);
 	queue_work(system_unbound_wq, &job->dump_work);
+}
+
+/**
+ * edgenpu_coredump_capture() - keep the backend's view of a hung core
+ * @job: the job that timed out, still on its core
+ *
+ * Called by the timeout handler before it resets the core, with the
+ * device present; on the fence-signalling path, it neither allocates
+ * nor waits. edgenpu_coredump() of @job puts the text in the dump, or
+ * edgenpu_coredump_forget() drops it when @job was no hang after all.
+ */
+void edgenpu_coredump_capture(struct edgenpu_job *job)
+{
+	struct edgenpu_device *edev = job->edev;
+	struct edgenpu_dump_snap *snap = job->core->dump;
+
+	if (!snap || test_and_set_bit_lock(EDGENPU_DUMP_SNAP_BUSY, &snap->flags))
+		return;
+	snap->job = job;
+	snap->len = edev->ops->coredump(edev->priv, job->core->index,
+					snap->buf, sizeof(snap->buf));
+}
+
+/**
+ * edgenpu_coredump_forget() - drop the capture of a job that is not dumped
+ * @job: the job edgenpu_coredump_capture() was called for
+ */
+void edgenpu_coredump_forget(struct edgenpu_job *job)
+{
+	struct edgenpu_dump_snap *snap = job->core ? job->core->dump : NULL;
+
+	if (snap && test_bit(EDGENPU_DUMP_SNAP_BUSY, &snap->flags) &&
+	    snap->job == job)
+		clear_bit_unlock(EDGENPU_DUMP_SNAP_BUSY, &snap->flags);
+}
+
+static void edgenpu_coredump_free(struct drm_device *drm, void *snaps)
+{
+	kvfree(snaps);
+}
+
+/**
+ * edgenpu_coredump_init() - the cores' capture buffers, if the backend dumps
+ * @edev: the device, its cores counted
+ *
+ * Freed with the DRM device, after the last job and dump.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int edgenpu_coredump_init(struct edgenpu_device *edev)
+{
+	struct edgenpu_dump_snap *snaps;
+	u32 i, n = edev->caps.num_cores;
+
+	if (!edev->ops->coredump)
+		return 0;
+	snaps = kvcalloc(n, sizeof(*snaps), GFP_KERNEL);
+	if (!snaps)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		edev->cores[i].dump = &snaps[i];
+	return drmm_add_action_or_reset(&edev->drm, edgenpu_coredump_free, snaps);
 }

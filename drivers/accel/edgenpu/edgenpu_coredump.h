@@ -5,8 +5,12 @@
 #ifndef __EDGENPU_COREDUMP_H__
 #define __EDGENPU_COREDUMP_H__
 
+struct edgenpu_device;
 struct edgenpu_job;
 
+int edgenpu_coredump_init(struct edgenpu_device *edev);
+void edgenpu_coredump_capture(struct edgenpu_job *job);
+void edgenpu_coredump_forget(struct edgenpu_job *job);
 void edgenpu_coredump(struct edgenpu_job *job);
 
 #endif /* __EDGENPU_COREDUMP_H__ */

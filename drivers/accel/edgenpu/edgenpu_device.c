@@ -18,6 +18,7 @@
 
 #include <kunit/visibility.h>
 
+#include "edgenpu_coredump.h"
 #include "edgenpu_debugfs.h"
 #include "edgenpu_device.h"
 #include "edgenpu_drv.h"
@@ -94,6 +95,9 @@ static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
 	edgenpu_limits_set(edev);
 	spin_lock_init(&edev->ring_lock);
 	spin_lock_init(&edev->hang_lock);
+	ret = edgenpu_coredump_init(edev);
+	if (ret)
+		return ret;
 	ret = edgenpu_exec_init(edev);
 	if (ret)
 		return ret;

@@ -21,6 +21,7 @@
 #include "edgenpu_backend.h"
 
 struct edgenpu_job;
+struct edgenpu_dump_snap;
 
 /**
  * struct edgenpu_core - one execution core and its scheduler
@@ -34,6 +35,9 @@ struct edgenpu_job;
  * @last_reset_ns: time from the last timeout to the core being free
  * @active_lock: protects @active
  * @active: the job the backend is running, until it is reported
+ * @dump: the backend's view of the core at its last timeout, until the
+ *	crash dump takes it (edgenpu_coredump.c); NULL when the backend
+ *	has no &edgenpu_backend_ops.coredump
  */
 struct edgenpu_core {
 	struct drm_gpu_scheduler sched;
@@ -46,6 +50,7 @@ struct edgenpu_core {
 	u64 last_reset_ns;
 	spinlock_t active_lock; /* protects active */
 	struct edgenpu_job *active;
+	struct edgenpu_dump_snap *dump;
 };
 
 /**

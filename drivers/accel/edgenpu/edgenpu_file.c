@@ -26,6 +26,25 @@ static const enum drm_sched_priority edgenpu_prio_map[EDGENPU_NUM_PRIOS] = {
 	[DRM_EDGENPU_PRIO_HIGH] = DRM_SCHED_PRIORITY_HIGH,
 };
 
+/*
+ * The backend's state for a new file. An open that raced with removal
+ * must not reach the backend: the backend frees the state of every file
+ * at removal, and its device with it.
+ */
+static int edgenpu_file_backend_open(struct edgenpu_device *edev,
+				     struct edgenpu_file *efile)
+{
+	int idx, ret;
+
+	if (!edev->ops->file_open)
+		return 0;
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = edev->ops->file_open(edev->priv, &efile->backend_ctx);
+	drm_dev_exit(idx);
+	return ret;
+}
+
 /**
  * edgenpu_file_open() - the DRM core's open hook
  * @drm: the device
@@ -58,11 +77,9 @@ int edgenpu_file_open(struct drm_device *drm, struct drm_file *file)
 		if (ret)
 			goto err;
 	}
-	if (edev->ops->file_open) {
-		ret = edev->ops->file_open(edev->priv, &efile->backend_ctx);
-		if (ret)
-			goto err;
-	}
+	ret = edgenpu_file_backend_open(edev, efile);
+	if (ret)
+		goto err;
 	file->driver_priv = efile;
 	return 0;
 

@@ -203,6 +203,8 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	if (drm_dev_enter(&edev->drm, &idx)) {
 		drm_info(&edev->drm, "core %u: job %llu timed out, resetting\n",
 			 core->index, job->seqno);
+		/* The crash dump shows the core as it hung: before the reset. */
+		edgenpu_coredump_capture(job);
 		edev->ops->reset(edev->priv, core->index);
 		edgenpu_core_note_reset(core, ktime_get_ns() - t0);
 		drm_dev_exit(idx);
@@ -215,6 +217,8 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	 */
 	if (job->done_fence && edgenpu_core_take(core, job))
 		edgenpu_job_fail_hung(job);
+	else
+		edgenpu_coredump_forget(job);
 	dma_fence_end_signalling(cookie);
 	drm_sched_stop(&core->sched, sched_job);
 	edgenpu_sched_start(&core->sched);

@@ -6,17 +6,24 @@
  * with the op mask in $EDGENPU_FAKE_OP_MASK (default: CONV_2D only), so
  * that plans place ops on the CPU, and the work limits in
  * $EDGENPU_FAKE_MAX_OP_COST and $EDGENPU_FAKE_MAX_JOB_COST (default 0:
- * not reported, as a module before uapi 1.2). Every other ioctl on it
- * fails with ENOTTY: no buffer object can be made, no job runs.
+ * not reported, as a module before uapi 1.2). Its backend name is
+ * $EDGENPU_FAKE_BACKEND (default "fake"). Every other ioctl on it fails
+ * with ENOTTY: no buffer object can be made, no job runs. With
+ * $EDGENPU_FAKE_ACCEL_DIR set, opendir("/dev/accel") lists that
+ * directory instead, so that enumeration (accel-run devices) finds a
+ * node named /dev/accel/accelN in $EDGENPU_FAKE_NODE when the directory
+ * holds a file accelN.
  *
  *   LD_PRELOAD=fake_npu.so EDGENPU_FAKE_NODE=/fake/accel0 accel-run ...
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -113,6 +120,17 @@ int close(int fd)
 	return real_close(fd);
 }
 
+DIR *opendir(const char *path)
+{
+	DIR *(*real_opendir)(const char *) =
+		(DIR *(*)(const char *))dlsym(RTLD_NEXT, "opendir");
+	const char *dir = getenv("EDGENPU_FAKE_ACCEL_DIR");
+
+	if (dir && *dir && strcmp(path, "/dev/accel") == 0)
+		path = dir;
+	return real_opendir(path);
+}
+
 static void put_str(char *dst, __kernel_size_t *len, const char *s)
 {
 	size_t n = strlen(s);
@@ -129,6 +147,7 @@ static int fake_query(struct drm_edgenpu_query *q)
 	const char *mask = getenv("EDGENPU_FAKE_OP_MASK");
 	const char *op_cost = getenv("EDGENPU_FAKE_MAX_OP_COST");
 	const char *job_cost = getenv("EDGENPU_FAKE_MAX_JOB_COST");
+	const char *backend = getenv("EDGENPU_FAKE_BACKEND");
 	const void *src;
 	uint32_t size;
 
@@ -139,7 +158,8 @@ static int fake_query(struct drm_edgenpu_query *q)
 		di.uapi_major = EDGENPU_UAPI_VERSION_MAJOR;
 		di.uapi_minor = EDGENPU_UAPI_VERSION_MINOR;
 		strcpy(di.name, "fakenpu0");
-		strcpy(di.backend, "fake");
+		snprintf(di.backend, sizeof(di.backend), "%s",
+			 backend && *backend ? backend : "fake");
 		src = &di;
 		size = sizeof(di);
 		break;

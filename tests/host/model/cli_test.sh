@@ -139,6 +139,18 @@ if [ -n "$fake" ]; then
 	[ "$rc" = 1 ] && ! sanitized "$work/fake-opcost.txt" && [ ! -e "$work/full" ] &&
 		grep -q "op 0 (CONV_2D) on the CPU: fallback: op cost 13824 exceeds the device's limit 5000 " "$work/fake-opcost.txt"
 	check $? "a pretend NPU taking at most 5000 units an op: run --require-full-offload names op 0 and its cost (exit $rc)"
+	# devices shows the backend the module names, whatever it is.
+	mkdir -p "$work/accel" && : >"$work/accel/accel0"
+	for b in pci vnpu; do
+		LD_PRELOAD=$fake EDGENPU_FAKE_NODE=/dev/accel/accel0 \
+		EDGENPU_FAKE_ACCEL_DIR="$work/accel" EDGENPU_FAKE_BACKEND=$b \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			"$ar" devices >"$work/fake-devices-$b.txt" 2>&1
+		rc=$?
+		[ "$rc" = 0 ] && ! sanitized "$work/fake-devices-$b.txt" &&
+			grep -q "^/dev/accel/accel0: fakenpu0 (backend $b)$" "$work/fake-devices-$b.txt"
+		check $? "devices on a pretend NPU whose backend is $b: '$(head -n 1 "$work/fake-devices-$b.txt")' (exit $rc)"
+	done
 else
 	echo "ok $((n + 1)) # SKIP no pretend NPU (FAKE_NPU_SO) given"
 	n=$((n + 1))

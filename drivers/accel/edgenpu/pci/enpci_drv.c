@@ -20,7 +20,9 @@
 
 #include <drm/edgenpu_accel.h>
 
+#include "enpci_debugfs.h"
 #include "enpci_drv.h"
+#include "enpci_dump.h"
 #include "enpci_mmu.h"
 #include "enpci_queue.h"
 
@@ -114,6 +116,7 @@ static const struct edgenpu_backend_ops enpci_backend_ops = {
 	.file_close = enpci_file_close,
 	.prepare_job = enpci_prepare_job,
 	.cleanup_job = enpci_cleanup_job,
+	.coredump = enpci_dump,
 };
 
 /*
@@ -251,6 +254,12 @@ static int enpci_pci_init(struct enpci_device *npu)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(ENPCI_DMA_BITS));
 	if (ret)
 		return ret;
+	/*
+	 * The device MMU maps a segment page by page, so a segment may be
+	 * any length; the PCI default of 64 KiB would make the DMA API
+	 * (and DMA_API_DEBUG) object to the large segments shmem gives.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	pci_set_master(pdev);
 	return 0;
 }
@@ -284,9 +293,11 @@ static int enpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_reset;
 
+	enpci_debugfs_init(npu);
 	npu->edev = edgenpu_device_create(&pdev->dev, &enpci_backend_ops, npu);
 	if (IS_ERR(npu->edev)) {
 		ret = PTR_ERR(npu->edev);
+		enpci_debugfs_fini(npu);
 		goto err_reset;
 	}
 	enpci_pm_init(npu);
@@ -307,6 +318,7 @@ static void enpci_remove(struct pci_dev *pdev)
 	enpci_pm_fini(npu);
 	/* Unplugs, resets every core (enpci_reset) and waits out the jobs. */
 	edgenpu_device_destroy(npu->edev);
+	enpci_debugfs_fini(npu);
 	/* Nothing runs: stop the device before its memory goes. */
 	enpci_write(npu, ENPCI_RESET, 1);
 	enpci_mmu_fini(npu);
@@ -330,12 +342,19 @@ static struct pci_driver enpci_pci_driver = {
 
 static int enpci_init(void)
 {
-	return pci_register_driver(&enpci_pci_driver);
+	int ret;
+
+	enpci_debugfs_register();
+	ret = pci_register_driver(&enpci_pci_driver);
+	if (ret)
+		enpci_debugfs_unregister();
+	return ret;
 }
 
 static void enpci_exit(void)
 {
 	pci_unregister_driver(&enpci_pci_driver);
+	enpci_debugfs_unregister();
 }
 
 const struct edgenpu_backend_driver enpci_backend_driver = {

@@ -20,6 +20,7 @@
 extern const struct edgenpu_backend_driver enpci_backend_driver;
 
 struct enpci_device;
+struct enpci_test;
 
 /**
  * struct enpci_core - one execution core: its ring and job buffers
@@ -81,6 +82,8 @@ struct enpci_core {
  * @ctx_ida: allocated context ids (0 is never used)
  * @ctx_lock: protects @contexts and the context table
  * @contexts: every live MMU context, freed at removal at the latest
+ * @test: the test hooks' state (enpci_debugfs.c); NULL unless the
+ *	enpci_test_hooks module parameter is set
  * @cores: the cores
  */
 struct enpci_device {
@@ -97,6 +100,7 @@ struct enpci_device {
 	struct ida ctx_ida;
 	struct mutex ctx_lock; /* contexts, ctx_table */
 	struct list_head contexts;
+	struct enpci_test *test;
 	struct enpci_core cores[EDGENPU_MAX_CORES];
 };
 

@@ -18,6 +18,7 @@
 #include <linux/err.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -193,6 +194,7 @@ int enpci_ctx_create(struct enpci_device *npu, struct enpci_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->npu = npu;
+	ctx->pid = task_tgid_nr(current);
 	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->maps);
 	drm_mm_init(&ctx->mm, ENPCI_VA_START, ENPCI_VA_END - ENPCI_VA_START);

@@ -22,6 +22,8 @@ struct enpci_pt;
  * struct enpci_ctx - one device MMU context: an open file's address space
  * @npu: the device
  * @id: its context id (index in the context table)
+ * @pid: the process (thread group) that opened the file, for the test
+ *	hooks (enpci_debugfs.c)
  * @lock: protects @mm, the page tables and @maps
  * @mm: allocated device virtual addresses
  * @root: the level-0 page table
@@ -31,6 +33,7 @@ struct enpci_pt;
 struct enpci_ctx {
 	struct enpci_device *npu;
 	u32 id;
+	pid_t pid;
 	struct mutex lock; /* mm, page tables, maps */
 	struct drm_mm mm;
 	struct enpci_pt *root;

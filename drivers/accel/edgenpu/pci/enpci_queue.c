@@ -16,6 +16,7 @@
 
 #include <drm/edgenpu_cmdstream.h>
 
+#include "enpci_debugfs.h"
 #include "enpci_drv.h"
 #include "enpci_mmu.h"
 #include "enpci_queue.h"
@@ -127,6 +128,7 @@ void enpci_queue_run(struct enpci_core *core, struct edgenpu_job *job,
 	}
 	memcpy(core->cmd, cmds, size);
 	memcpy(core->buftab, map->buftab, map->nbufs * sizeof(*core->buftab));
+	enpci_test_redirect(core, map);
 
 	spin_lock_irqsave(&core->lock, flags);
 	if (!++core->seqno)

@@ -42,6 +42,12 @@
 #define ENPCI_MMU_NUM_CTX		0x058
 #define ENPCI_MMU_INVALIDATE		0x05c
 
+/* The fault injection block (test only; FEATURES_FAULT_INJ). */
+#define ENPCI_INJ_HANG			0x8000
+#define ENPCI_INJ_FAIL			0x8004
+#define ENPCI_INJ_CORRUPT		0x8008
+#define ENPCI_INJ_LATENCY_US		0x800c
+
 /* Per-core registers: core C's block is at ENPCI_CORE_BASE(C). */
 #define ENPCI_CORE_BASE(c)		(0x1000 + (c) * 0x100)
 #define ENPCI_Q_BASE_LO			0x00
