@@ -117,6 +117,25 @@ static inline u32 jb_finish(struct jb *j)
 	return j->len;
 }
 
+/*
+ * The guest tests' everyday job: out = a + b, requantized, over three
+ * int8 buffers of @n elements (buffer table entries 0, 1 and 2).
+ * Returns the stream size (0 if it did not fit in @cap).
+ */
+static inline u32 jb_add_job(void *buf, u32 cap, u32 n)
+{
+	struct edgenpu_cmd_add_params p = { .left_shift = 20 };
+	struct edgenpu_cmd_tensor t[3];
+	struct jb j;
+
+	jb_init(&j, buf, cap);
+	t[0] = jb_q(jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, n, 3), 1073741824, -1);
+	t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, n, -7), 1500000000, -2);
+	t[2] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, n, 5), 1700000000, -19);
+	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &p, sizeof(p), t, 3);
+	return jb_finish(&j);
+}
+
 static inline struct edgenpu_cmd_conv_params jb_conv(u32 sh, u32 sw, u32 dh,
 						     u32 dw, u32 pt, u32 pl,
 						     u32 pb, u32 pr, u32 dm)

@@ -99,20 +99,6 @@ struct rig {
 	uint32_t cmd_size;
 };
 
-static uint32_t build_add(uint8_t *buf, uint32_t cap)
-{
-	struct edgenpu_cmd_add_params p = { .left_shift = 20 };
-	struct edgenpu_cmd_tensor t[3];
-	struct jb j;
-
-	jb_init(&j, buf, cap);
-	t[0] = jb_q(jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, N_ELEMS, 3), 1073741824, -1);
-	t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, N_ELEMS, -7), 1500000000, -2);
-	t[2] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, N_ELEMS, 5), 1700000000, -19);
-	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &p, sizeof(p), t, 3);
-	return jb_finish(&j);
-}
-
 static int rig_init(struct rig *r, const char *path)
 {
 	memset(r, 0, sizeof(*r));
@@ -128,7 +114,7 @@ static int rig_init(struct rig *r, const char *path)
 	r->out_map = gu_bo_map(r->fd, r->out);
 	if (!r->cmd_map || !r->a_map || !r->b_map || !r->out_map)
 		return -EIO;
-	r->cmd_size = build_add(r->cmd_map, 4096);
+	r->cmd_size = jb_add_job(r->cmd_map, 4096, N_ELEMS);
 	return r->cmd_size ? 0 : -EIO;
 }
 

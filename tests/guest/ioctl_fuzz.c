@@ -807,21 +807,6 @@ static int fz_scratch(struct fz_thread *t)
 	return 0;
 }
 
-/* out = a + b of 64 int8, the stream every SUBMIT mutates. */
-static uint32_t fz_build_add(uint8_t *buf, uint32_t cap)
-{
-	struct edgenpu_cmd_add_params p = { .left_shift = 20 };
-	struct edgenpu_cmd_tensor t[3];
-	struct jb j;
-
-	jb_init(&j, buf, cap);
-	t[0] = jb_q(jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 64, 3), 1073741824, -1);
-	t[1] = jb_q(jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 64, -7), 1500000000, -2);
-	t[2] = jb_q(jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, 1, 64, 5), 1700000000, -19);
-	jb_op(&j, EDGENPU_OP_ADD, 0, -128, 127, &p, sizeof(p), t, 3);
-	return jb_finish(&j);
-}
-
 int main(int argc, char **argv)
 {
 	static struct fz_thread th[MAX_THREADS];
@@ -865,7 +850,7 @@ int main(int argc, char **argv)
 		th[i].fd = open(path, O_RDWR | O_CLOEXEC);
 		th[i].rng = seed * 0x9e3779b97f4a7c15ull + (uint64_t)i * 7919 + 1;
 		th[i].deadline = t0 + secs;
-		th[i].stream_size = fz_build_add(th[i].stream, sizeof(th[i].stream));
+		th[i].stream_size = jb_add_job(th[i].stream, sizeof(th[i].stream), 64);
 		fz_rig(&th[i]);
 		if (fz_scratch(&th[i])) {
 			perror("scratch");
