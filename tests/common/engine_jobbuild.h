@@ -136,6 +136,23 @@ static inline u32 jb_add_job(void *buf, u32 cap, u32 n)
 	return jb_finish(&j);
 }
 
+/*
+ * A costly op for tests that need jobs to take time: FULLY_CONNECTED of
+ * @rows x @k input (buffer @b) by @oc x @k weights (@b + 1) into @rows x
+ * @oc outputs (@b + 2), no bias: @rows * @oc * @k multiply-adds.
+ */
+static inline void jb_fc_op(struct jb *j, u32 b, u32 rows, u32 k, u32 oc)
+{
+	struct edgenpu_cmd_tensor t[4];
+
+	t[0] = jb_t(b, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, k, 0);
+	t[1] = jb_t(b + 1, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, k, 0);
+	t[2] = jb_none();
+	t[3] = jb_q(jb_t(b + 2, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, oc, 0),
+		    1073741824, -12);
+	jb_op(j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0, t, 4);
+}
+
 static inline struct edgenpu_cmd_conv_params jb_conv(u32 sh, u32 sw, u32 dh,
 						     u32 dw, u32 pt, u32 pl,
 						     u32 pb, u32 pr, u32 dm)

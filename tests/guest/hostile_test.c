@@ -69,17 +69,11 @@ static uint32_t build_copy(struct jb *j)
 /* The copy, then a FULLY_CONNECTED of @rows rows over buffers 2..4. */
 static uint32_t build_costly(uint8_t *buf, uint32_t cap, uint32_t rows)
 {
-	struct edgenpu_cmd_tensor t[4];
 	struct jb j;
 
 	jb_init(&j, buf, cap);
 	build_copy(&j);
-	t[0] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, FC_K, 0);
-	t[1] = jb_t(3, EDGENPU_DTYPE_INT8, 0, 1, 1, FC_OC, FC_K, 0);
-	t[2] = jb_none();
-	t[3] = jb_q(jb_t(4, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, FC_OC, 0),
-		    1073741824, -12);
-	jb_op(&j, EDGENPU_OP_FULLY_CONNECTED, 0, -128, 127, NULL, 0, t, 4);
+	jb_fc_op(&j, 2, rows, FC_K, FC_OC);
 	return jb_finish(&j);
 }
 

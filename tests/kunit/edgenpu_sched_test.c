@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/sched/signal.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
@@ -594,6 +595,39 @@ static void sched_open_after_unplug(struct kunit *test)
 	ctx->edev = NULL;
 }
 
+/*
+ * Removal takes back the DMA mapping a job made of a BO that outlives
+ * the job and the device (a file, an mmap or a dma-buf holds it): the BO
+ * keeps its pages, and its free later puts them without a warning.
+ */
+static void sched_unplug_unmaps_bos(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct drm_gem_shmem_object *in;
+	struct edgenpu_job_buffer buf;
+	struct edgenpu_job *job;
+
+	/* A kunit device has no DMA mask: give it dma-direct's. */
+	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(ctx->dev, DMA_BIT_MASK(64)), 0);
+	job = ks_build(test);
+	KUNIT_ASSERT_EQ(test, edgenpu_job_buffer(job, 0, &buf), 0);
+	in = to_drm_gem_shmem_obj(job->bos[0]);
+	drm_gem_object_get(&in->base);
+	edgenpu_job_put(job);
+	/* The helper keeps the mapping until the BO goes... */
+	KUNIT_EXPECT_PTR_EQ(test, in->sgt, buf.sgt);
+
+	edgenpu_device_destroy(ctx->edev);
+	/* ...removal does not wait for that. */
+	KUNIT_EXPECT_NULL(test, in->sgt);
+	KUNIT_EXPECT_NOT_NULL(test, in->pages);
+	drm_gem_object_put(&in->base);
+	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	ctx->file->driver_priv = NULL;
+	ctx->edev = NULL;
+}
+
 static void sched_rejects_bad_stream(struct kunit *test)
 {
 	struct ks_ctx *ctx = test->priv;
@@ -642,6 +676,7 @@ static struct kunit_case edgenpu_sched_cases[] = {
 	KUNIT_CASE(sched_user_ban),
 	KUNIT_CASE_SLOW(sched_teardown_foreign_fence),
 	KUNIT_CASE(sched_open_after_unplug),
+	KUNIT_CASE(sched_unplug_unmaps_bos),
 	{}
 };
 

@@ -23,6 +23,7 @@
 #include "edgenpu_device.h"
 #include "edgenpu_drv.h"
 #include "edgenpu_exec.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_sched.h"
 
 static DEFINE_IDA(edgenpu_ida);
@@ -135,6 +136,10 @@ struct edgenpu_device *edgenpu_device_create(struct device *parent,
 
 	edev->ops = ops;
 	edev->priv = priv;
+	INIT_LIST_HEAD(&edev->bos);
+	ret = drmm_mutex_init(&edev->drm, &edev->bo_lock);
+	if (ret)
+		return ERR_PTR(ret);
 	ret = ida_alloc(&edgenpu_ida, GFP_KERNEL);
 	if (ret < 0)
 		return ERR_PTR(ret);
@@ -166,12 +171,16 @@ EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_create);
  * @edev: the device
  *
  * Open files keep the memory alive; their ioctls fail with -ENODEV from
- * now on. The memory goes with the parent's devres.
+ * now on, and their buffer objects stay mappable by the CPU but lose their
+ * DMA mappings for @edev's parent, which is going away. The memory goes
+ * with the parent's devres.
  */
 void edgenpu_device_destroy(struct edgenpu_device *edev)
 {
 	drm_dev_unplug(&edev->drm);
 	edgenpu_jobs_drain(edev);
+	/* No ioctl and no job maps a buffer from here: take back the rest. */
+	edgenpu_gem_unmap_all(edev);
 }
 EXPORT_SYMBOL_IF_KUNIT(edgenpu_device_destroy);
 

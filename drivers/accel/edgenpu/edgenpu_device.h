@@ -136,6 +136,9 @@ struct edgenpu_job_record {
  * @limits: per-file limits, fixed at creation
  * @hang_lock: protects @hang_users
  * @hang_users: recent hangs by user, so reopening does not undo a ban
+ * @bo_lock: protects @bos
+ * @bos: every live buffer object of the device, created or imported;
+ *	removal takes their DMA mappings back while files still hold them
  */
 struct edgenpu_device {
 	struct drm_device drm;
@@ -156,6 +159,8 @@ struct edgenpu_device {
 	struct edgenpu_limits limits;
 	spinlock_t hang_lock; /* protects hang_users */
 	struct edgenpu_hang_user hang_users[EDGENPU_HANG_USERS];
+	struct mutex bo_lock; /* protects bos */
+	struct list_head bos;
 };
 
 static inline struct edgenpu_device *to_edgenpu_device(struct drm_device *drm)

@@ -268,6 +268,7 @@ int edgenpu_job_buffer(struct edgenpu_job *job, u32 i,
 	struct drm_gem_object *obj = job->bos[i];
 	struct sg_table *sgt;
 
+	edgenpu_gem_track(obj);
 	sgt = drm_gem_shmem_get_pages_sgt(to_drm_gem_shmem_obj(obj));
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);

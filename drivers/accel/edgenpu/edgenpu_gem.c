@@ -3,6 +3,9 @@
  * edgenpu buffer objects: GEM shmem, CPU-mappable, PRIME-shareable.
  */
 
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/iosys-map.h>
 #include <linux/overflow.h>
 
@@ -18,11 +21,18 @@
 #include "edgenpu_gem.h"
 #include "edgenpu_ioctl.h"
 
+/* dma_buf_unmap_attachment(), for imports at removal. */
+EDGENPU_IMPORT_NS("DMA_BUF");
+
 /* The DRM core's hook: the owner's BO bytes go back with the BO. */
 static void edgenpu_gem_free(struct drm_gem_object *obj)
 {
 	struct edgenpu_bo *bo = container_of(obj, struct edgenpu_bo, base.base);
+	struct edgenpu_device *edev = to_edgenpu_device(obj->dev);
 
+	mutex_lock(&edev->bo_lock);
+	list_del_init(&bo->dev_node);
+	mutex_unlock(&edev->bo_lock);
 	if (bo->owner) {
 		atomic64_sub(obj->size, &bo->owner->bo_bytes);
 		edgenpu_file_put(bo->owner);
@@ -89,8 +99,110 @@ struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm,
 	bo->base.base.funcs = &edgenpu_gem_funcs;
 	/* Job inputs are written by the CPU and read by the device. */
 	bo->base.map_wc = false;
+	/* Listed once it holds a DMA mapping: see edgenpu_gem_track(). */
+	INIT_LIST_HEAD(&bo->dev_node);
 	return &bo->base.base;
 }
+
+/**
+ * edgenpu_gem_track() - list a BO that holds a DMA mapping for the device
+ * @obj: the object, with a DMA mapping or about to get one, inside
+ *	drm_dev_enter()
+ *
+ * Removal takes the mappings of listed BOs back (edgenpu_gem_unmap_all()).
+ * Listing at creation would not do: the shmem helper frees an object
+ * that fails to initialise without calling its free hook.
+ */
+void edgenpu_gem_track(struct drm_gem_object *obj)
+{
+	struct edgenpu_bo *bo = container_of(obj, struct edgenpu_bo, base.base);
+	struct edgenpu_device *edev = to_edgenpu_device(obj->dev);
+
+	mutex_lock(&edev->bo_lock);
+	if (list_empty(&bo->dev_node))
+		list_add_tail(&bo->dev_node, &edev->bos);
+	mutex_unlock(&edev->bo_lock);
+}
+
+/**
+ * edgenpu_gem_prime_import_sg_table() - the DRM core's import hook
+ * @drm: the device
+ * @attach: the attachment, already mapped for @drm's parent
+ * @sgt: that mapping
+ *
+ * Return: the new object, -ENODEV once the device is unplugged (its
+ * mappings are being taken back), or another ERR_PTR().
+ */
+struct drm_gem_object *
+edgenpu_gem_prime_import_sg_table(struct drm_device *drm,
+				  struct dma_buf_attachment *attach,
+				  struct sg_table *sgt)
+{
+	struct drm_gem_object *obj;
+	int idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return ERR_PTR(-ENODEV);
+	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (!IS_ERR(obj)) {
+		container_of(obj, struct edgenpu_bo, base.base)->import = attach;
+		edgenpu_gem_track(obj);
+	}
+	drm_dev_exit(idx);
+	return obj;
+}
+
+/* Undo @bo's DMA mapping for the device, under the resv its mapping uses. */
+static void edgenpu_gem_unmap_locked(struct edgenpu_bo *bo)
+{
+	struct drm_gem_shmem_object *shmem = &bo->base;
+	struct drm_gem_object *obj = &shmem->base;
+
+	if (!shmem->sgt)
+		return;
+	if (bo->import) {
+		/* The exporter's mapping for us: detaching comes at free. */
+		dma_buf_unmap_attachment(bo->import, shmem->sgt,
+					 DMA_BIDIRECTIONAL);
+	} else {
+		/* The pages stay: the free path still puts them. */
+		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+		sg_free_table(shmem->sgt);
+		kfree(shmem->sgt);
+	}
+	shmem->sgt = NULL;
+}
+
+/**
+ * edgenpu_gem_unmap_all() - take back every BO's DMA mapping, at removal
+ * @edev: the device, unplugged and drained: nothing maps a BO any more
+ *
+ * drm_gem_shmem_get_pages_sgt() keeps a BO mapped for the parent device
+ * until the BO is freed, which open files, mmaps and dma-bufs can put off
+ * past the parent's removal; the DMA API (and an IOMMU) must not see a
+ * mapping of a device that is gone. A BO whose refcount already reached
+ * zero is still listed until its free hook runs: its resv is still valid.
+ */
+void edgenpu_gem_unmap_all(struct edgenpu_device *edev)
+{
+	struct edgenpu_bo *bo;
+
+	mutex_lock(&edev->bo_lock);
+	list_for_each_entry(bo, &edev->bos, dev_node) {
+		/*
+		 * Not obj->resv: the DRM core points an import's at the
+		 * dma-buf's only after our import hook returned.
+		 */
+		struct dma_resv *resv = bo->import ? bo->import->dmabuf->resv :
+					bo->base.base.resv;
+
+		dma_resv_lock(resv, NULL);
+		edgenpu_gem_unmap_locked(bo);
+		dma_resv_unlock(resv);
+	}
+	mutex_unlock(&edev->bo_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_gem_unmap_all);
 
 /**
  * edgenpu_bo_vmap() - map a buffer object into the kernel for the CPU
