@@ -281,6 +281,7 @@ int edgenpu_job_buffer(struct edgenpu_job *job, u32 i,
 		buf->flags |= DRM_EDGENPU_BUF_WRITE;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(edgenpu_job_buffer);
 
 /**
  * edgenpu_job_set_fault() - say why the device failed a job
