@@ -846,6 +846,12 @@ int main(int argc, char **argv)
 		else
 			path = argv[i];
 	}
+	/* vm-run --guest-qmp put a hot-pluggable NPU here: never skip then. */
+	if (!pl.sysfs && gu_backend_is_vnpu(path) && access(PLUG_FILE, R_OK) == 0) {
+		tap_check(&t, 0, "%s is the PCI NPU vm-run plugged in (it is a vnpu: was the module reloaded with other parameters?)",
+			  path);
+		return tap_done(&t);
+	}
 	if (gu_backend_is_vnpu(path) || plugger_init(&pl, path)) {
 		tap_skip(&t, "no PCI NPU, or no QMP (vm-run --npu pci --guest-qmp) nor --sysfs",
 			 "hot unplug");
