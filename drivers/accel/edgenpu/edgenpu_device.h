@@ -137,8 +137,9 @@ struct edgenpu_job_record {
  * @hang_lock: protects @hang_users
  * @hang_users: recent hangs by user, so reopening does not undo a ban
  * @bo_lock: protects @bos
- * @bos: every live buffer object of the device, created or imported;
- *	removal takes their DMA mappings back while files still hold them
+ * @bos: the buffer objects that hold a DMA mapping for the device (a
+ *	job used them, or they were imported); removal takes the mappings
+ *	back while files still hold the BOs
  */
 struct edgenpu_device {
 	struct drm_device drm;
