@@ -11,11 +11,39 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
+/*
+ * @last: when the previous result was printed (0 before the first); a
+ * result that took TAP_SLOW_S or more is followed by a diagnostic with its
+ * time, so a log shows where a test spends its seconds.
+ */
 struct tap {
 	int n;
 	int failed;
+	double last;
 };
+
+#define TAP_SLOW_S 2.0
+
+static inline double tap_now(void)
+{
+	struct timespec ts;
+
+	if (!timespec_get(&ts, TIME_UTC))
+		return 0;
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* After a result: its time, when it was slow. */
+static inline void tap_time(struct tap *t)
+{
+	double now = tap_now();
+
+	if (t->last > 0 && now - t->last >= TAP_SLOW_S)
+		printf("# (%d took %.1f s)\n", t->n, now - t->last);
+	t->last = now;
+}
 
 static inline int tap_check(struct tap *t, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -36,6 +64,7 @@ static inline int tap_check(struct tap *t, int ok, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	tap_time(t);
 	fflush(stdout);
 	return ok;
 }
@@ -51,6 +80,7 @@ static inline void tap_skip(struct tap *t, const char *why, const char *fmt, ...
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf(" # SKIP %s\n", why);
+	tap_time(t);
 	fflush(stdout);
 }
 
