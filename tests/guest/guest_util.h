@@ -91,6 +91,19 @@ static inline int gu_backend_is_vnpu(const char *path)
 	return !ret && strcmp(info.backend, "vnpu") == 0;
 }
 
+/*
+ * A repetition count from the environment (run-guest-tests lowers some on
+ * the debug kernels, where KASAN and lockdep make each round ten times
+ * dearer); @def when unset or not a positive number.
+ */
+static inline long gu_env_count(const char *name, long def)
+{
+	const char *v = getenv(name);
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	return n > 0 ? n : def;
+}
+
 static inline int64_t gu_now_ns(void)
 {
 	struct timespec ts;

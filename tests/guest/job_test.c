@@ -36,7 +36,6 @@
 #define DBG		"/sys/kernel/debug/edgenpu/edgenpu-vnpu.0/"
 #define SYSFS		"/sys/bus/platform/devices/edgenpu-vnpu.0/"
 #define CHILDREN	4
-#define CHILD_JOBS	1000
 
 /* A job: out = a + b, requantized, over three buffers. */
 struct rig {
@@ -649,6 +648,7 @@ static void test_hang(struct tap *t, struct rig *r, const char *path)
 
 static void test_concurrency(struct tap *t, const char *path)
 {
+	long jobs = gu_env_count("JOB_CHILD_JOBS", 1000);
 	pid_t pids[CHILDREN];
 	int i, good = 0, status;
 
@@ -660,7 +660,7 @@ static void test_concurrency(struct tap *t, const char *path)
 
 			if (rig_init(&rc, path))
 				_exit(2);
-			for (k = 0, ok = 1; k < CHILD_JOBS && ok; k++)
+			for (k = 0, ok = 1; k < jobs && ok; k++)
 				ok = run_one(&rc, i * 100000 + k);
 			_exit(ok ? 0 : 1);
 		}
@@ -669,8 +669,8 @@ static void test_concurrency(struct tap *t, const char *path)
 		if (waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0)
 			good++;
-	tap_check(t, good == CHILDREN, "%d processes x %d jobs, every result checked (%d ok)",
-		  CHILDREN, CHILD_JOBS, good);
+	tap_check(t, good == CHILDREN, "%d processes x %ld jobs, every result checked (%d ok)",
+		  CHILDREN, jobs, good);
 }
 
 /* Jobs the vnpu finished, with or without an error. */
@@ -729,13 +729,13 @@ static void test_signals(struct tap *t, struct rig *r)
 	struct intr a = { .r = r }, b = { .r = r };
 	pthread_t ta, tb;
 	long before = jobs_ended(), after;
-	int i;
+	long signals = gu_env_count("JOB_SIGNALS", 4000), i;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
 	pthread_create(&ta, NULL, intr_submitter, &a);
 	pthread_create(&tb, NULL, intr_submitter, &b);
-	for (i = 0; i < 4000; i++) {
+	for (i = 0; i < signals; i++) {
 		pthread_kill(ta, SIGUSR1);
 		usleep(500);
 	}
@@ -745,8 +745,8 @@ static void test_signals(struct tap *t, struct rig *r)
 	for (i = 0; i < 100 && jobs_ended() - before < a.accepted + b.accepted; i++)
 		usleep(10000);
 	after = jobs_ended();
-	printf("# %ld jobs accepted under signals, %ld EINTR retries\n",
-	       a.accepted + b.accepted, a.eintr + b.eintr);
+	printf("# %ld jobs accepted under %ld signals, %ld EINTR retries\n",
+	       a.accepted + b.accepted, signals, a.eintr + b.eintr);
 	tap_check(t, a.accepted > 0 && after - before == a.accepted + b.accepted,
 		  "signals: every accepted job ran exactly once (%ld accepted, %ld ran)",
 		  a.accepted + b.accepted, after - before);
