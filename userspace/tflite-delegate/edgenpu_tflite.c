@@ -526,7 +526,7 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 		snprintf(k->err, sizeof(k->err), "%s: %s", name,
 			 edgenpu_strerror(ret));
 	if (!k->err[0])
-		dlog(d, LOG_DEBUG, "%s: planned, %u inputs, %u outputs", name,
+		dlog(d, LOG_INFO, "%s: planned, %u inputs, %u outputs", name,
 		     k->nin, k->nout);
 	return k;
 }
@@ -593,6 +593,25 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 	return kTfLiteOk;
 }
 
+/* Remember an unclaimed node: the first's reason, every op's name once. */
+static void note_bad(TfLiteContext *ctx, int ni, const char *why,
+		     int *first, char *first_why, size_t fwlen, char *ops,
+		     size_t opslen)
+{
+	const char *name = node_name(ctx, ni);
+	size_t len = strlen(ops), nl = strlen(name);
+	const char *p;
+
+	if (*first < 0) {
+		*first = ni;
+		snprintf(first_why, fwlen, "%s", why);
+	}
+	for (p = ops; (p = strstr(p, name)); p += nl)
+		if ((p == ops || p[-1] == ' ') && (!p[nl] || p[nl] == ','))
+			return;
+	snprintf(ops + len, opslen - len, "%s%s", len ? ", " : "", name);
+}
+
 static TfLiteStatus dlg_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 {
 	struct dlg *d = base->data_;
@@ -606,7 +625,7 @@ static TfLiteStatus dlg_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 	TfLiteIntArray *plan, *claim;
 	TfLiteStatus st = kTfLiteOk;
 	int i, n, first_bad = -1;
-	char why[384], first_why[384] = "";
+	char why[384], first_why[384] = "", ops[256] = "";
 
 	if (ctx->GetExecutionPlan(ctx, &plan) != kTfLiteOk)
 		return kTfLiteError;
@@ -630,10 +649,9 @@ static TfLiteStatus dlg_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 		ok = claimable(d, ctx, ni, node, why, sizeof(why));
 		if (ok)
 			claim->data[claim->size++] = ni;
-		else if (first_bad < 0) {
-			first_bad = ni;
-			snprintf(first_why, sizeof(first_why), "%s", why);
-		}
+		else
+			note_bad(ctx, ni, why, &first_bad, first_why,
+				 sizeof(first_why), ops, sizeof(ops));
 		dlog(d, ok ? LOG_DEBUG : LOG_INFO, "node %d (%s): %s%s", ni,
 		     node_name(ctx, ni), ok ? (d->cpu ? "edgenpu CPU executor" :
 		     "NPU") : "TFLite: ", ok ? "" : why);
@@ -644,9 +662,9 @@ static TfLiteStatus dlg_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 	     n - claim->size);
 	if (d->full && first_bad >= 0) {
 		ctx->ReportError(ctx,
-				 "edgenpu-tflite: require_full_offload: node %d (%s) cannot run on edgenpu: %s",
-				 first_bad, node_name(ctx, first_bad),
-				 first_why);
+				 "edgenpu-tflite: require_full_offload: %d of %d nodes cannot run on edgenpu (ops %s); the first, node %d (%s): %s",
+				 n - claim->size, n, ops, first_bad,
+				 node_name(ctx, first_bad), first_why);
 		st = kTfLiteError;
 	} else if (claim->size) {
 		st = ctx->ReplaceNodeSubsetsWithDelegateKernels(ctx, reg, claim,
