@@ -571,8 +571,11 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 	for (i = 0; i < k->nin; i++) {
 		const TfLiteTensor *t = &ctx->tensors[k->in_ti[i]];
 
-		if (!t->data.raw || t->bytes != k->in_size[i])
+		if (!t->data.raw || t->bytes != k->in_size[i]) {
+			ctx->ReportError(ctx, "edgenpu-tflite: input tensor %d has no data or %zu bytes, not %zu",
+					 k->in_ti[i], t->bytes, k->in_size[i]);
 			return kTfLiteError;
+		}
 		memcpy(edgenpu_runner_input(k->runner, i, NULL), t->data.raw,
 		       k->in_size[i]);
 	}
@@ -585,8 +588,11 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 	for (i = 0; i < k->nout; i++) {
 		TfLiteTensor *t = &ctx->tensors[k->out_ti[i]];
 
-		if (!t->data.raw || t->bytes != k->out_size[i])
+		if (!t->data.raw || t->bytes != k->out_size[i]) {
+			ctx->ReportError(ctx, "edgenpu-tflite: output tensor %d has no data or %zu bytes, not %zu",
+					 k->out_ti[i], t->bytes, k->out_size[i]);
 			return kTfLiteError;
+		}
 		memcpy(t->data.raw, edgenpu_runner_output(k->runner, i, NULL),
 		       k->out_size[i]);
 	}
@@ -652,7 +658,7 @@ static TfLiteStatus dlg_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 		else
 			note_bad(ctx, ni, why, &first_bad, first_why,
 				 sizeof(first_why), ops, sizeof(ops));
-		dlog(d, ok ? LOG_DEBUG : LOG_INFO, "node %d (%s): %s%s", ni,
+		dlog(d, LOG_INFO, "node %d (%s): %s%s", ni,
 		     node_name(ctx, ni), ok ? (d->cpu ? "edgenpu CPU executor" :
 		     "NPU") : "TFLite: ", ok ? "" : why);
 	}

@@ -13,6 +13,9 @@
  *   kernels): with device=cpu the delegate claims every node, and the
  *   outputs equal expected<i>.bin byte for byte, on the first and on a
  *   second Invoke;
+ * - the chain model: 100 Invokes after the first allocate nothing (the
+ *   plain build counts every malloc of the process); a conv model resized
+ *   to batch 2 is delegated again and equals the reference kernels;
  * - models with nodes libedgenpu cannot run (SHARED_DIR/relu_fallback.tflite
  *   from gen_fallback_model.py, conv-dwconv-RELU-conv-fc: two partitions
  *   around RELU; keyword_scrambled_8bit's SVDFs and int16 QUANTIZE):
@@ -36,6 +39,45 @@
 #include "tensorflow/lite/delegates/external/external_delegate.h"
 
 #include "tap.h"
+
+#define TFL_RANK_MAX 8
+
+/*
+ * Allocation counting for the steady-state check, in the plain build: the
+ * program's malloc family is the whole process's (TFLite's and the
+ * delegate's calls land here) and forwards to glibc's.
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void __libc_free(void *p);
+static unsigned long g_allocs;
+
+void *malloc(size_t size)
+{
+	g_allocs++;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	g_allocs++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	g_allocs++;
+	return __libc_realloc(p, size);
+}
+
+void free(void *p)
+{
+	__libc_free(p);
+}
+#endif
 
 /* LeakSanitizer's, in the sanitized build only. */
 extern void __lsan_ignore_object(const void *p) __attribute__((weak));
@@ -308,6 +350,108 @@ static void test_expected(struct ctx *c, const char *dir, const char *name)
 	TfLiteExternalDelegateDelete(d);
 }
 
+/* 100 Invokes after the first allocate nothing (plain build). */
+static void test_steady(struct ctx *c, const char *dir, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = NULL;
+	TfLiteInterpreter *it = NULL;
+	char path[4096];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m)
+		it = make_interp(c, m, d);
+	if (it && !set_inputs(it, dir) && !invoke(it, name)) {
+#ifdef COUNT_ALLOCS
+		unsigned long before = g_allocs;
+		int ok;
+
+		for (i = 0; i < 100 && TfLiteInterpreterInvoke(it) == kTfLiteOk; i++)
+			;
+		ok = before > 0 && i == 100 && g_allocs == before &&
+		     outputs_match_files(it, dir);
+		if (!ok)
+			tap_diag("%d Invokes, %lu allocations", i,
+				 g_allocs - before);
+		tap_check(&c->tap, ok, "%s: 100 more Invokes allocate nothing (TFLite and delegate) and give the same outputs",
+			  name);
+#else
+		(void)i;
+		tap_skip(&c->tap, "allocations are counted in the plain build",
+			 "%s: 100 more Invokes allocate nothing", name);
+#endif
+	} else {
+		tap_check(&c->tap, 0, "%s: steady state", name);
+	}
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
+/*
+ * ResizeInputTensor to batch 2 on a model delegated whole: TFLite undoes
+ * the delegate and applies it again to the resized graph (the delegate
+ * does not take dynamic tensors), so it is planned anew at the new shape;
+ * the outputs equal the reference kernels' at that shape.
+ */
+static void test_resize(struct ctx *c, const char *dir, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = NULL;
+	TfLiteInterpreter *it = NULL, *ref = NULL;
+	const TfLiteTensor *in;
+	char path[4096];
+	int dims[TFL_RANK_MAX], k, ok = 0, n = -1, tot = -1;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m) {
+		it = make_interp(c, m, d);
+		ref = make_interp(c, m, NULL);
+	}
+	if (!it || !ref) {
+		tap_check(&c->tap, 0, "%s: resize: interpreters", name);
+		goto out;
+	}
+	in = TfLiteInterpreterGetInputTensor(it, 0);
+	for (k = 0; k < TfLiteTensorNumDims(in) && k < TFL_RANK_MAX; k++)
+		dims[k] = TfLiteTensorDim(in, k);
+	dims[0] = 2;
+	if (TfLiteInterpreterResizeInputTensor(ref, 0, dims, k) != kTfLiteOk ||
+	    TfLiteInterpreterAllocateTensors(ref) != kTfLiteOk) {
+		tap_check(&c->tap, 0, "%s: resize: the reference interpreter", name);
+		goto out;
+	}
+	if (!capture_begin(c)) {
+		ok = TfLiteInterpreterResizeInputTensor(it, 0, dims, k) ==
+		     kTfLiteOk &&
+		     TfLiteInterpreterAllocateTensors(it) == kTfLiteOk;
+		capture_end(c);
+	}
+	if (!ok)
+		tap_diag("log: %s", c->log);
+	else if (!delegated(c->log, &n, &tot) || n != tot ||
+		 !strstr(c->log, "partition"))
+		ok = 0, tap_diag("not delegated again; log: %s", c->log);
+	else
+		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
+		     !invoke(it, name) && !invoke(ref, name) &&
+		     outputs_equal(it, ref);
+	tap_check(&c->tap, ok, "%s: input resized to batch 2: delegated again (%d of %d nodes), outputs equal the reference kernels'",
+		  name, n, tot);
+out:
+	TfLiteInterpreterDelete(ref);
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
 /*
  * A model with a node libedgenpu cannot run (@op): partial delegation
  * equals the reference kernels; require_full_offload fails naming @op.
@@ -498,6 +642,10 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/expected0.bin", dir);
 		if (!access(path, R_OK))
 			test_expected(&c, dir, names[i]);
+		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax"))
+			test_steady(&c, dir, names[i]);
+		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc"))
+			test_resize(&c, dir, names[i]);
 		free(names[i]);
 	}
 	free(names);
