@@ -13,6 +13,10 @@
  *   kernels): with device=cpu the delegate claims every node, and the
  *   outputs equal expected<i>.bin byte for byte, on the first and on a
  *   second Invoke;
+ * - the shared real models hello_world_int8, person_detect (as shipped:
+ *   TFLite refuses it, skipped) and person_detect_fixed (the oracle's
+ *   patched copy, made by scripts/tflite-delegate-test): wholly
+ *   delegated, outputs equal the reference kernels' on a pattern input;
  * - the chain model: 100 Invokes after the first allocate nothing (the
  *   plain build counts every malloc of the process); a conv model resized
  *   to batch 2 is delegated again and equals the reference kernels;
@@ -350,6 +354,49 @@ static void test_expected(struct ctx *c, const char *dir, const char *name)
 	TfLiteExternalDelegateDelete(d);
 }
 
+/*
+ * A real model: wholly delegated with device=cpu, outputs equal the
+ * reference kernels' in this process on a pattern input. Skipped if
+ * TFLite itself refuses the model.
+ */
+static void test_real(struct ctx *c, const char *path, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = TfLiteModelCreateFromFile(path);
+	TfLiteInterpreter *it = NULL, *ref = NULL;
+	int ok = 0, n = -1, tot = -1;
+
+	if (m && !capture_begin(c)) {
+		ref = make_interp(c, m, NULL);
+		capture_end(c);
+	}
+	if (!ref) {
+		tap_skip(&c->tap, "TFLite 2.14 refuses it without the delegate",
+			 "%s", name);
+		goto out;
+	}
+	if (d && !capture_begin(c)) {
+		it = make_interp(c, m, d);
+		capture_end(c);
+	}
+	if (!it)
+		tap_diag("%s: log: %s", name, c->log);
+	else if (!delegated(c->log, &n, &tot) || n != tot || !n)
+		tap_diag("%s: not every node delegated; log: %s", name, c->log);
+	else
+		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
+		     !invoke(it, name) && !invoke(ref, name) &&
+		     outputs_equal(it, ref);
+	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=cpu), outputs equal the reference kernels'",
+		  name, n, tot);
+out:
+	TfLiteInterpreterDelete(it);
+	TfLiteInterpreterDelete(ref);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
 /* 100 Invokes after the first allocate nothing (plain build). */
 static void test_steady(struct ctx *c, const char *dir, const char *name)
 {
@@ -656,6 +703,18 @@ int main(int argc, char **argv)
 				     NULL);
 		else
 			tap_skip(&c.tap, "not generated", "relu_fallback");
+		for (i = 0; i < 3; i++) {
+			static const char *const real[] = { "hello_world_int8",
+				"person_detect", "person_detect_fixed" };
+
+			snprintf(path, sizeof(path), "%s/%s.tflite", argv[3],
+				 real[i]);
+			if (!access(path, R_OK))
+				test_real(&c, path, real[i]);
+			else
+				tap_skip(&c.tap, "not in the shared models",
+					 "%s", real[i]);
+		}
 		snprintf(path, sizeof(path), "%s/keyword_scrambled_8bit.tflite",
 			 argv[3]);
 		if (!access(path, R_OK))
