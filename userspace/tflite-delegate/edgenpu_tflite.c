@@ -296,6 +296,17 @@ static int32_t map_tensor(int32_t *map, uint32_t *ntensors, int ti)
 	return map[ti];
 }
 
+/* Whether a->data[k] already occurs before position @k (ADD x, x). */
+static int seen_before(const TfLiteIntArray *a, int k)
+{
+	int j;
+
+	for (j = 0; j < k; j++)
+		if (a->data[j] == a->data[k])
+			return 1;
+	return 0;
+}
+
 static int copy_list(const TfLiteIntArray *a, int32_t *map, uint32_t *nt,
 		     int32_t **out, uint32_t *n, int skip_const,
 		     const TfLiteContext *ctx)
@@ -309,7 +320,8 @@ static int copy_list(const TfLiteIntArray *a, int32_t *map, uint32_t *nt,
 	for (k = 0; k < a->size; k++) {
 		int ti = a->data[k];
 
-		if (ti < 0 || (skip_const && is_const(&ctx->tensors[ti])))
+		if (ti < 0 || (skip_const && is_const(&ctx->tensors[ti])) ||
+		    seen_before(a, k))
 			continue;
 		(*out)[(*n)++] = map_tensor(map, nt, ti);
 	}
@@ -473,7 +485,8 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 	for (i = 0; i < dp->input_tensors->size; i++) {
 		int ti = dp->input_tensors->data[i];
 
-		if (ti < 0 || is_const(&ctx->tensors[ti]))
+		if (ti < 0 || is_const(&ctx->tensors[ti]) ||
+		    seen_before(dp->input_tensors, i))
 			continue;
 		if (!edgenpu_runner_input(k->runner, k->nin,
 					  &k->in_size[k->nin]))
@@ -483,6 +496,8 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 	for (i = 0; i < dp->output_tensors->size; i++) {
 		int ti = dp->output_tensors->data[i];
 
+		if (ti < 0 || seen_before(dp->output_tensors, i))
+			continue;
 		if (!edgenpu_runner_output(k->runner, k->nout,
 					   &k->out_size[k->nout]))
 			return -EINVAL;
