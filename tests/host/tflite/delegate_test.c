@@ -13,7 +13,8 @@
  *   kernels): with device=cpu the delegate claims every node, and the
  *   outputs equal expected<i>.bin byte for byte, on the first and on a
  *   second Invoke;
- * - the shared real models hello_world_int8, person_detect (as shipped:
+ * - SHARED_DIR/add_self.tflite (ADD(x, x), conv), and the shared real
+ *   models hello_world_int8, person_detect (as shipped:
  *   TFLite refuses it, skipped) and person_detect_fixed (the oracle's
  *   patched copy, made by scripts/tflite-delegate-test): wholly
  *   delegated, outputs equal the reference kernels' on a pattern input;
@@ -703,9 +704,10 @@ int main(int argc, char **argv)
 				     NULL);
 		else
 			tap_skip(&c.tap, "not generated", "relu_fallback");
-		for (i = 0; i < 3; i++) {
-			static const char *const real[] = { "hello_world_int8",
-				"person_detect", "person_detect_fixed" };
+		for (i = 0; i < 4; i++) {
+			static const char *const real[] = { "add_self",
+				"hello_world_int8", "person_detect",
+				"person_detect_fixed" };
 
 			snprintf(path, sizeof(path), "%s/%s.tflite", argv[3],
 				 real[i]);

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""A model for the delegate's partition test, with tests/models/gen_models.py's
-writer: CONV_2D -> DEPTHWISE_CONV_2D -> RELU -> CONV_2D -> FULLY_CONNECTED
-(int8). libedgenpu has no RELU, so the delegate should make two partitions
-(the two ops before it, the two after it) and leave RELU to TFLite.
+"""Models for the delegate's tests, with tests/models/gen_models.py's writer.
 
-  gen_fallback_model.py OUT.tflite
+OUT_DIR/relu_fallback.tflite: CONV_2D -> DEPTHWISE_CONV_2D -> RELU ->
+CONV_2D -> RESHAPE -> FULLY_CONNECTED (int8). libedgenpu has no RELU, so
+the delegate should make two partitions around it and leave RELU to TFLite.
+
+OUT_DIR/add_self.tflite: ADD(x, x) -> CONV_2D: one tensor twice among a
+node's inputs.
+
+  gen_fallback_model.py OUT_DIR
 """
 import os
 import random
@@ -34,7 +38,14 @@ def main():
     c2 = net.conv2d(r, 4, (1, 1), (1, 1), "VALID", (1, 1), "NONE")
     flat = net.reshape(c2, [1, 8 * 8 * 4])
     net.output(net.fc(flat, 10, "NONE", False))
-    with open(sys.argv[1], "wb") as f:
+    with open(os.path.join(sys.argv[1], "relu_fallback.tflite"), "wb") as f:
+        f.write(net.m.serialize())
+
+    net = g.Net(random.Random(14), "edgenpu delegate test: ADD(x, x)")
+    x = net.input([1, 6, 6, 4])
+    a = net.binary("ADD", x, x, "NONE")
+    net.output(net.conv2d(a, 4, (3, 3), (1, 1), "SAME", (1, 1), "RELU"))
+    with open(os.path.join(sys.argv[1], "add_self.tflite"), "wb") as f:
         f.write(net.m.serialize())
 
 
