@@ -408,7 +408,7 @@ out:
 
 /*
  * Whether the library would place node @ni on the NPU (device=cpu: run
- * it at all). 1 with *name set, or 0 with a reason in @why.
+ * it at all): 1, or 0 with the reason in @why.
  */
 static int claimable(struct dlg *d, TfLiteContext *ctx, int ni,
 		     const TfLiteNode *node, char *why, size_t whylen)
