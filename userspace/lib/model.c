@@ -50,6 +50,21 @@ int edgenpu_model_load_memory(const void *data, size_t size, const char *name,
 	return 0;
 }
 
+int edgenpu__model_wrap(struct tfl_model *tm, const char *name,
+			struct edgenpu_model **out)
+{
+	struct edgenpu_model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->refs = 1;
+	snprintf(m->name, sizeof(m->name), "%s", name ? name : "model");
+	m->m = *tm;
+	memset(tm, 0, sizeof(*tm));
+	*out = m;
+	return 0;
+}
+
 int edgenpu_model_load_file(const char *path, struct edgenpu_model **out,
 			    char *err, size_t errlen)
 {

@@ -19,6 +19,20 @@ struct edgenpu_model {
 	struct tfl_model m;
 };
 
+/*
+ * edgenpu__model_wrap() - a model object around a model built in memory
+ * @tm: the model (file NULL; tensor names and constant data are the
+ *	caller's and must outlive the model and its plans' creation); on
+ *	success the model owns what edgenpu__tfl_free() frees and @tm is
+ *	zeroed, on failure @tm is unchanged
+ * @name: the name in messages
+ *
+ * For the TFLite delegate, which has TFLite's parsed graph rather than a
+ * file. 0 or -ENOMEM (model.c).
+ */
+int edgenpu__model_wrap(struct tfl_model *tm, const char *name,
+			struct edgenpu_model **out);
+
 /* Buffer table layout: fixed first entries, then inputs, then outputs. */
 #define PLAN_BUF_WEIGHTS	0
 #define PLAN_BUF_SCRATCH	1

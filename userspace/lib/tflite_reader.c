@@ -982,6 +982,11 @@ int edgenpu__tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op,
 	struct rd r;
 
 	*out = def;
+	if (op->has_optv) {
+		if (id >= 0 && id < TFL_MAX_OPT_FIELDS && (op->optv_set >> id & 1))
+			*out = op->optv[id];
+		return 0;
+	}
 	if (!op->has_opts)
 		return 0;
 	opt_rd(m, &r);
@@ -998,6 +1003,13 @@ int edgenpu__tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op,
 	int ret;
 
 	*out = def;
+	if (op->has_optv) {
+		if (id >= 0 && id < TFL_MAX_OPT_FIELDS && (op->optv_set >> id & 1)) {
+			bits = (uint32_t)op->optv[id];
+			memcpy(out, &bits, 4);
+		}
+		return 0;
+	}
 	if (!op->has_opts)
 		return 0;
 	opt_rd(m, &r);

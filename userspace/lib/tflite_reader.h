@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #define TFL_MAX_RANK 8
+/* Most option fields a model built in memory gives (struct tfl_op). */
+#define TFL_MAX_OPT_FIELDS 8
 
 /* enum TensorType (the subset named in messages and used by lowering). */
 enum {
@@ -159,10 +161,20 @@ struct tfl_op {
 	uint8_t opt_type;		/* BuiltinOptions union type */
 	int has_opts;
 	struct tfl_table opts;
+	/*
+	 * Options given as values rather than as a table of the file, for a
+	 * model built in memory (the TFLite delegate builds one from
+	 * TFLite's parsed options): when has_optv is set, field id N reads
+	 * optv[N] if bit N of optv_set is set, else its default. A float
+	 * field holds its IEEE bits in the low 32 bits.
+	 */
+	int has_optv;
+	uint32_t optv_set;
+	int64_t optv[TFL_MAX_OPT_FIELDS];
 };
 
 struct tfl_model {
-	uint8_t *file;			/* owned copy of the bytes */
+	uint8_t *file;			/* owned copy of the bytes; NULL if built in memory */
 	size_t size;
 	uint32_t version;
 	const char *description;

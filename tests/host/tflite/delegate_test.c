@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libedgenpu-tflite.so under TensorFlow Lite 2.14 (the oracle chroot's):
+ * TFLite's C API loads it with TfLiteExternalDelegateCreate() and runs
+ * models with it; TAP output.
+ *
+ *   delegate_test DELEGATE.so MODELS_DIR [SHARED_DIR]
+ *
+ * - options: unknown keys and bad values are refused naming the key (the
+ *   plugin's own report_error, and TfLiteExternalDelegateCreate());
+ * - every generated model with expected outputs (MODELS_DIR/<name>/
+ *   {model.tflite,input<i>.bin,expected<i>.bin}, TFLite's reference
+ *   kernels): with device=cpu the delegate claims every node, and the
+ *   outputs equal expected<i>.bin byte for byte, on the first and on a
+ *   second Invoke;
+ * - SHARED_DIR/add_self.tflite (ADD(x, x), conv), and the shared real
+ *   models hello_world_int8, person_detect (as shipped:
+ *   TFLite refuses it, skipped) and person_detect_fixed (the oracle's
+ *   patched copy, made by scripts/tflite-delegate-test): wholly
+ *   delegated, outputs equal the reference kernels' on a pattern input;
+ * - the chain model: 100 Invokes after the first allocate nothing (the
+ *   plain build counts every malloc of the process); a conv model resized
+ *   to batch 2 is delegated again and equals the reference kernels;
+ * - models with nodes libedgenpu cannot run (SHARED_DIR/relu_fallback.tflite
+ *   from gen_fallback_model.py, conv-dwconv-RELU-conv-fc: two partitions
+ *   around RELU; keyword_scrambled_8bit's SVDFs and int16 QUANTIZE):
+ *   those nodes stay with TFLite,
+ *   the outputs equal a run without the delegate (both runs use the
+ *   reference kernels, BuiltinRefOpResolver, in this process), and
+ *   require_full_offload=true makes interpreter creation fail with a
+ *   message naming the op (keyword_scrambled_8bit is placed but not
+ *   run: see svdf_broken).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tensorflow/lite/core/c/c_api.h"
+#include "tensorflow/lite/core/c/c_api_experimental.h"
+#include "tensorflow/lite/delegates/external/external_delegate.h"
+
+#include "tap.h"
+
+#define TFL_RANK_MAX 8
+
+/*
+ * Allocation counting for the steady-state check, in the plain build: the
+ * program's malloc family is the whole process's (TFLite's and the
+ * delegate's calls land here) and forwards to glibc's.
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void __libc_free(void *p);
+static unsigned long g_allocs;
+
+void *malloc(size_t size)
+{
+	g_allocs++;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	g_allocs++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	g_allocs++;
+	return __libc_realloc(p, size);
+}
+
+void free(void *p)
+{
+	__libc_free(p);
+}
+#endif
+
+/* LeakSanitizer's, in the sanitized build only. */
+extern void __lsan_ignore_object(const void *p) __attribute__((weak));
+
+/* ref_resolver.cc */
+void *ref_resolver_new(void);
+void ref_resolver_delete(void *r);
+const TfLiteRegistration *ref_find_builtin(void *r, TfLiteBuiltinOperator op,
+					   int version);
+const TfLiteRegistration *ref_find_custom(void *r, const char *name,
+					  int version);
+
+struct ctx {
+	struct tap tap;
+	const char *so;
+	void *resolver;
+	char log[1 << 16];		/* stderr captured by capture_*() */
+	char reported[1024];		/* the plugin's report_error */
+	int saved_fd;
+	FILE *tmp;
+};
+
+/* The plugin's report_error has no user data: the test's only global. */
+static char *g_reported;
+static size_t g_reported_len;
+
+static void on_report(const char *msg)
+{
+	snprintf(g_reported, g_reported_len, "%s", msg);
+}
+
+static int capture_begin(struct ctx *c)
+{
+	fflush(stderr);
+	c->tmp = tmpfile();
+	if (!c->tmp)
+		return -1;
+	c->saved_fd = dup(2);
+	dup2(fileno(c->tmp), 2);
+	return 0;
+}
+
+static void capture_end(struct ctx *c)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved_fd, 2);
+	close(c->saved_fd);
+	rewind(c->tmp);
+	n = fread(c->log, 1, sizeof(c->log) - 1, c->tmp);
+	c->log[n] = 0;
+	fclose(c->tmp);
+	c->tmp = NULL;
+}
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(n ? (size_t)n : 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+static TfLiteDelegate *make_delegate(const struct ctx *c,
+				     const char *const *kv)
+{
+	TfLiteExternalDelegateOptions o =
+		TfLiteExternalDelegateOptionsDefault(c->so);
+
+	for (; kv && kv[0]; kv += 2)
+		TfLiteExternalDelegateOptionsInsert(&o, kv[0], kv[1]);
+	return TfLiteExternalDelegateCreate(&o);
+}
+
+/* An interpreter of @m on the reference kernels, with @d if not NULL. */
+static TfLiteInterpreter *make_interp(struct ctx *c, TfLiteModel *m,
+				      TfLiteDelegate *d)
+{
+	TfLiteInterpreterOptions *o = TfLiteInterpreterOptionsCreate();
+	TfLiteInterpreter *it;
+
+	TfLiteInterpreterOptionsSetNumThreads(o, 1);
+	TfLiteInterpreterOptionsSetOpResolver(o, ref_find_builtin,
+					      ref_find_custom, c->resolver);
+	if (d)
+		TfLiteInterpreterOptionsAddDelegate(o, d);
+	it = TfLiteInterpreterCreate(m, o);
+	TfLiteInterpreterOptionsDelete(o);
+	if (it && TfLiteInterpreterAllocateTensors(it) != kTfLiteOk) {
+		TfLiteInterpreterDelete(it);
+		it = NULL;
+	}
+	return it;
+}
+
+/*
+ * Set the inputs: from DIR/input<i>.bin if @dir, else a fixed pattern.
+ * 0, or -1 with a diagnostic.
+ */
+static int set_inputs(TfLiteInterpreter *it, const char *dir)
+{
+	int32_t i, n = TfLiteInterpreterGetInputTensorCount(it);
+
+	for (i = 0; i < n; i++) {
+		TfLiteTensor *t = TfLiteInterpreterGetInputTensor(it, i);
+		size_t want = TfLiteTensorByteSize(t), size = want, k;
+		char path[4096];
+		unsigned char *buf;
+		int ret;
+
+		if (dir) {
+			snprintf(path, sizeof(path), "%s/input%d.bin", dir, i);
+			buf = read_file(path, &size);
+		} else {
+			buf = malloc(want ? want : 1);
+			for (k = 0; buf && k < want; k++)
+				buf[k] = (unsigned char)(k * 37u + 11u);
+		}
+		if (!buf || size != want) {
+			tap_diag("input %d: missing or %zu bytes, tensor has %zu",
+				 i, size, want);
+			free(buf);
+			return -1;
+		}
+		ret = TfLiteTensorCopyFromBuffer(t, buf, size) == kTfLiteOk;
+		free(buf);
+		if (!ret)
+			return -1;
+	}
+	return 0;
+}
+
+static int invoke(TfLiteInterpreter *it, const char *what)
+{
+	if (TfLiteInterpreterInvoke(it) == kTfLiteOk)
+		return 0;
+	tap_diag("%s: Invoke failed", what);
+	return -1;
+}
+
+/* Outputs equal DIR/expected<i>.bin: 1, or 0 with a diagnostic. */
+static int outputs_match_files(TfLiteInterpreter *it, const char *dir)
+{
+	int32_t i, n = TfLiteInterpreterGetOutputTensorCount(it);
+
+	for (i = 0; i < n; i++) {
+		const TfLiteTensor *t = TfLiteInterpreterGetOutputTensor(it, i);
+		size_t size = 0, k, diff = 0;
+		char path[4096];
+		const unsigned char *got = TfLiteTensorData(t);
+		unsigned char *want;
+
+		snprintf(path, sizeof(path), "%s/expected%d.bin", dir, i);
+		want = read_file(path, &size);
+		if (!want || size != TfLiteTensorByteSize(t) || !got) {
+			tap_diag("output %d: %s missing or %zu bytes", i, path,
+				 size);
+			free(want);
+			return 0;
+		}
+		for (k = 0; k < size; k++)
+			diff += got[k] != want[k];
+		free(want);
+		if (diff) {
+			tap_diag("output %d: %zu of %zu bytes differ", i, diff,
+				 size);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Outputs of @a and @b equal byte for byte. */
+static int outputs_equal(TfLiteInterpreter *a, TfLiteInterpreter *b)
+{
+	int32_t i, n = TfLiteInterpreterGetOutputTensorCount(a);
+
+	if (n != TfLiteInterpreterGetOutputTensorCount(b))
+		return 0;
+	for (i = 0; i < n; i++) {
+		const TfLiteTensor *x = TfLiteInterpreterGetOutputTensor(a, i);
+		const TfLiteTensor *y = TfLiteInterpreterGetOutputTensor(b, i);
+		size_t size = TfLiteTensorByteSize(x);
+
+		if (size != TfLiteTensorByteSize(y) ||
+		    memcmp(TfLiteTensorData(x), TfLiteTensorData(y), size)) {
+			tap_diag("output %d differs", i);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* "edgenpu-tflite: ...: N of M nodes delegated": 0 if no such line. */
+static int delegated(const char *log, int *n, int *m)
+{
+	const char *p = strstr(log, " nodes delegated");
+
+	while (p && p > log && p[-1] != ':')
+		p--;
+	return p && sscanf(p, " %d of %d", n, m) == 2;
+}
+
+/*
+ * Why keyword_scrambled_8bit is placed but not run: TFLite 2.14's own
+ * SVDF kernels fail on it, with or without the delegate. The reference
+ * kernel refuses its activation (svdf.cc: "params->activation !=
+ * kTfLiteActRelu") and then the heap is corrupted at interpreter
+ * deletion ("double free or corruption"); the optimized kernel reads past
+ * a heap block under ASan.
+ */
+static const char svdf_broken[] =
+	"TFLite 2.14's SVDF kernels fail on this model without the delegate too";
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* A generated model with expected outputs: all delegated, bit-exact. */
+static void test_expected(struct ctx *c, const char *dir, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = NULL;
+	TfLiteInterpreter *it = NULL;
+	char path[4096];
+	int ok = 0, n = -1, tot = -1;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m && !capture_begin(c)) {
+		it = make_interp(c, m, d);
+		capture_end(c);
+	}
+	if (!d || !m || !it)
+		tap_diag("%s: delegate %p model %p interpreter %p; log: %s",
+			 name, (void *)d, (void *)m, (void *)it, c->log);
+	else if (!delegated(c->log, &n, &tot) || n != tot || !n)
+		tap_diag("%s: not every node delegated; log: %s", name, c->log);
+	else if (!set_inputs(it, dir) && !invoke(it, name) &&
+		 outputs_match_files(it, dir) && !invoke(it, name) &&
+		 outputs_match_files(it, dir))
+		ok = 1;
+	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=cpu), outputs equal TFLite's reference kernels' twice",
+		  name, n, tot);
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
+/*
+ * A real model: wholly delegated with device=cpu, outputs equal the
+ * reference kernels' in this process on a pattern input. Skipped if
+ * TFLite itself refuses the model.
+ */
+static void test_real(struct ctx *c, const char *path, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = TfLiteModelCreateFromFile(path);
+	TfLiteInterpreter *it = NULL, *ref = NULL;
+	int ok = 0, n = -1, tot = -1;
+
+	if (m && !capture_begin(c)) {
+		ref = make_interp(c, m, NULL);
+		capture_end(c);
+	}
+	if (!ref) {
+		tap_skip(&c->tap, "TFLite 2.14 refuses it without the delegate",
+			 "%s", name);
+		goto out;
+	}
+	if (d && !capture_begin(c)) {
+		it = make_interp(c, m, d);
+		capture_end(c);
+	}
+	if (!it)
+		tap_diag("%s: log: %s", name, c->log);
+	else if (!delegated(c->log, &n, &tot) || n != tot || !n)
+		tap_diag("%s: not every node delegated; log: %s", name, c->log);
+	else
+		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
+		     !invoke(it, name) && !invoke(ref, name) &&
+		     outputs_equal(it, ref);
+	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=cpu), outputs equal the reference kernels'",
+		  name, n, tot);
+out:
+	TfLiteInterpreterDelete(it);
+	TfLiteInterpreterDelete(ref);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
+/* 100 Invokes after the first allocate nothing (plain build). */
+static void test_steady(struct ctx *c, const char *dir, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = NULL;
+	TfLiteInterpreter *it = NULL;
+	char path[4096];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m)
+		it = make_interp(c, m, d);
+	if (it && !set_inputs(it, dir) && !invoke(it, name)) {
+#ifdef COUNT_ALLOCS
+		unsigned long before = g_allocs;
+		int ok;
+
+		for (i = 0; i < 100 && TfLiteInterpreterInvoke(it) == kTfLiteOk; i++)
+			;
+		ok = before > 0 && i == 100 && g_allocs == before &&
+		     outputs_match_files(it, dir);
+		if (!ok)
+			tap_diag("%d Invokes, %lu allocations", i,
+				 g_allocs - before);
+		tap_check(&c->tap, ok, "%s: 100 more Invokes allocate nothing (TFLite and delegate) and give the same outputs",
+			  name);
+#else
+		(void)i;
+		tap_skip(&c->tap, "allocations are counted in the plain build",
+			 "%s: 100 more Invokes allocate nothing", name);
+#endif
+	} else {
+		tap_check(&c->tap, 0, "%s: steady state", name);
+	}
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
+/*
+ * ResizeInputTensor to batch 2 on a model delegated whole: TFLite undoes
+ * the delegate and applies it again to the resized graph (the delegate
+ * does not take dynamic tensors), so it is planned anew at the new shape;
+ * the outputs equal the reference kernels' at that shape.
+ */
+static void test_resize(struct ctx *c, const char *dir, const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteModel *m = NULL;
+	TfLiteInterpreter *it = NULL, *ref = NULL;
+	const TfLiteTensor *in;
+	char path[4096];
+	int dims[TFL_RANK_MAX], k, ok = 0, n = -1, tot = -1;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m) {
+		it = make_interp(c, m, d);
+		ref = make_interp(c, m, NULL);
+	}
+	if (!it || !ref) {
+		tap_check(&c->tap, 0, "%s: resize: interpreters", name);
+		goto out;
+	}
+	in = TfLiteInterpreterGetInputTensor(it, 0);
+	for (k = 0; k < TfLiteTensorNumDims(in) && k < TFL_RANK_MAX; k++)
+		dims[k] = TfLiteTensorDim(in, k);
+	dims[0] = 2;
+	if (TfLiteInterpreterResizeInputTensor(ref, 0, dims, k) != kTfLiteOk ||
+	    TfLiteInterpreterAllocateTensors(ref) != kTfLiteOk) {
+		tap_check(&c->tap, 0, "%s: resize: the reference interpreter", name);
+		goto out;
+	}
+	if (!capture_begin(c)) {
+		ok = TfLiteInterpreterResizeInputTensor(it, 0, dims, k) ==
+		     kTfLiteOk &&
+		     TfLiteInterpreterAllocateTensors(it) == kTfLiteOk;
+		capture_end(c);
+	}
+	if (!ok)
+		tap_diag("log: %s", c->log);
+	else if (!delegated(c->log, &n, &tot) || n != tot ||
+		 !strstr(c->log, "partition"))
+		ok = 0, tap_diag("not delegated again; log: %s", c->log);
+	else
+		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
+		     !invoke(it, name) && !invoke(ref, name) &&
+		     outputs_equal(it, ref);
+	tap_check(&c->tap, ok, "%s: input resized to batch 2: delegated again (%d of %d nodes), outputs equal the reference kernels'",
+		  name, n, tot);
+out:
+	TfLiteInterpreterDelete(ref);
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+}
+
+/*
+ * A model with a node libedgenpu cannot run (@op): partial delegation
+ * equals the reference kernels; require_full_offload fails naming @op.
+ * @dir: inputs from there, else a pattern.
+ */
+static void test_partial(struct ctx *c, const char *path, const char *dir,
+			 const char *name, const char *op, int parts,
+			 const char *no_invoke)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "debug", NULL };
+	static const char *const full[] = { "device", "cpu",
+		"require_full_offload", "true", NULL };
+	TfLiteModel *m = TfLiteModelCreateFromFile(path);
+	TfLiteDelegate *d = make_delegate(c, kv), *df = make_delegate(c, full);
+	TfLiteInterpreter *ref = NULL, *it = NULL, *itf = NULL;
+	int n = -1, tot = -1, ok = 0;
+
+	if (!m || !d || !df) {
+		tap_check(&c->tap, 0, "%s: model and delegates load", name);
+		goto out;
+	}
+	if (!capture_begin(c)) {
+		itf = make_interp(c, m, df);
+		capture_end(c);
+	}
+	if (!tap_check(&c->tap, !itf && strstr(c->log, op) &&
+		       strstr(c->log, "require_full_offload"),
+		       "%s: require_full_offload=true fails naming %s", name, op))
+		tap_diag("log: %s", c->log);
+	ref = make_interp(c, m, NULL);
+	if (!capture_begin(c)) {
+		it = make_interp(c, m, d);
+		capture_end(c);
+	}
+	if (!ref || !it)
+		tap_diag("%s: interpreters %p %p; log: %s", name, (void *)ref,
+			 (void *)it, c->log);
+	else if (!delegated(c->log, &n, &tot) || n >= tot)
+		tap_diag("%s: expected a node left to TFLite; log: %s", name,
+			 c->log);
+	else if (!strstr(c->log, op))
+		tap_diag("%s: the placement does not name %s; log: %s", name,
+			 op, c->log);
+	else if (parts && count(c->log, "edgenpu-tflite: partition") != parts)
+		tap_diag("%s: expected %d partitions; log: %s", name, parts,
+			 c->log);
+	else if (no_invoke)
+		ok = 1;
+	else if (!set_inputs(ref, dir) && !set_inputs(it, dir) &&
+		 !invoke(ref, name) && !invoke(it, name))
+		ok = outputs_equal(ref, it);
+	if (no_invoke)
+		tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu, %s left to TFLite (not run: %s)",
+			  name, n, tot, op, no_invoke);
+	else
+		tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu%s%.0d%s, %s left to TFLite, outputs equal the reference kernels'",
+		  name, n, tot, parts ? " in " : "", parts,
+		  parts ? " partitions" : "", op);
+out:
+	TfLiteInterpreterDelete(itf);
+	TfLiteInterpreterDelete(it);
+	TfLiteInterpreterDelete(ref);
+	TfLiteExternalDelegateDelete(df);
+	TfLiteExternalDelegateDelete(d);
+	TfLiteModelDelete(m);
+}
+
+typedef TfLiteDelegate *(*create_fn)(const char *const *, const char *const *,
+				     size_t, void (*)(const char *));
+typedef void (*destroy_fn)(TfLiteDelegate *);
+
+/* The plugin's own entry points: each option error names its key. */
+static void test_options(struct ctx *c)
+{
+	static const struct {
+		const char *k, *v, *want;
+	} bad[] = {
+		{ "bogus", "1", "'bogus'" },
+		{ "device", "", "'device'" },
+		{ "device", "/dev/accel/accel99", "'device'" },
+		{ "require_full_offload", "maybe", "'require_full_offload'" },
+		{ "log", "loud", "'log'" },
+		{ "log", "4", "'log'" },
+	};
+	static const char *const good_k[] = { "device", "log",
+		"require_full_offload" };
+	static const char *const good_v[] = { "cpu", "debug", "0" };
+	void *h = dlopen(c->so, RTLD_NOW | RTLD_LOCAL);
+	create_fn create = h ? (create_fn)(uintptr_t)dlsym(h,
+		"tflite_plugin_create_delegate") : NULL;
+	destroy_fn destroy = h ? (destroy_fn)(uintptr_t)dlsym(h,
+		"tflite_plugin_destroy_delegate") : NULL;
+	static const char *const bogus[] = { "device", "cpu", "bogus", "1",
+		NULL };
+	TfLiteDelegate *d;
+	size_t i;
+
+	if (!tap_check(&c->tap, create && destroy,
+		       "dlopen: both plugin functions found")) {
+		if (h)
+			dlclose(h);
+		return;
+	}
+	g_reported = c->reported;
+	g_reported_len = sizeof(c->reported);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c->reported[0] = 0;
+		d = create(&bad[i].k, &bad[i].v, 1, on_report);
+		if (!tap_check(&c->tap, !d && strstr(c->reported, bad[i].want),
+			       "%s=\"%s\" is refused, naming %s", bad[i].k,
+			       bad[i].v, bad[i].want))
+			tap_diag("reported: %s", c->reported);
+		if (d)
+			destroy(d);
+	}
+	c->reported[0] = 0;
+	if (!capture_begin(c)) {
+		d = create(good_k, good_v, 3, on_report);
+		capture_end(c);
+	} else {
+		d = NULL;
+	}
+	tap_check(&c->tap, d && !c->reported[0],
+		  "device=cpu log=debug require_full_offload=0 is accepted");
+	if (d)
+		destroy(d);
+	dlclose(h);
+
+	/*
+	 * TFLite 2.14's TfLiteExternalDelegateCreate() returns a wrapper even
+	 * when the plugin refused (create returned NULL), and that wrapper's
+	 * delegate is uninitialised: deleting or using it crashes. So only
+	 * the message is checked, and the wrapper is left alone (and kept
+	 * out of LeakSanitizer's report).
+	 */
+	if (!capture_begin(c)) {
+		d = make_delegate(c, bogus);
+		capture_end(c);
+		if (!tap_check(&c->tap, strstr(c->log, "'bogus'") != NULL,
+			       "TfLiteExternalDelegateCreate(): the plugin refuses an unknown key, naming it"))
+			tap_diag("log: %s", c->log);
+		if (d && __lsan_ignore_object)
+			__lsan_ignore_object(d);
+	}
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+	static struct ctx c;
+	char **names = NULL, path[4096], dir[2048];
+	size_t n = 0, cap = 0, i;
+	struct dirent *e;
+	DIR *dd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s DELEGATE.so MODELS_DIR [SHARED_DIR]\n",
+			argv[0]);
+		return 2;
+	}
+	c.so = argv[1];
+	c.resolver = ref_resolver_new();
+	test_options(&c);
+
+	dd = opendir(argv[2]);
+	while (dd && (e = readdir(dd))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				return 2;
+		}
+		names[n++] = strdup(e->d_name);
+	}
+	if (dd)
+		closedir(dd);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	tap_check(&c.tap, n > 0, "%zu entries in %s", n, argv[2]);
+	for (i = 0; i < n; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", argv[2], names[i]);
+		snprintf(path, sizeof(path), "%s/expected0.bin", dir);
+		if (!access(path, R_OK))
+			test_expected(&c, dir, names[i]);
+		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax"))
+			test_steady(&c, dir, names[i]);
+		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc"))
+			test_resize(&c, dir, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (argc > 3) {
+		snprintf(path, sizeof(path), "%s/relu_fallback.tflite", argv[3]);
+		if (!access(path, R_OK))
+			test_partial(&c, path, NULL, "relu_fallback", "RELU", 2,
+				     NULL);
+		else
+			tap_skip(&c.tap, "not generated", "relu_fallback");
+		for (i = 0; i < 4; i++) {
+			static const char *const real[] = { "add_self",
+				"hello_world_int8", "person_detect",
+				"person_detect_fixed" };
+
+			snprintf(path, sizeof(path), "%s/%s.tflite", argv[3],
+				 real[i]);
+			if (!access(path, R_OK))
+				test_real(&c, path, real[i]);
+			else
+				tap_skip(&c.tap, "not in the shared models",
+					 "%s", real[i]);
+		}
+		snprintf(path, sizeof(path), "%s/keyword_scrambled_8bit.tflite",
+			 argv[3]);
+		if (!access(path, R_OK))
+			test_partial(&c, path, NULL, "keyword_scrambled_8bit",
+				     "SVDF", 0, svdf_broken);
+		else
+			tap_skip(&c.tap, "not in the shared models",
+				 "keyword_scrambled_8bit");
+	} else {
+		tap_skip(&c.tap, "no SHARED_DIR given", "partial delegation");
+	}
+	ref_resolver_delete(c.resolver);
+	return tap_done(&c.tap);
+}
