@@ -43,6 +43,7 @@
 #include "tensorflow/lite/core/c/c_api_experimental.h"
 #include "tensorflow/lite/delegates/external/external_delegate.h"
 
+#include "ref_resolver.h"
 #include "tap.h"
 
 #define TFL_RANK_MAX 8
@@ -86,14 +87,6 @@ void free(void *p)
 
 /* LeakSanitizer's, in the sanitized build only. */
 extern void __lsan_ignore_object(const void *p) __attribute__((weak));
-
-/* ref_resolver.cc */
-void *ref_resolver_new(void);
-void ref_resolver_delete(void *r);
-const TfLiteRegistration *ref_find_builtin(void *r, TfLiteBuiltinOperator op,
-					   int version);
-const TfLiteRegistration *ref_find_custom(void *r, const char *name,
-					  int version);
 
 struct ctx {
 	struct tap tap;

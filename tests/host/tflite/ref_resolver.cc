@@ -7,16 +7,11 @@
 #include "tensorflow/lite/builtin_ops.h"
 #include "tensorflow/lite/kernels/register_ref.h"
 
+#include "ref_resolver.h"
+
 using tflite::ops::builtin::BuiltinRefOpResolver;
 
 extern "C" {
-void *ref_resolver_new(void);
-void ref_resolver_delete(void *r);
-const TfLiteRegistration *ref_find_builtin(void *r, TfLiteBuiltinOperator op,
-					   int version);
-const TfLiteRegistration *ref_find_custom(void *r, const char *name,
-					  int version);
-
 void *ref_resolver_new(void)
 {
 	return new BuiltinRefOpResolver();
