@@ -116,6 +116,8 @@ static int64_t schema_act(TfLiteFusedActivation a)
 
 static void setv(struct tfl_op *op, int id, int64_t v)
 {
+	if (id < 0 || id >= TFL_MAX_OPT_FIELDS)
+		return;	/* no field of the tables node_options() fills */
 	op->optv[id] = v;
 	op->optv_set |= 1u << id;
 }
