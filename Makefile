@@ -15,7 +15,7 @@ include $(src)/Kbuild
 else
 
 .DEFAULT_GOAL := all
-.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit bench-models bench-pci \
+.PHONY: all help check demo deps kernels modules guest vm-shell bench-submit bench-models bench-delegate bench-pci \
 	checkpatch sparse clean
 
 # Fragments of the engine and oracle work.
@@ -37,6 +37,7 @@ help:
 	@echo "  make bench-engine   engine vs XNNPACK QS8, single thread (host)"
 	@echo "  make bench-submit   empty-job round trip vs pipe ping-pong (distro VM)"
 	@echo "  make bench-models   CPU executor vs XNNPACK, TFLite 2.14 and Arm NN on MobileNet v2 (host)"
+	@echo "  make bench-delegate TFLite delegate (device=cpu) vs accel-run, TFLite kernels (host, root)"
 	@echo "  make bench-pci      the PCI NPU vs the guest CPU, submit round trip, host/device time (distro VM)"
 	@echo "  make clean       remove build/"
 
@@ -142,6 +143,9 @@ check:
 # Benchmarks print figures; they assert nothing about speed.
 bench-models:
 	@scripts/bench-models
+
+bench-delegate:
+	@scripts/bench-delegate
 
 bench-submit:
 	@scripts/vm-run --kernel $(if $(filter-out debug-latest,$(KERNEL)),$(KERNEL),distro) \
