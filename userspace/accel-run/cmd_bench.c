@@ -21,6 +21,7 @@
 #include "device.h"
 #include "model.h"
 #include "options.h"
+#include "../lib/trace.h"
 
 struct stats {
 	double min, mean, std, p50, p90, p99, max;
@@ -337,32 +338,38 @@ static void print_profile(const struct bench *b)
 		printf("  %-20s %9.4f\n", types[j], by_type_ms[j]);
 }
 
+/* The last run's ops, in Chrome's trace event format (Perfetto). */
 static int write_trace(const struct bench *b)
 {
-	size_t op, nops = edgenpu_model_num_ops(b->m);
-	uint64_t s, e, base = UINT64_MAX;
-	FILE *f = fopen(b->o.trace, "w");
-	int first = 1;
+	size_t op, n = 0, nops = edgenpu_model_num_ops(b->m);
+	struct edgenpu__trace_event *ev = calloc(nops + 1, sizeof(*ev));
+	FILE *f = ev ? fopen(b->o.trace, "w") : NULL;
+	uint64_t s, e;
+	int ret;
 
 	if (!f) {
-		fprintf(stderr, "accel-run: %s: %s\n", b->o.trace, strerror(errno));
+		fprintf(stderr, "accel-run: %s: %s\n", b->o.trace,
+			ev ? strerror(errno) : "out of memory");
+		free(ev);
 		return EXIT_RUN_FAILED;
 	}
-	for (op = 0; op < nops; op++)
-		if (!edgenpu_runner_op_time(b->r, op, &s, &e) && s && s < base)
-			base = s;
-	/* The last run's ops, in Chrome's trace event format (Perfetto). */
-	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
 	for (op = 0; op < nops; op++) {
 		if (edgenpu_runner_op_time(b->r, op, &s, &e) || !s)
 			continue;
-		fprintf(f, "%s\n{\"name\":\"%s\",\"cat\":\"op\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":1,\"tid\":1,\"args\":{\"op\":%zu}}",
-			first ? "" : ",", edgenpu_model_op_name(b->m, op),
-			(s - base) / 1e3, (e - s) / 1e3, op);
-		first = 0;
+		ev[n].name = edgenpu_model_op_name(b->m, op);
+		ev[n].cat = "op";
+		ev[n].ts_ns = s;
+		ev[n].dur_ns = e - s;
+		ev[n].arg_key[0] = "op";
+		ev[n++].arg_val[0] = (int64_t)op;
 	}
-	fprintf(f, "\n]}\n");
-	return fclose(f) ? EXIT_RUN_FAILED : 0;
+	ret = edgenpu__trace_write(f, ev, n, 0);
+	free(ev);
+	if (fclose(f) || ret) {
+		fprintf(stderr, "accel-run: %s: write error\n", b->o.trace);
+		return EXIT_RUN_FAILED;
+	}
+	return 0;
 }
 
 static void json_stats(FILE *f, const char *name, const struct stats *s)

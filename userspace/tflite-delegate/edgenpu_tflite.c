@@ -17,6 +17,14 @@
  * plan and one runner, made once in the kernel's init; Invoke copies the
  * partition's inputs in, runs, and copies its outputs out, allocating
  * nothing.
+ *
+ * profile=PATH: the file is opened (truncated) when the delegate is
+ * created, and every partition Invoke adds three events to a buffer of
+ * DLG_PROFILE_EVENTS allocated then (the Invoke, its input copy and its
+ * output copy, with the bytes copied); the trace (trace.h, Chrome's trace
+ * event format) is written when the delegate is destroyed. Events past
+ * the buffer's end are counted, not kept ("dropped_events" in the
+ * trace's otherData, and a warning).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tensorflow/lite/core/c/common.h"
 #include "tensorflow/lite/core/c/builtin_op_data.h"
@@ -34,8 +43,12 @@
 #include "edgenpu.h"
 #include "lower.h"	/* the schema's Padding and ActivationFunctionType */
 #include "model_internal.h"
+#include "trace.h"
 
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* profile=PATH: events kept (3 per partition Invoke), 64 bytes each. */
+#define DLG_PROFILE_EVENTS 65536
 
 struct dlg {
 	TfLiteDelegate base;
@@ -46,6 +59,12 @@ struct dlg {
 	struct edgenpu_device *dev;
 	uint64_t op_mask;
 	struct edgenpu_plan_limits limits;
+	char profile[4096];		/* profile=PATH, "" if none */
+	FILE *trace;			/* open from creation to destruction */
+	struct edgenpu__trace_event *ev;	/* DLG_PROFILE_EVENTS */
+	size_t nev;
+	uint64_t dropped;		/* events the buffer had no room for */
+	int nparts;			/* partitions made so far */
 };
 
 /* One partition: a model, its plan and runner, made once. */
@@ -55,6 +74,9 @@ struct kern {
 	uint32_t nin, nout;
 	int *in_ti, *out_ti;		/* TFLite tensor indices */
 	size_t *in_size, *out_size;	/* bytes, as planned */
+	struct dlg *d;
+	int id, nnodes;			/* for the profile */
+	size_t in_bytes, out_bytes;
 };
 
 static void dlog(const struct dlg *d, int level, const char *fmt, ...)
@@ -493,6 +515,7 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 		if (!edgenpu_runner_input(k->runner, k->nin,
 					  &k->in_size[k->nin]))
 			return -EINVAL;
+		k->in_bytes += k->in_size[k->nin];
 		k->in_ti[k->nin++] = ti;
 	}
 	for (i = 0; i < dp->output_tensors->size; i++) {
@@ -503,6 +526,7 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 		if (!edgenpu_runner_output(k->runner, k->nout,
 					   &k->out_size[k->nout]))
 			return -EINVAL;
+		k->out_bytes += k->out_size[k->nout];
 		k->out_ti[k->nout++] = ti;
 	}
 	return 0;
@@ -521,6 +545,9 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 	(void)length;
 	if (!k)
 		return NULL;
+	k->d = d;
+	k->id = d->nparts++;
+	k->nnodes = dp->nodes_to_replace->size;
 	snprintf(name, sizeof(name), "partition of %d nodes from node %d",
 		 dp->nodes_to_replace->size, dp->nodes_to_replace->data[0]);
 	ret = build_model(ctx, dp->nodes_to_replace->data,
@@ -579,11 +606,39 @@ static TfLiteStatus kern_prepare(TfLiteContext *ctx, TfLiteNode *node)
 	return kTfLiteOk;
 }
 
-static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
+static uint64_t now_ns(void)
 {
-	struct kern *k = node->user_data;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One profile event of partition @k, or one more dropped. */
+static void prof_add(struct kern *k, const char *name, uint64_t t0,
+		     uint64_t t1, const char *key, int64_t val)
+{
+	struct dlg *d = k->d;
+	struct edgenpu__trace_event *e;
+
+	if (d->nev == DLG_PROFILE_EVENTS) {
+		d->dropped++;
+		return;
+	}
+	e = &d->ev[d->nev++];
+	e->name = name;
+	e->cat = "edgenpu-tflite";
+	e->ts_ns = t0;
+	e->dur_ns = t1 - t0;
+	e->arg_key[0] = "partition";
+	e->arg_val[0] = k->id;
+	e->arg_key[1] = key;
+	e->arg_val[1] = val;
+}
+
+static TfLiteStatus kern_copy_in(TfLiteContext *ctx, struct kern *k)
+{
 	uint32_t i;
-	int ret;
 
 	for (i = 0; i < k->nin; i++) {
 		const TfLiteTensor *t = &ctx->tensors[k->in_ti[i]];
@@ -596,12 +651,13 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 		memcpy(edgenpu_runner_input(k->runner, i, NULL), t->data.raw,
 		       k->in_size[i]);
 	}
-	ret = edgenpu_runner_run(k->runner);
-	if (ret) {
-		ctx->ReportError(ctx, "edgenpu-tflite: %s",
-				 edgenpu_runner_last_error(k->runner));
-		return kTfLiteError;
-	}
+	return kTfLiteOk;
+}
+
+static TfLiteStatus kern_copy_out(TfLiteContext *ctx, struct kern *k)
+{
+	uint32_t i;
+
 	for (i = 0; i < k->nout; i++) {
 		TfLiteTensor *t = &ctx->tensors[k->out_ti[i]];
 
@@ -612,6 +668,36 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 		}
 		memcpy(t->data.raw, edgenpu_runner_output(k->runner, i, NULL),
 		       k->out_size[i]);
+	}
+	return kTfLiteOk;
+}
+
+static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
+{
+	struct kern *k = node->user_data;
+	int prof = k->d->trace != NULL;
+	uint64_t t0 = prof ? now_ns() : 0, t1 = 0, t2 = 0;
+
+	if (kern_copy_in(ctx, k) != kTfLiteOk)
+		return kTfLiteError;
+	if (prof)
+		t1 = now_ns();
+	if (edgenpu_runner_run(k->runner)) {
+		ctx->ReportError(ctx, "edgenpu-tflite: %s",
+				 edgenpu_runner_last_error(k->runner));
+		return kTfLiteError;
+	}
+	if (prof)
+		t2 = now_ns();
+	if (kern_copy_out(ctx, k) != kTfLiteOk)
+		return kTfLiteError;
+	if (prof) {
+		uint64_t t3 = now_ns();
+
+		prof_add(k, "partition invoke", t0, t3, "nodes", k->nnodes);
+		prof_add(k, "input copy", t0, t1, "bytes", (int64_t)k->in_bytes);
+		prof_add(k, "output copy", t2, t3, "bytes",
+			 (int64_t)k->out_bytes);
 	}
 	return kTfLiteOk;
 }
@@ -738,12 +824,52 @@ static void report(void (*report_error)(const char *), const char *fmt, ...)
 		fprintf(stderr, "%s\n", msg);
 }
 
+/* profile=PATH: the trace, at destruction; errors go to stderr. */
+static void dlg_write_profile(struct dlg *d)
+{
+	int ret = edgenpu__trace_write(d->trace, d->ev, d->nev, d->dropped);
+
+	if (fclose(d->trace) || ret)
+		dlog(d, LOG_ERROR, "profile: cannot write '%s'", d->profile);
+	else if (d->dropped)
+		dlog(d, LOG_WARN, "profile: '%s' holds the first %d events; %llu more were dropped",
+		     d->profile, DLG_PROFILE_EVENTS,
+		     (unsigned long long)d->dropped);
+	d->trace = NULL;
+}
+
 static void dlg_free(struct dlg *d)
 {
 	if (!d)
 		return;
+	if (d->trace && d->base.Prepare)	/* created: the trace */
+		dlg_write_profile(d);
+	else if (d->trace)		/* creation failed: no trace */
+		fclose(d->trace);
 	edgenpu_device_unref(d->dev);
+	free(d->ev);
 	free(d);
+}
+
+/* profile=PATH: the event buffer and the file, opened now. */
+static int dlg_open_profile(struct dlg *d,
+			    void (*report_error)(const char *))
+{
+	int ret;
+
+	d->ev = calloc(DLG_PROFILE_EVENTS, sizeof(*d->ev));
+	if (!d->ev) {
+		report(report_error, "edgenpu-tflite: option 'profile': out of memory");
+		return -ENOMEM;
+	}
+	d->trace = fopen(d->profile, "w");
+	if (!d->trace) {
+		ret = -errno;
+		report(report_error, "edgenpu-tflite: option 'profile': cannot open '%s' for writing: %s",
+		       d->profile, strerror(-ret));
+		return ret;
+	}
+	return 0;
 }
 
 static int dlg_open(struct dlg *d, void (*report_error)(const char *))
@@ -751,6 +877,8 @@ static int dlg_open(struct dlg *d, void (*report_error)(const char *))
 	struct edgenpu_device_info info;
 	int ret;
 
+	if (d->profile[0] && dlg_open_profile(d, report_error))
+		return -EINVAL;
 	if (!strcmp(d->device, "cpu")) {
 		d->cpu = 1;
 		d->op_mask = EDGENPU_OP_MASK_ALL;
@@ -804,13 +932,20 @@ TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys,
 				report(report_error, "edgenpu-tflite: option 'require_full_offload': bad value '%s' (true, false, 1 or 0)", v);
 				bad = 1;
 			}
+		} else if (!strcmp(k, "profile")) {
+			if (!v[0] || strlen(v) >= sizeof(d->profile)) {
+				report(report_error, "edgenpu-tflite: option 'profile': bad value '%s' (the path of the trace to write)", v);
+				bad = 1;
+			} else {
+				snprintf(d->profile, sizeof(d->profile), "%s", v);
+			}
 		} else if (!strcmp(k, "log")) {
 			if (parse_log(v, &d->log)) {
 				report(report_error, "edgenpu-tflite: option 'log': bad value '%s' (0-3, error, warn, info or debug)", v);
 				bad = 1;
 			}
 		} else {
-			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, log)", k);
+			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log)", k);
 			bad = 1;
 		}
 	}

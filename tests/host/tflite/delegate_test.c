@@ -29,7 +29,10 @@
  *   reference kernels, BuiltinRefOpResolver, in this process), and
  *   require_full_offload=true makes interpreter creation fail with a
  *   message naming the op (keyword_scrambled_8bit is placed but not
- *   run: see svdf_broken).
+ *   run: see svdf_broken);
+ * - profile=PATH: relu_fallback's 3 Invokes leave a trace that parses as
+ *   JSON with 3 "partition invoke", "input copy" and "output copy" events
+ *   per partition; a path that cannot be opened is refused, naming it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -315,6 +318,134 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* A JSON checker (RFC 8259's grammar, numbers through strtod) for the
+ * profile's trace: the end of the value at @p, or NULL. */
+static const char *js_value(const char *p, int depth);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p && *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\' && (!*++p || !strchr("\"\\/bfnrtu", *p)))
+			return NULL;
+	}
+	return *p ? p + 1 : NULL;
+}
+
+static const char *js_list(const char *p, char close, int depth, int object)
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			p = js_string(p);
+			if (!p)
+				return NULL;
+			p = js_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		p = js_value(p, depth + 1);
+		if (!p)
+			return NULL;
+		p = js_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+		p = js_ws(p);
+	}
+}
+
+static const char *js_value(const char *p, int depth)
+{
+	char *end;
+
+	p = js_ws(p);
+	if (depth > 64)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return js_list(p, '}', depth, 1);
+	case '[':
+		return js_list(p, ']', depth, 0);
+	case '"':
+		return js_string(p);
+	case 't':
+		return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f':
+		return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n':
+		return strncmp(p, "null", 4) ? NULL : p + 4;
+	}
+	if (*p != '-' && (*p < '0' || *p > '9'))
+		return NULL;
+	strtod(p, &end);
+	return end;
+}
+
+static int json_valid(const char *s)
+{
+	const char *p = js_value(s, 0);
+
+	return p && !*js_ws(p);
+}
+
+/* profile=PATH on @model (@nparts partitions): 3 Invokes, then the trace. */
+static void test_profile(struct ctx *c, const char *model, int nparts)
+{
+	static const char *const names[] = { "partition invoke", "input copy",
+		"output copy" };
+	char trace[64], needle[64], *json, *grown;
+	const char *const kv[] = { "device", "cpu", "profile", trace, NULL };
+	TfLiteModel *m = TfLiteModelCreateFromFile(model);
+	TfLiteDelegate *d;
+	TfLiteInterpreter *it;
+	size_t size = 0, i;
+	int ok;
+
+	snprintf(trace, sizeof(trace), "/tmp/edgenpu-profile-%d.json",
+		 (int)getpid());
+	d = m ? make_delegate(c, kv) : NULL;
+	it = d ? make_interp(c, m, d) : NULL;
+	for (ok = it != NULL, i = 0; ok && i < 3; i++)
+		ok = !set_inputs(it, NULL) && !invoke(it, "profile");
+	TfLiteInterpreterDelete(it);
+	if (d)
+		TfLiteExternalDelegateDelete(d);
+	TfLiteModelDelete(m);
+	tap_check(&c->tap, ok, "profile: 3 Invokes of relu_fallback with profile=%s",
+		  trace);
+	json = read_file(trace, &size);
+	grown = json ? realloc(json, size + 1) : NULL;
+	if (grown)
+		grown[size] = 0;
+	else
+		free(json);
+	json = grown;
+	unlink(trace);
+	tap_check(&c->tap, json && json_valid(json),
+		  "profile: the trace is written at destruction and parses as JSON");
+	for (i = 0; i < 3; i++) {
+		snprintf(needle, sizeof(needle), "\"name\":\"%s\"", names[i]);
+		if (!tap_check(&c->tap, json && count(json, needle) == 3 * nparts,
+			       "profile: %d \"%s\" events", 3 * nparts, names[i]))
+			tap_diag("found %d", json ? count(json, needle) : -1);
+	}
+	free(json);
+}
+
 /* A generated model with expected outputs: all delegated, bit-exact. */
 static void test_expected(struct ctx *c, const char *dir, const char *name)
 {
@@ -576,6 +707,8 @@ static void test_options(struct ctx *c)
 		{ "require_full_offload", "maybe", "'require_full_offload'" },
 		{ "log", "loud", "'log'" },
 		{ "log", "4", "'log'" },
+		{ "profile", "/nonexistent/trace.json",
+		  "'profile': cannot open '/nonexistent/trace.json' for writing: No such file" },
 	};
 	static const char *const good_k[] = { "device", "log",
 		"require_full_offload" };
@@ -692,11 +825,13 @@ int main(int argc, char **argv)
 	free(names);
 	if (argc > 3) {
 		snprintf(path, sizeof(path), "%s/relu_fallback.tflite", argv[3]);
-		if (!access(path, R_OK))
+		if (!access(path, R_OK)) {
 			test_partial(&c, path, NULL, "relu_fallback", "RELU", 2,
 				     NULL);
-		else
+			test_profile(&c, path, 2);
+		} else {
 			tap_skip(&c.tap, "not generated", "relu_fallback");
+		}
 		for (i = 0; i < 4; i++) {
 			static const char *const real[] = { "add_self",
 				"hello_world_int8", "person_detect",
