@@ -32,7 +32,9 @@
  *   run: see svdf_broken);
  * - profile=PATH: relu_fallback's 3 Invokes leave a trace that parses as
  *   JSON with 3 "partition invoke", "input copy" and "output copy" events
- *   per partition; a path that cannot be opened is refused, naming it.
+ *   per partition; a path that cannot be opened is refused, naming it;
+ *   one Invoke more than the event buffer holds drops 2 events, and the
+ *   trace and a warning say so.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -307,14 +309,16 @@ static int delegated(const char *log, int *n, int *m)
 static const char svdf_broken[] =
 	"TFLite 2.14's SVDF kernels fail on this model without the delegate too";
 
+/* Not through strstr(): ASan's strstr measures the whole haystack on
+ * every call, quadratic on a trace of 65536 events. */
 static int count(const char *hay, const char *needle)
 {
+	size_t len = strlen(needle);
 	int n = 0;
 
-	while ((hay = strstr(hay, needle))) {
-		n++;
-		hay++;
-	}
+	for (; *hay; hay++)
+		if (*hay == *needle && !strncmp(hay, needle, len))
+			n++;
 	return n;
 }
 
@@ -402,39 +406,61 @@ static int json_valid(const char *s)
 	return p && !*js_ws(p);
 }
 
-/* profile=PATH on @model (@nparts partitions): 3 Invokes, then the trace. */
-static void test_profile(struct ctx *c, const char *model, int nparts)
+/* The delegate's event buffer (DLG_PROFILE_EVENTS), 3 per partition Invoke. */
+#define PROFILE_EVENTS 65536
+
+/*
+ * @invokes Invokes of @model with profile=@trace, stderr captured into
+ * c->log; the trace as a string (NULL if none), the file removed.
+ */
+static char *profile_run(struct ctx *c, const char *model, const char *trace,
+			 long invokes, int *ok)
 {
-	static const char *const names[] = { "partition invoke", "input copy",
-		"output copy" };
-	char trace[64], needle[64], *json, *grown;
 	const char *const kv[] = { "device", "cpu", "profile", trace, NULL };
 	TfLiteModel *m = TfLiteModelCreateFromFile(model);
 	TfLiteDelegate *d;
 	TfLiteInterpreter *it;
-	size_t size = 0, i;
-	int ok;
+	char *json, *grown;
+	size_t size = 0;
+	long i;
 
-	snprintf(trace, sizeof(trace), "/tmp/edgenpu-profile-%d.json",
-		 (int)getpid());
+	if (capture_begin(c))
+		return NULL;
 	d = m ? make_delegate(c, kv) : NULL;
 	it = d ? make_interp(c, m, d) : NULL;
-	for (ok = it != NULL, i = 0; ok && i < 3; i++)
-		ok = !set_inputs(it, NULL) && !invoke(it, "profile");
+	*ok = it && !set_inputs(it, NULL);
+	for (i = 0; *ok && i < invokes; i++)
+		*ok = TfLiteInterpreterInvoke(it) == kTfLiteOk;
 	TfLiteInterpreterDelete(it);
 	if (d)
 		TfLiteExternalDelegateDelete(d);
 	TfLiteModelDelete(m);
-	tap_check(&c->tap, ok, "profile: 3 Invokes of relu_fallback with profile=%s",
-		  trace);
+	capture_end(c);
 	json = read_file(trace, &size);
 	grown = json ? realloc(json, size + 1) : NULL;
 	if (grown)
 		grown[size] = 0;
 	else
 		free(json);
-	json = grown;
 	unlink(trace);
+	return grown;
+}
+
+/* profile=PATH on @model (@nparts partitions): 3 Invokes, then the trace. */
+static void test_profile(struct ctx *c, const char *model, int nparts)
+{
+	static const char *const names[] = { "partition invoke", "input copy",
+		"output copy" };
+	char trace[64], needle[64], *json;
+	size_t i;
+	int ok;
+
+	snprintf(trace, sizeof(trace), "/tmp/edgenpu-profile-%d.json",
+		 (int)getpid());
+	json = profile_run(c, model, trace, 3, &ok);
+	if (!tap_check(&c->tap, ok, "profile: 3 Invokes of relu_fallback with profile=%s",
+		       trace))
+		tap_diag("log: %s", c->log);
 	tap_check(&c->tap, json && json_valid(json),
 		  "profile: the trace is written at destruction and parses as JSON");
 	for (i = 0; i < 3; i++) {
@@ -443,6 +469,37 @@ static void test_profile(struct ctx *c, const char *model, int nparts)
 			       "profile: %d \"%s\" events", 3 * nparts, names[i]))
 			tap_diag("found %d", json ? count(json, needle) : -1);
 	}
+	tap_check(&c->tap, json && count(json, "\"bytes\":") == 6 * nparts &&
+		  !strstr(json, "\"bytes\":0}") && !strstr(json, "dropped"),
+		  "profile: every copy event has its (non-zero) bytes; nothing dropped");
+	free(json);
+}
+
+/*
+ * A full event buffer: one Invoke more than it holds (one partition), so
+ * that 2 events are dropped; the trace keeps the first PROFILE_EVENTS,
+ * says "dropped_events":"2", and a warning says so.
+ */
+static void test_profile_full(struct ctx *c, const char *dir)
+{
+	long invokes = PROFILE_EVENTS / 3 + 1;
+	char trace[64], model[4096], *json;
+	int ok;
+
+	snprintf(trace, sizeof(trace), "/tmp/edgenpu-profile-full-%d.json",
+		 (int)getpid());
+	snprintf(model, sizeof(model), "%s/model.tflite", dir);
+	json = profile_run(c, model, trace, invokes, &ok);
+	tap_check(&c->tap, ok, "profile: %ld Invokes of a one-partition model",
+		  invokes);
+	tap_check(&c->tap, json && json_valid(json) &&
+		  count(json, "\"ph\":\"X\"") == PROFILE_EVENTS &&
+		  strstr(json, "\"dropped_events\":\"2\""),
+		  "profile: a full buffer keeps the first %d events, the trace says 2 were dropped",
+		  PROFILE_EVENTS);
+	if (!tap_check(&c->tap, strstr(c->log, "2 more were dropped") != NULL,
+		       "profile: a warning names the dropped events"))
+		tap_diag("log: %s", c->log);
 	free(json);
 }
 
@@ -818,8 +875,10 @@ int main(int argc, char **argv)
 			test_expected(&c, dir, names[i]);
 		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax"))
 			test_steady(&c, dir, names[i]);
-		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc"))
+		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc")) {
 			test_resize(&c, dir, names[i]);
+			test_profile_full(&c, dir);
+		}
 		free(names[i]);
 	}
 	free(names);
