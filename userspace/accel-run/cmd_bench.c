@@ -378,21 +378,6 @@ static void json_stats(FILE *f, const char *name, const struct stats *s)
 		name, s->min, s->mean, s->std, s->p50, s->p90, s->p99, s->max);
 }
 
-/* @s as a JSON string: a path may hold quotes, backslashes or controls. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_config(FILE *f, const struct bench *b)
 {
 	char name[AR_DEVICE_NAME_LEN] = "cpu";
@@ -400,9 +385,9 @@ static void json_config(FILE *f, const struct bench *b)
 	if (b->dev)
 		ar_device_name(b->dev, name, sizeof(name));
 	fprintf(f, "{\"schema\":\"edgenpu-bench/1\",\"config\":{\"model\":");
-	json_string(f, b->o.model);
+	edgenpu__json_string(f, b->o.model);
 	fprintf(f, ",\"device\":");
-	json_string(f, name);
+	edgenpu__json_string(f, name);
 	fprintf(f, ",\"iterations\":%ld,\"duration_s\":%.3f,\"warmup\":%ld,\"library\":\"%s\"},",
 		b->o.iterations, b->o.duration, b->o.warmup, edgenpu_version());
 }

@@ -8,8 +8,7 @@
 
 #include "trace.h"
 
-/* @s as a JSON string. */
-static void trace_string(FILE *f, const char *s)
+void edgenpu__json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -29,16 +28,16 @@ static void trace_event(FILE *f, const struct edgenpu__trace_event *e,
 	int a, first = 1;
 
 	fputs("{\"name\":", f);
-	trace_string(f, e->name);
+	edgenpu__json_string(f, e->name);
 	fputs(",\"cat\":", f);
-	trace_string(f, e->cat);
+	edgenpu__json_string(f, e->cat);
 	fprintf(f, ",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":1,\"tid\":1,\"args\":{",
 		(double)(e->ts_ns - base) / 1e3, (double)e->dur_ns / 1e3);
 	for (a = 0; a < EDGENPU__TRACE_ARGS; a++) {
 		if (!e->arg_key[a])
 			continue;
 		fputs(first ? "" : ",", f);
-		trace_string(f, e->arg_key[a]);
+		edgenpu__json_string(f, e->arg_key[a]);
 		fprintf(f, ":%" PRId64, e->arg_val[a]);
 		first = 0;
 	}

@@ -22,6 +22,12 @@ struct edgenpu__trace_event {
 };
 
 /*
+ * @s as a JSON string, quoted and escaped (quotes, backslashes, control
+ * characters); NULL as "".
+ */
+void edgenpu__json_string(FILE *f, const char *s);
+
+/*
  * Write @n events to @f as one trace, times relative to the earliest
  * event, one process and thread; @dropped (events not recorded) goes into
  * "otherData" when not zero. 0, or -EIO when @f reports an error.
