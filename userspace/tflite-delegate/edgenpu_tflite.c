@@ -898,6 +898,38 @@ static int dlg_open(struct dlg *d, void (*report_error)(const char *))
 	return 0;
 }
 
+/* A non-empty string option that fits @size bytes; -EINVAL otherwise. */
+static int set_string(char *dst, size_t size, const char *v)
+{
+	if (!v[0] || strlen(v) >= size)
+		return -EINVAL;
+	snprintf(dst, size, "%s", v);
+	return 0;
+}
+
+static int dlg_option_known(const char *k)
+{
+	return !strcmp(k, "device") || !strcmp(k, "require_full_offload") ||
+	       !strcmp(k, "profile") || !strcmp(k, "log");
+}
+
+/*
+ * Set known option @k to @v: NULL, or when @v is bad, what the option
+ * takes (for the message).
+ */
+static const char *dlg_set_option(struct dlg *d, const char *k, const char *v)
+{
+	if (!strcmp(k, "device"))
+		return set_string(d->device, sizeof(d->device), v) ?
+		       "an index, a /dev/accel path or 'cpu'" : NULL;
+	if (!strcmp(k, "require_full_offload"))
+		return parse_bool(v, &d->full) ? "true, false, 1 or 0" : NULL;
+	if (!strcmp(k, "profile"))
+		return set_string(d->profile, sizeof(d->profile), v) ?
+		       "the path of the trace to write" : NULL;
+	return parse_log(v, &d->log) ? "0-3, error, warn, info or debug" : NULL;
+}
+
 __attribute__((visibility("default")))
 TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys,
 					      const char *const *values,
@@ -915,37 +947,17 @@ TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys,
 	d->log = LOG_WARN;
 	snprintf(d->device, sizeof(d->device), "0");
 	for (i = 0; i < num_options && !bad; i++) {
-		const char *k = keys[i], *v = values[i];
+		const char *k = keys[i], *v = values[i], *hint;
 
 		if (!k || !v) {
 			report(report_error, "edgenpu-tflite: option %zu has no key or value", i);
 			bad = 1;
-		} else if (!strcmp(k, "device")) {
-			if (!v[0] || strlen(v) >= sizeof(d->device)) {
-				report(report_error, "edgenpu-tflite: option 'device': bad value '%s' (an index, a /dev/accel path or 'cpu')", v);
-				bad = 1;
-			} else {
-				snprintf(d->device, sizeof(d->device), "%s", v);
-			}
-		} else if (!strcmp(k, "require_full_offload")) {
-			if (parse_bool(v, &d->full)) {
-				report(report_error, "edgenpu-tflite: option 'require_full_offload': bad value '%s' (true, false, 1 or 0)", v);
-				bad = 1;
-			}
-		} else if (!strcmp(k, "profile")) {
-			if (!v[0] || strlen(v) >= sizeof(d->profile)) {
-				report(report_error, "edgenpu-tflite: option 'profile': bad value '%s' (the path of the trace to write)", v);
-				bad = 1;
-			} else {
-				snprintf(d->profile, sizeof(d->profile), "%s", v);
-			}
-		} else if (!strcmp(k, "log")) {
-			if (parse_log(v, &d->log)) {
-				report(report_error, "edgenpu-tflite: option 'log': bad value '%s' (0-3, error, warn, info or debug)", v);
-				bad = 1;
-			}
-		} else {
+		} else if (!dlg_option_known(k)) {
 			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log)", k);
+			bad = 1;
+		} else if ((hint = dlg_set_option(d, k, v))) {
+			report(report_error, "edgenpu-tflite: option '%s': bad value '%s' (%s)",
+			       k, v, hint);
 			bad = 1;
 		}
 	}
