@@ -6,7 +6,9 @@
 #
 #   make install / uninstall   libedgenpu (.so, .a), edgenpu.h + the uapi
 #                              headers, edgenpu.pc, accel-run + man page,
-#                              the udev rule, the modprobe.d example.
+#                              the udev rule, the modprobe.d example, and
+#                              the TFLite delegate libedgenpu-tflite.so
+#                              (TFLITE_DELEGATE, mk/tflite-delegate.mk).
 #                              PREFIX (default /usr/local), DESTDIR.
 #   make dkms-tree             $(BUILD)/dkms/edgenpu-VERSION: what goes
 #                              into /usr/src/edgenpu-VERSION
@@ -58,7 +60,8 @@ INSTALL_FILES = \
 	$(INSTALL_MANDIR)/man1/accel-run.1 \
 	$(INSTALL_MANDIR)/man3/edgenpu.3 \
 	$(INSTALL_UDEVDIR)/70-edgenpu.rules \
-	$(INSTALL_MODPROBEDIR)/edgenpu.conf.example
+	$(INSTALL_MODPROBEDIR)/edgenpu.conf.example \
+	$(if $(TFD_INSTALL),$(INSTALL_LIBDIR)/libedgenpu-tflite.so)
 # edgenpu.pc names directories below PREFIX as ${prefix}/...: relocatable
 # (pkg-config --define-variable=prefix=...).
 INSTALL_PCREL = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
@@ -97,6 +100,8 @@ install-files:
 	$(INSTALL) -m 0644 $(INSTALL_PKGDIR)/udev/70-edgenpu.rules $(DESTDIR)$(INSTALL_UDEVDIR)/
 	$(INSTALL) -m 0644 $(INSTALL_PKGDIR)/modprobe.d/edgenpu.conf.example \
 		$(DESTDIR)$(INSTALL_MODPROBEDIR)/
+	$(if $(TFD_INSTALL),$(INSTALL) -m 0644 $(BUILD)/tflite-delegate/libedgenpu-tflite.so \
+		$(DESTDIR)$(INSTALL_LIBDIR)/,@echo "(no TFLite delegate: TFLITE_DELEGATE=$(TFLITE_DELEGATE)$(if $(filter auto,$(TFLITE_DELEGATE)), and no TensorFlow Lite headers in $(or $(TFLITE_INCDIR),/usr/include)))")
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 uninstall:

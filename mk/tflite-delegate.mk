@@ -13,9 +13,16 @@
 #                         reference kernels' expected outputs (TAP); the
 #                         second copy it loads is built with ASan/UBSan
 #
-# The delegate links libedgenpu's objects (PIC) into itself: it needs the
-# library's internal model representation, and a version script exports
-# only the two plugin functions.
+# The delegate links libedgenpu.so.1: it uses the API and the few internal
+# functions the library exports for it alone (lib_private.h), so it needs
+# libedgenpu1 of exactly its own version. A version script exports only
+# the two plugin functions.
+#
+# TFLite's C headers: TFLITE_INCDIR when set (a machine with Debian's
+# libtensorflow-lite-dev: /usr/include); otherwise the oracle chroot's,
+# which are the same package's. TFLITE_DELEGATE=yes|no|auto says whether
+# `make install` builds and installs the delegate (auto: when TFLite's
+# headers are in TFLITE_INCDIR or /usr/include).
 
 include mk/flags.mk drivers/accel/edgenpu/engine/sources.mk
 TFD_OUT := $(BUILD)/tflite-delegate
@@ -32,7 +39,11 @@ TFD_HDRS := $(wildcard userspace/include/*.h userspace/lib/*.h \
 # TFLite's headers are the chroot's, seen through a directory that holds
 # only a link to its tensorflow/ (not the chroot's libc headers); -isystem,
 # so that our warnings are about our code only.
-TFD_TFLITE_DIR := $(TFD_OUT)/include
+TFD_SYS_H := $(firstword $(wildcard $(addsuffix /tensorflow/lite/core/c/common.h,\
+	$(or $(TFLITE_INCDIR),/usr/include))))
+TFLITE_DELEGATE ?= auto
+TFD_INSTALL := $(if $(filter yes,$(TFLITE_DELEGATE)),yes,$(if $(filter auto,$(TFLITE_DELEGATE)),$(if $(TFD_SYS_H),yes)))
+TFD_TFLITE_DIR := $(if $(TFLITE_INCDIR),$(TFLITE_INCDIR),$(if $(TFD_SYS_H),/usr/include,$(TFD_OUT)/include))
 TFD_TFLITE_H := $(TFD_TFLITE_DIR)/tensorflow/lite/core/c/common.h
 TFD_TFLITE_INC := -isystem $(TFD_TFLITE_DIR)
 TFD_CFLAGS := $(EDGENPU_STD) -O2 -g $(EDGENPU_LIB_WARN) -fPIC \
@@ -41,6 +52,7 @@ TFD_CFLAGS := $(EDGENPU_STD) -O2 -g $(EDGENPU_LIB_WARN) -fPIC \
 	$(TFD_TFLITE_INC)
 TFD_LDFLAGS := -shared -Wl,--version-script=$(TFD_MAP) -Wl,-z,now
 TFD_LIBS := $(shell pkg-config --libs libdrm) -lm
+TFD_US_SO := $(BUILD)/userspace/libedgenpu.so.$(VERSION)
 # The sanitized copy: library, engine and delegate with ASan and UBSan.
 TFD_SAN_CFLAGS := $(EDGENPU_STD) -O1 -g $(EDGENPU_LIB_WARN) $(EDGENPU_SAN) \
 	-fPIC -fvisibility=hidden -DEDGENPU_VERSION=$(VERSION) \
@@ -55,19 +67,23 @@ TFD_SAN_OBJS := $(patsubst userspace/lib/%.c,$(TFD_OUT)/san/lib/%.o,$(wildcard u
 
 tflite-delegate: $(TFD_OUT)/libedgenpu-tflite.so
 
-$(TFD_TFLITE_H):
+# `make install` builds the delegate it installs (see mk/install.mk).
+ifeq ($(TFD_INSTALL),yes)
+install: tflite-delegate
+endif
+
+$(TFD_OUT)/include/tensorflow/lite/core/c/common.h:
 	@[ -f $(TFD_ROOT)/usr/include/tensorflow/lite/core/c/common.h ] || \
 		scripts/tflite-oracle-setup
-	@mkdir -p $(TFD_TFLITE_DIR)
-	ln -sfn $(TFD_ROOT)/usr/include/tensorflow $(TFD_TFLITE_DIR)/tensorflow
+	@mkdir -p $(TFD_OUT)/include
+	ln -sfn $(TFD_ROOT)/usr/include/tensorflow $(TFD_OUT)/include/tensorflow
 
 $(TFD_OUT)/edgenpu_tflite.o: $(TFD_SRC) $(TFD_HDRS) $(TFD_TFLITE_H)
 	@mkdir -p $(@D)
 	$(CC) $(TFD_CFLAGS) -c -o $@ $<
 
-$(TFD_OUT)/libedgenpu-tflite.so: $(TFD_OUT)/edgenpu_tflite.o \
-		$(BUILD)/userspace/libedgenpu.a $(TFD_MAP)
-	$(CC) $(TFD_LDFLAGS) -o $@ $< $(BUILD)/userspace/libedgenpu.a $(TFD_LIBS)
+$(TFD_OUT)/libedgenpu-tflite.so: $(TFD_OUT)/edgenpu_tflite.o $(TFD_US_SO) $(TFD_MAP)
+	$(CC) $(TFD_LDFLAGS) -o $@ $< -L$(BUILD)/userspace -l:libedgenpu.so.1 $(TFD_LIBS)
 	@tests/host/tflite/check-delegate-exports.sh $@
 
 $(TFD_OUT)/san/lib/%.o: userspace/lib/%.c $(TFD_HDRS)

@@ -30,8 +30,8 @@ struct edgenpu_model {
  * For the TFLite delegate, which has TFLite's parsed graph rather than a
  * file. 0 or -ENOMEM (model.c).
  */
-int edgenpu__model_wrap(struct tfl_model *tm, const char *name,
-			struct edgenpu_model **out);
+EDGENPU_PRIVATE int edgenpu__model_wrap(struct tfl_model *tm, const char *name,
+					struct edgenpu_model **out);
 
 /* Buffer table layout: fixed first entries, then inputs, then outputs. */
 #define PLAN_BUF_WEIGHTS	0

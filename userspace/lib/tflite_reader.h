@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib_private.h"
+
 #define TFL_MAX_RANK 8
 /* Most option fields a model built in memory gives (struct tfl_op). */
 #define TFL_MAX_OPT_FIELDS 8
@@ -197,7 +199,7 @@ struct tfl_model {
  */
 int edgenpu__tfl_parse(const void *data, size_t size, struct tfl_model *m,
 		       char *err, size_t errlen);
-void edgenpu__tfl_free(struct tfl_model *m);
+EDGENPU_PRIVATE void edgenpu__tfl_free(struct tfl_model *m);
 
 /*
  * Options of an op: integer/bool and float scalars by field id. Return 0
@@ -210,7 +212,7 @@ int edgenpu__tfl_opt_int(const struct tfl_model *m, const struct tfl_op *op,
 int edgenpu__tfl_opt_float(const struct tfl_model *m, const struct tfl_op *op,
 			   int id, float def, float *out);
 
-const char *edgenpu__tfl_builtin_name(int32_t code);
+EDGENPU_PRIVATE const char *edgenpu__tfl_builtin_name(int32_t code);
 const char *edgenpu__tfl_type_name(int type);
 int edgenpu__tfl_type_size(int type);
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib_private.h"
+
 #define EDGENPU__TRACE_ARGS 2
 
 /* One complete ("X") event: @name and @cat are not copied. */
@@ -32,7 +34,7 @@ void edgenpu__json_string(FILE *f, const char *s);
  * event, one process and thread; @dropped (events not recorded) goes into
  * "otherData" when not zero. 0, or -EIO when @f reports an error.
  */
-int edgenpu__trace_write(FILE *f, const struct edgenpu__trace_event *ev,
-			 size_t n, uint64_t dropped);
+EDGENPU_PRIVATE int edgenpu__trace_write(FILE *f, const struct edgenpu__trace_event *ev,
+					 size_t n, uint64_t dropped);
 
 #endif
