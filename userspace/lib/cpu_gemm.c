@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libedgenpu CPU kernels: the packed int8 GEMM (cpu_gemm.h).
+ *
+ * The AVX2 kernel computes a tile of CPU_GEMM_MR rows by CPU_NR channels
+ * in eight int32 vectors: each step broadcasts one row's int16 pair
+ * (x[2p], x[2p+1]) and multiply-adds it with the packed weights of 16
+ * channels. Rows are first widened to int16 into the work area (zero
+ * padded to kpad), so the inner loop is loads, broadcasts and vpmaddwd.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_gemm.h"
+
+static uint32_t npad_of(uint32_t n)
+{
+	return (n + CPU_NR - 1) / CPU_NR * CPU_NR;
+}
+
+/* Index of w[c][kk] in the packed layout (see cpu_gemm.h). */
+static size_t pack_index(uint32_t kpad, uint32_t c, uint32_t kk)
+{
+	size_t blk = c / CPU_NR, pair = kk / 2;
+
+	return ((blk * (kpad / 2) + pair) * CPU_NR + c % CPU_NR) * 2 + kk % 2;
+}
+
+void edgenpu__cpu_gemm_free(struct cpu_gemm *g)
+{
+	free(g->w);
+	free(g->bias);
+	g->w = NULL;
+	g->bias = NULL;
+	edgenpu__cpu_rq_free(&g->rq);
+}
+
+int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
+			   const int32_t *bias, int32_t zpx)
+{
+	uint32_t npad = npad_of(g->n), c, kk;
+
+	g->kpad = (g->k + 1) & ~1u;
+	g->w = calloc((size_t)g->kpad * npad, sizeof(int16_t));
+	g->bias = calloc(npad, sizeof(int32_t));
+	if (!g->w || !g->bias)
+		return -ENOMEM;
+	for (c = 0; c < g->n; c++) {
+		uint32_t sum = 0;
+
+		for (kk = 0; kk < g->k; kk++) {
+			int8_t v = w[(size_t)c * g->k + kk];
+
+			g->w[pack_index(g->kpad, c, kk)] = v;
+			sum += (uint32_t)(int32_t)v;
+		}
+		/* Unsigned: the engine's int32 sums wrap the same way. */
+		g->bias[c] = (int32_t)((bias ? (uint32_t)bias[c] : 0u) -
+				       (uint32_t)zpx * sum);
+	}
+	return 0;
+}
+
+/* One output row, one channel block, portable. */
+static void gemm_block_c(const struct cpu_gemm *g, const int8_t *x,
+			 uint32_t blk, int8_t *y)
+{
+	const int16_t *w = g->w + (size_t)blk * (g->kpad / 2) * CPU_NR * 2;
+	uint32_t c0 = blk * CPU_NR, p, c;
+	uint32_t acc[CPU_NR];	/* wraps like the engine's int32 sums */
+
+	for (c = 0; c < CPU_NR; c++)
+		acc[c] = (uint32_t)g->bias[c0 + c];
+	for (p = 0; p < g->kpad / 2; p++, w += CPU_NR * 2) {
+		int32_t a0 = x[2 * p];
+		int32_t a1 = 2 * p + 1 < g->k ? x[2 * p + 1] : 0;
+
+		for (c = 0; c < CPU_NR; c++)
+			acc[c] += (uint32_t)(a0 * w[2 * c] + a1 * w[2 * c + 1]);
+	}
+	for (c = 0; c < CPU_NR && c0 + c < g->n; c++)
+		y[c0 + c] = cpu_rq_one(&g->rq, c0 + c, (int32_t)acc[c]);
+}
+
+void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
+			     uint32_t m1, void *work)
+{
+	uint32_t r, blk, nblk = npad_of(g->n) / CPU_NR;
+
+	(void)work;
+	for (r = m0; r < m1; r++)
+		for (blk = 0; blk < nblk; blk++)
+			gemm_block_c(g, g->x + (size_t)r * g->k, blk,
+				     g->y + (size_t)r * g->n);
+}
+
+#if defined(__x86_64__)
+/* Rows [r, r + cnt) widened to int16 in @a, CPU_GEMM_MR rows of kpad. */
+__attribute__((target("avx2")))
+static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
+			   int16_t *a)
+{
+	uint32_t i, kk;
+
+	memset(a, 0, cpu_gemm_work_size(g));
+	for (i = 0; i < cnt; i++) {
+		const int8_t *x = g->x + (size_t)(r + i) * g->k;
+		int16_t *d = a + (size_t)i * g->kpad;
+
+		for (kk = 0; kk + 16 <= g->k; kk += 16)
+			_mm256_storeu_si256((__m256i *)(d + kk),
+				_mm256_cvtepi8_epi16(
+					_mm_loadu_si128((const __m128i *)(x + kk))));
+		for (; kk < g->k; kk++)
+			d[kk] = x[kk];
+	}
+}
+
+/* Requantize and store one row's 16 channels from block @c0. */
+__attribute__((target("avx2")))
+static void gemm_store_avx2(const struct cpu_gemm *g, uint32_t c0, __m256i lo,
+			    __m256i hi, int8_t *y)
+{
+	int8_t tmp[CPU_NR];
+
+	lo = _mm256_add_epi32(lo, _mm256_loadu_si256((const __m256i *)(g->bias + c0)));
+	hi = _mm256_add_epi32(hi, _mm256_loadu_si256((const __m256i *)(g->bias + c0 + 8)));
+	lo = cpu_rq8_avx2(&g->rq, c0, lo);
+	hi = cpu_rq8_avx2(&g->rq, c0 + 8, hi);
+	if (c0 + CPU_NR <= g->n) {
+		cpu_store16_avx2(y + c0, lo, hi);
+		return;
+	}
+	cpu_store16_avx2(tmp, lo, hi);
+	memcpy(y + c0, tmp, g->n - c0);
+}
+
+/* A CPU_GEMM_MR x CPU_NR tile: rows packed in @a, channel block @blk. */
+__attribute__((target("avx2")))
+static void gemm_tile_avx2(const struct cpu_gemm *g, const int16_t *a,
+			   uint32_t blk, uint32_t r, uint32_t cnt)
+{
+	const int16_t *w = g->w + (size_t)blk * (g->kpad / 2) * CPU_NR * 2;
+	const int16_t *a1 = a + g->kpad, *a2 = a1 + g->kpad, *a3 = a2 + g->kpad;
+	__m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00;
+	__m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+	uint32_t p, kk, i;
+	int32_t v;
+
+	for (p = 0; p < g->kpad / 2; p++, w += CPU_NR * 2) {
+		__m256i w0 = _mm256_loadu_si256((const __m256i *)w);
+		__m256i w1 = _mm256_loadu_si256((const __m256i *)(w + 16));
+		__m256i b;
+
+		kk = 2 * p;
+		memcpy(&v, a + kk, 4);
+		b = _mm256_set1_epi32(v);
+		c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(b, w0));
+		c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(b, w1));
+		memcpy(&v, a1 + kk, 4);
+		b = _mm256_set1_epi32(v);
+		c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(b, w0));
+		c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(b, w1));
+		memcpy(&v, a2 + kk, 4);
+		b = _mm256_set1_epi32(v);
+		c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(b, w0));
+		c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(b, w1));
+		memcpy(&v, a3 + kk, 4);
+		b = _mm256_set1_epi32(v);
+		c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(b, w0));
+		c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(b, w1));
+	}
+	{
+		__m256i lo[CPU_GEMM_MR] = { c00, c10, c20, c30 };
+		__m256i hi[CPU_GEMM_MR] = { c01, c11, c21, c31 };
+
+		for (i = 0; i < cnt; i++)
+			gemm_store_avx2(g, blk * CPU_NR, lo[i], hi[i],
+					g->y + (size_t)(r + i) * g->n);
+	}
+}
+
+__attribute__((target("avx2")))
+void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
+				uint32_t m1, void *work)
+{
+	uint32_t r, blk, nblk = npad_of(g->n) / CPU_NR;
+
+	for (r = m0; r < m1; r += CPU_GEMM_MR) {
+		uint32_t cnt = m1 - r < CPU_GEMM_MR ? m1 - r : CPU_GEMM_MR;
+
+		gemm_pack_rows(g, r, cnt, work);
+		for (blk = 0; blk < nblk; blk++)
+			gemm_tile_avx2(g, work, blk, r, cnt);
+	}
+}
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libedgenpu CPU kernels: exact requantization of int32 accumulators.
+ *
+ * The engine (and TFLite's reference kernels) requantize with
+ * MultiplyByQuantizedMultiplier: a left shift, SaturatingRoundingDoubling-
+ * HighMul, RoundingDivideByPOT, the zero point, the activation clamp. The
+ * fast kernels keep one multiplier, left shift and right shift per output
+ * channel (per-tensor quantization is broadcast at plan time), checked so
+ * that the multiplier is never negative: then the saturating case of the
+ * high multiply (both operands INT32_MIN) cannot happen and the rounding
+ * nudge reduces to floor((a * b + 2^30) / 2^31), which both the scalar and
+ * the AVX2 forms below compute. Both give the engine's bytes exactly.
+ */
+#ifndef EDGENPU_CPU_REQUANT_H
+#define EDGENPU_CPU_REQUANT_H
+
+#include <stdint.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* Channels per vector block of the kernels; arrays are padded to it. */
+#define CPU_NR	16
+
+/*
+ * struct cpu_rq - requantization of one op's output channels
+ * @mult: Q31 multiplier per channel, >= 0.
+ * @lshift: left shift per channel, 0 to 30.
+ * @rshift: right shift per channel, 0 to 31.
+ * @zp: output zero point.
+ * @lo: activation minimum.
+ * @hi: activation maximum.
+ *
+ * The arrays hold a multiple of CPU_NR entries (padding is 0).
+ */
+struct cpu_rq {
+	int32_t *mult;
+	int32_t *lshift;
+	int32_t *rshift;
+	int32_t zp;
+	int32_t lo;
+	int32_t hi;
+};
+
+/* Requantize one accumulator of channel @c: the engine's eng_requant(). */
+static inline int8_t cpu_rq_one(const struct cpu_rq *rq, uint32_t c,
+				int32_t acc)
+{
+	int32_t r = rq->rshift[c];
+	int32_t xl = (int32_t)((uint32_t)acc << rq->lshift[c]);
+	int64_t ab = (int64_t)xl * rq->mult[c];
+	int32_t hi = (int32_t)((ab + (1 << 30)) >> 31);
+	int32_t mask = (int32_t)((1u << r) - 1);
+	int32_t rem = hi & mask;
+	int32_t thr = (mask >> 1) + (hi < 0 ? 1 : 0);
+	int32_t v = (hi >> r) + (rem > thr ? 1 : 0);
+
+	v = (int32_t)((uint32_t)v + (uint32_t)rq->zp);
+	return (int8_t)(v < rq->lo ? rq->lo : (v > rq->hi ? rq->hi : v));
+}
+
+/*
+ * Fill @rq for @n channels from the op's per-channel arrays (@pm, @ps, NULL
+ * for per-tensor @m0, @s0). Returns 0, -ENOMEM, or -ENOTSUP when a
+ * multiplier is negative (the op then stays on the engine). cpu_rq_free()
+ * releases the arrays.
+ */
+int edgenpu__cpu_rq_init(struct cpu_rq *rq, uint32_t n, const int32_t *pm,
+			 const int32_t *ps, int32_t m0, int32_t s0, int32_t zp,
+			 int32_t lo, int32_t hi);
+void edgenpu__cpu_rq_free(struct cpu_rq *rq);
+
+#if defined(__x86_64__)
+/*
+ * Eight accumulators of channels [c, c + 8) to clamped int32 values: the
+ * same arithmetic as cpu_rq_one(), lane by lane.
+ */
+__attribute__((target("avx2")))
+static inline __m256i cpu_rq8_avx2(const struct cpu_rq *rq, uint32_t c,
+				   __m256i acc)
+{
+	const __m256i one = _mm256_set1_epi32(1);
+	__m256i m = _mm256_loadu_si256((const __m256i *)(rq->mult + c));
+	__m256i l = _mm256_loadu_si256((const __m256i *)(rq->lshift + c));
+	__m256i r = _mm256_loadu_si256((const __m256i *)(rq->rshift + c));
+	__m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
+	__m256i xl = _mm256_sllv_epi32(acc, l);
+	/* 64-bit products of the even lanes, then of the odd lanes. */
+	__m256i pe = _mm256_add_epi64(_mm256_mul_epi32(xl, m), nudge);
+	__m256i po = _mm256_add_epi64(
+		_mm256_mul_epi32(_mm256_srli_epi64(xl, 32),
+				 _mm256_srli_epi64(m, 32)), nudge);
+	/* Bits 31..62 of each product: low dword even, high dword odd. */
+	__m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(pe, 31),
+					_mm256_slli_epi64(po, 1), 0xaa);
+	__m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r), one);
+	__m256i rem = _mm256_and_si256(hi, mask);
+	__m256i thr = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
+				       _mm256_cmpgt_epi32(_mm256_setzero_si256(),
+							  hi));
+	__m256i v = _mm256_sub_epi32(_mm256_srav_epi32(hi, r),
+				     _mm256_cmpgt_epi32(rem, thr));
+
+	v = _mm256_add_epi32(v, _mm256_set1_epi32(rq->zp));
+	v = _mm256_max_epi32(v, _mm256_set1_epi32(rq->lo));
+	return _mm256_min_epi32(v, _mm256_set1_epi32(rq->hi));
+}
+
+/* Sixteen clamped int32 values (channel order) to int8 at @out. */
+__attribute__((target("avx2")))
+static inline void cpu_store16_avx2(int8_t *out, __m256i a, __m256i b)
+{
+	__m256i p = _mm256_packs_epi32(a, b);	/* a0-3 b0-3 | a4-7 b4-7 */
+	__m128i q = _mm_packs_epi16(_mm256_castsi256_si128(p),
+				    _mm256_extracti128_si256(p, 1));
+
+	/* q is a0-3 b0-3 a4-7 b4-7: put the dwords back in order. */
+	_mm_storeu_si128((__m128i *)out, _mm_shuffle_epi32(q, 0xd8));
+}
+#endif
+
+#endif /* EDGENPU_CPU_REQUANT_H */
