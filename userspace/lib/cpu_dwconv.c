@@ -103,18 +103,25 @@ static void dw_taps(const struct cpu_dw *d, uint32_t b, uint32_t oy,
 		}
 }
 
-/* Channels [c0, c) of one pixel, portable. */
+/* Channels [c0, c) of one pixel, portable, CPU_NR at a time. */
 static void dw_pixel_c(const struct cpu_dw *d, const int8_t *const *tp,
 		       uint32_t c0, int8_t *y)
 {
-	uint32_t c, t;
+	uint32_t acc[CPU_NR];	/* wraps like the engine's int32 sums */
+	uint32_t c, t, j, cnt;
 
-	for (c = c0; c < d->c; c++) {
-		uint32_t acc = (uint32_t)d->bias[c];
+	for (c = c0; c < d->c; c += cnt) {
+		cnt = d->c - c < CPU_NR ? d->c - c : CPU_NR;
+		for (j = 0; j < CPU_NR; j++)
+			acc[j] = (uint32_t)d->bias[c + j];
+		for (t = 0; t < CPU_DW_TAPS; t++) {
+			const int8_t *x = tp[t] + c;
+			const int8_t *w = d->wpl + (size_t)t * d->c + c;
 
-		for (t = 0; t < CPU_DW_TAPS; t++)
-			acc += (uint32_t)(tp[t][c] * d->wpl[(size_t)t * d->c + c]);
-		y[c] = cpu_rq_one(&d->rq, c, (int32_t)acc);
+			for (j = 0; j < cnt; j++)
+				acc[j] += (uint32_t)(x[j] * w[j]);
+		}
+		cpu_rq_row(&d->rq, c, acc, cnt, y + c);
 	}
 }
 

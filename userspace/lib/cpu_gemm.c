@@ -62,6 +62,41 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 	return 0;
 }
 
+/* The receptive field of output pixel @r, in @row (k int8). */
+static void conv_gather(const struct cpu_gemm *g, uint32_t r, int8_t *row)
+{
+	const struct cpu_conv *cv = &g->cv;
+	uint32_t b = r / (cv->oh * cv->ow), oy = r / cv->ow % cv->oh;
+	int64_t iy0 = (int64_t)oy * cv->sh - cv->pt;
+	int64_t ix0 = (int64_t)(r % cv->ow) * cv->sw - cv->pl;
+	uint32_t ky, kx;
+
+	for (ky = 0; ky < cv->kh; ky++) {
+		int64_t iy = iy0 + (int64_t)ky * cv->dh;
+
+		for (kx = 0; kx < cv->kw; kx++, row += cv->ic) {
+			int64_t ix = ix0 + (int64_t)kx * cv->dw;
+
+			if (iy < 0 || iy >= cv->ih || ix < 0 || ix >= cv->iw)
+				memset(row, (int8_t)cv->zp, cv->ic);
+			else
+				memcpy(row, g->x + (((size_t)b * cv->ih +
+					(size_t)iy) * cv->iw + (size_t)ix) * cv->ic,
+				       cv->ic);
+		}
+	}
+}
+
+/* Input row @r: in place, or gathered into @tmp for a convolution. */
+static const int8_t *gemm_row(const struct cpu_gemm *g, uint32_t r,
+			      int8_t *tmp)
+{
+	if (!g->conv)
+		return g->x + (size_t)r * g->k;
+	conv_gather(g, r, tmp);
+	return tmp;
+}
+
 /* One output row, one channel block, portable. */
 static void gemm_block_c(const struct cpu_gemm *g, const int8_t *x,
 			 uint32_t blk, int8_t *y)
@@ -79,20 +114,22 @@ static void gemm_block_c(const struct cpu_gemm *g, const int8_t *x,
 		for (c = 0; c < CPU_NR; c++)
 			acc[c] += (uint32_t)(a0 * w[2 * c] + a1 * w[2 * c + 1]);
 	}
-	for (c = 0; c < CPU_NR && c0 + c < g->n; c++)
-		y[c0 + c] = cpu_rq_one(&g->rq, c0 + c, (int32_t)acc[c]);
+	cpu_rq_row(&g->rq, c0, acc, g->n - c0 < CPU_NR ? g->n - c0 : CPU_NR,
+		   y + c0);
 }
 
 void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
 			     uint32_t m1, void *work)
 {
 	uint32_t r, blk, nblk = npad_of(g->n) / CPU_NR;
+	int8_t *tmp = (int8_t *)work + (size_t)CPU_GEMM_MR * g->kpad * 2;
 
-	(void)work;
-	for (r = m0; r < m1; r++)
+	for (r = m0; r < m1; r++) {
+		const int8_t *x = gemm_row(g, r, tmp);
+
 		for (blk = 0; blk < nblk; blk++)
-			gemm_block_c(g, g->x + (size_t)r * g->k, blk,
-				     g->y + (size_t)r * g->n);
+			gemm_block_c(g, x, blk, g->y + (size_t)r * g->n);
+	}
 }
 
 #if defined(__x86_64__)
@@ -101,11 +138,12 @@ __attribute__((target("avx2")))
 static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
 			   int16_t *a)
 {
+	int8_t *tmp = (int8_t *)(a + (size_t)CPU_GEMM_MR * g->kpad);
 	uint32_t i, kk;
 
-	memset(a, 0, cpu_gemm_work_size(g));
+	memset(a, 0, (size_t)CPU_GEMM_MR * g->kpad * sizeof(int16_t));
 	for (i = 0; i < cnt; i++) {
-		const int8_t *x = g->x + (size_t)(r + i) * g->k;
+		const int8_t *x = gemm_row(g, r + i, tmp);
 		int16_t *d = a + (size_t)i * g->kpad;
 
 		for (kk = 0; kk + 16 <= g->k; kk += 16)

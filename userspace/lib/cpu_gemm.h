@@ -20,16 +20,42 @@
 #include "cpu_requant.h"
 
 /*
+ * struct cpu_conv - a CONV_2D's rows, gathered at run time (im2col)
+ * @ih: input height.
+ * @iw: input width.
+ * @ic: input channels.
+ * @oh: output height.
+ * @ow: output width.
+ * @kh: filter height.
+ * @kw: filter width.
+ * @sh: vertical stride.
+ * @sw: horizontal stride.
+ * @dh: vertical dilation.
+ * @dw: horizontal dilation.
+ * @pt: top padding.
+ * @pl: left padding.
+ * @zp: input zero point: the value of padding taps, which then add
+ *	exactly what the folded bias takes away.
+ */
+struct cpu_conv {
+	uint32_t ih, iw, ic, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+	int32_t zp;
+};
+
+/*
  * struct cpu_gemm - one packed GEMM op
  * @m: rows (output pixels).
  * @k: reduction length.
  * @n: output channels.
  * @kpad: @k rounded up to even.
- * @x: the input rows, @k int8 apart.
+ * @x: the input rows, @k int8 apart; with @conv, the NHWC input.
  * @y: the output rows, @n int8 apart.
  * @w: packed weights, @kpad * (@n rounded up to CPU_NR) int16.
  * @bias: folded bias per channel, padded to CPU_NR.
  * @rq: requantization.
+ * @conv: when set, row r is the receptive field of output pixel r of
+ *	the convolution @cv.
+ * @cv: see @conv.
  */
 struct cpu_gemm {
 	uint32_t m, k, n, kpad;
@@ -38,6 +64,8 @@ struct cpu_gemm {
 	int16_t *w;
 	int32_t *bias;
 	struct cpu_rq rq;
+	int conv;
+	struct cpu_conv cv;
 };
 
 /*
@@ -48,11 +76,14 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 			   const int32_t *bias, int32_t zpx);
 void edgenpu__cpu_gemm_free(struct cpu_gemm *g);
 
-/* Work bytes a run needs: CPU_GEMM_MR rows of kpad int16. */
+/*
+ * Work bytes a run needs: CPU_GEMM_MR rows of kpad int16, then one int8
+ * row for a gathered receptive field.
+ */
 #define CPU_GEMM_MR	4
 static inline size_t cpu_gemm_work_size(const struct cpu_gemm *g)
 {
-	return (size_t)CPU_GEMM_MR * g->kpad * sizeof(int16_t);
+	return (size_t)CPU_GEMM_MR * g->kpad * sizeof(int16_t) + g->kpad;
 }
 
 /*

@@ -154,31 +154,59 @@ static int mac_common(const struct edgenpu_plan *plan,
 				    v->h->act_max);
 }
 
-/* FULLY_CONNECTED, or CONV_2D 1x1 stride 1 without padding or groups. */
+/*
+ * CONV_2D without groups: 1x1, stride 1 and unpadded reads its input rows
+ * in place, any other gathers each output pixel's receptive field.
+ */
+static void gemm_conv(const struct cpu_opv *v, struct cpu_gemm *g)
+{
+	const struct edgenpu_cmd_tensor *in = v->t[0], *f = v->t[1];
+	const struct edgenpu_cmd_tensor *o = v->t[3];
+	const struct edgenpu_cmd_conv_params *p = v->conv;
+	struct cpu_conv *cv = &g->cv;
+
+	g->conv = f->dims[1] != 1 || f->dims[2] != 1 || p->stride_h != 1 ||
+		  p->stride_w != 1 || p->pad_top || p->pad_left ||
+		  p->pad_bottom || p->pad_right;
+	g->n = f->dims[0];
+	g->k = f->dims[1] * f->dims[2] * f->dims[3];
+	cv->ih = in->dims[1];
+	cv->iw = in->dims[2];
+	cv->ic = in->dims[3];
+	cv->oh = o->dims[1];
+	cv->ow = o->dims[2];
+	cv->kh = f->dims[1];
+	cv->kw = f->dims[2];
+	cv->sh = p->stride_h;
+	cv->sw = p->stride_w;
+	cv->dh = p->dilation_h;
+	cv->dw = p->dilation_w;
+	cv->pt = p->pad_top;
+	cv->pl = p->pad_left;
+	cv->zp = in->zero_point;
+}
+
+/* FULLY_CONNECTED, or CONV_2D without groups. */
 static int try_gemm(const struct edgenpu_plan *plan,
 		    const struct edgenpu_engine_buffer *bufs,
 		    const struct cpu_opv *v, struct cpu_gemm *g)
 {
 	const struct edgenpu_cmd_tensor *in = v->t[0], *f = v->t[1];
 	const struct edgenpu_cmd_tensor *o = v->t[3];
-	const struct edgenpu_cmd_conv_params *p = v->conv;
 	const int32_t *bias;
 	const int8_t *w;
 	int ret;
 
 	if (v->h->opcode == EDGENPU_OP_CONV_2D) {
-		if (f->dims[1] != 1 || f->dims[2] != 1 ||
-		    f->dims[3] != in->dims[3] || p->stride_h != 1 ||
-		    p->stride_w != 1 || p->pad_top || p->pad_left ||
-		    p->pad_bottom || p->pad_right)
+		if (f->dims[3] != in->dims[3])
 			return -ENOTSUP;
-		g->n = f->dims[0];
+		gemm_conv(v, g);
 	} else if (v->h->opcode == EDGENPU_OP_FULLY_CONNECTED) {
 		g->n = f->dims[2];
+		g->k = f->dims[3];
 	} else {
 		return -ENOTSUP;
 	}
-	g->k = f->dims[3];
 	g->m = o->dims[0] * o->dims[1] * o->dims[2];
 	g->x = t_addr(bufs, in);
 	g->y = t_addr(bufs, o);

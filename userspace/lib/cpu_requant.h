@@ -62,6 +62,19 @@ static inline int8_t cpu_rq_one(const struct cpu_rq *rq, uint32_t c,
 }
 
 /*
+ * Requantize @cnt accumulators of channels [c0, c0 + cnt) into @out: a
+ * plain loop over arrays, which compilers vectorize.
+ */
+static inline void cpu_rq_row(const struct cpu_rq *rq, uint32_t c0,
+			      const uint32_t *acc, uint32_t cnt, int8_t *out)
+{
+	uint32_t c;
+
+	for (c = 0; c < cnt; c++)
+		out[c] = cpu_rq_one(rq, c0 + c, (int32_t)acc[c]);
+}
+
+/*
  * Fill @rq for @n channels from the op's per-channel arrays (@pm, @ps, NULL
  * for per-tensor @m0, @s0). Returns 0, -ENOMEM, or -ENOTSUP when a
  * multiplier is negative (the op then stays on the engine). cpu_rq_free()
