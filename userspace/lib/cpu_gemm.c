@@ -155,23 +155,35 @@ static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
 	}
 }
 
-/* Requantize and store one row's 16 channels from block @c0. */
+/*
+ * Requantize and store the tile's rows: channels [c0, c0 + 16) of @cnt
+ * rows from @r, accumulators lo[i] (first 8) and hi[i]. The bias and the
+ * requantization are loaded once for all rows.
+ */
 __attribute__((target("avx2")))
-static void gemm_store_avx2(const struct cpu_gemm *g, uint32_t c0, __m256i lo,
-			    __m256i hi, int8_t *y)
+static void gemm_store_avx2(const struct cpu_gemm *g, uint32_t c0, uint32_t r,
+			    uint32_t cnt, const __m256i *lo, const __m256i *hi)
 {
+	__m256i b0 = _mm256_loadu_si256((const __m256i *)(g->bias + c0));
+	__m256i b1 = _mm256_loadu_si256((const __m256i *)(g->bias + c0 + 8));
+	struct cpu_rq8 q0, q1;
 	int8_t tmp[CPU_NR];
+	uint32_t i;
 
-	lo = _mm256_add_epi32(lo, _mm256_loadu_si256((const __m256i *)(g->bias + c0)));
-	hi = _mm256_add_epi32(hi, _mm256_loadu_si256((const __m256i *)(g->bias + c0 + 8)));
-	lo = cpu_rq8_avx2(&g->rq, c0, lo);
-	hi = cpu_rq8_avx2(&g->rq, c0 + 8, hi);
-	if (c0 + CPU_NR <= g->n) {
-		cpu_store16_avx2(y + c0, lo, hi);
-		return;
+	cpu_rq8_load(&g->rq, c0, &q0);
+	cpu_rq8_load(&g->rq, c0 + 8, &q1);
+	for (i = 0; i < cnt; i++) {
+		int8_t *y = g->y + (size_t)(r + i) * g->n + c0;
+		__m256i a = cpu_rq8_apply(&q0, _mm256_add_epi32(lo[i], b0));
+		__m256i b = cpu_rq8_apply(&q1, _mm256_add_epi32(hi[i], b1));
+
+		if (c0 + CPU_NR <= g->n) {
+			cpu_store16_avx2(y, a, b);
+			continue;
+		}
+		cpu_store16_avx2(tmp, a, b);
+		memcpy(y, tmp, g->n - c0);
 	}
-	cpu_store16_avx2(tmp, lo, hi);
-	memcpy(y + c0, tmp, g->n - c0);
 }
 
 /* A CPU_GEMM_MR x CPU_NR tile: rows packed in @a, channel block @blk. */
@@ -183,7 +195,7 @@ static void gemm_tile_avx2(const struct cpu_gemm *g, const int16_t *a,
 	const int16_t *a1 = a + g->kpad, *a2 = a1 + g->kpad, *a3 = a2 + g->kpad;
 	__m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00;
 	__m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-	uint32_t p, kk, i;
+	uint32_t p, kk;
 	int32_t v;
 
 	for (p = 0; p < g->kpad / 2; p++, w += CPU_NR * 2) {
@@ -213,9 +225,7 @@ static void gemm_tile_avx2(const struct cpu_gemm *g, const int16_t *a,
 		__m256i lo[CPU_GEMM_MR] = { c00, c10, c20, c30 };
 		__m256i hi[CPU_GEMM_MR] = { c01, c11, c21, c31 };
 
-		for (i = 0; i < cnt; i++)
-			gemm_store_avx2(g, blk * CPU_NR, lo[i], hi[i],
-					g->y + (size_t)(r + i) * g->n);
+		gemm_store_avx2(g, blk * CPU_NR, r, cnt, lo, hi);
 	}
 }
 

@@ -87,38 +87,68 @@ void edgenpu__cpu_rq_free(struct cpu_rq *rq);
 
 #if defined(__x86_64__)
 /*
- * Eight accumulators of channels [c, c + 8) to clamped int32 values: the
- * same arithmetic as cpu_rq_one(), lane by lane.
+ * The requantization of eight channels, loaded once and applied to many
+ * rows: multiplier, shifts, the rounding mask of the right shift and its
+ * half, zero point and clamp.
  */
+struct cpu_rq8 {
+	__m256i m, l, r, mask, half, zp, lo, hi;
+};
+
+__attribute__((target("avx2")))
+static inline void cpu_rq8_load(const struct cpu_rq *rq, uint32_t c,
+				struct cpu_rq8 *q)
+{
+	const __m256i one = _mm256_set1_epi32(1);
+
+	q->m = _mm256_loadu_si256((const __m256i *)(rq->mult + c));
+	q->l = _mm256_loadu_si256((const __m256i *)(rq->lshift + c));
+	q->r = _mm256_loadu_si256((const __m256i *)(rq->rshift + c));
+	q->mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, q->r), one);
+	q->half = _mm256_srli_epi32(q->mask, 1);
+	q->zp = _mm256_set1_epi32(rq->zp);
+	q->lo = _mm256_set1_epi32(rq->lo);
+	q->hi = _mm256_set1_epi32(rq->hi);
+}
+
+/*
+ * Eight accumulators to clamped int32 values: the same arithmetic as
+ * cpu_rq_one(), lane by lane.
+ */
+__attribute__((target("avx2")))
+static inline __m256i cpu_rq8_apply(const struct cpu_rq8 *q, __m256i acc)
+{
+	__m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
+	__m256i xl = _mm256_sllv_epi32(acc, q->l);
+	/* 64-bit products of the even lanes, then of the odd lanes. */
+	__m256i pe = _mm256_add_epi64(_mm256_mul_epi32(xl, q->m), nudge);
+	__m256i po = _mm256_add_epi64(
+		_mm256_mul_epi32(_mm256_srli_epi64(xl, 32),
+				 _mm256_srli_epi64(q->m, 32)), nudge);
+	/* Bits 31..62 of each product: low dword even, high dword odd. */
+	__m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(pe, 31),
+					_mm256_slli_epi64(po, 1), 0xaa);
+	__m256i rem = _mm256_and_si256(hi, q->mask);
+	__m256i thr = _mm256_sub_epi32(q->half,
+				       _mm256_cmpgt_epi32(_mm256_setzero_si256(),
+							  hi));
+	__m256i v = _mm256_sub_epi32(_mm256_srav_epi32(hi, q->r),
+				     _mm256_cmpgt_epi32(rem, thr));
+
+	v = _mm256_add_epi32(v, q->zp);
+	v = _mm256_max_epi32(v, q->lo);
+	return _mm256_min_epi32(v, q->hi);
+}
+
+/* cpu_rq8_apply() of channels [c, c + 8), loading them first. */
 __attribute__((target("avx2")))
 static inline __m256i cpu_rq8_avx2(const struct cpu_rq *rq, uint32_t c,
 				   __m256i acc)
 {
-	const __m256i one = _mm256_set1_epi32(1);
-	__m256i m = _mm256_loadu_si256((const __m256i *)(rq->mult + c));
-	__m256i l = _mm256_loadu_si256((const __m256i *)(rq->lshift + c));
-	__m256i r = _mm256_loadu_si256((const __m256i *)(rq->rshift + c));
-	__m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
-	__m256i xl = _mm256_sllv_epi32(acc, l);
-	/* 64-bit products of the even lanes, then of the odd lanes. */
-	__m256i pe = _mm256_add_epi64(_mm256_mul_epi32(xl, m), nudge);
-	__m256i po = _mm256_add_epi64(
-		_mm256_mul_epi32(_mm256_srli_epi64(xl, 32),
-				 _mm256_srli_epi64(m, 32)), nudge);
-	/* Bits 31..62 of each product: low dword even, high dword odd. */
-	__m256i hi = _mm256_blend_epi32(_mm256_srli_epi64(pe, 31),
-					_mm256_slli_epi64(po, 1), 0xaa);
-	__m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r), one);
-	__m256i rem = _mm256_and_si256(hi, mask);
-	__m256i thr = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
-				       _mm256_cmpgt_epi32(_mm256_setzero_si256(),
-							  hi));
-	__m256i v = _mm256_sub_epi32(_mm256_srav_epi32(hi, r),
-				     _mm256_cmpgt_epi32(rem, thr));
+	struct cpu_rq8 q;
 
-	v = _mm256_add_epi32(v, _mm256_set1_epi32(rq->zp));
-	v = _mm256_max_epi32(v, _mm256_set1_epi32(rq->lo));
-	return _mm256_min_epi32(v, _mm256_set1_epi32(rq->hi));
+	cpu_rq8_load(rq, c, &q);
+	return cpu_rq8_apply(&q, acc);
 }
 
 /* Sixteen clamped int32 values (channel order) to int8 at @out. */
