@@ -17,6 +17,7 @@
 #include "cpu_dwconv.h"
 #include "cpu_gemm.h"
 #include "cpu_plan.h"
+#include "cpu_pool.h"
 
 enum { STEP_ENGINE = 0, STEP_GEMM = 1, STEP_DW = 2 };
 
@@ -55,8 +56,10 @@ struct edgenpu_cpu_plan {
 	enum cpu_isa isa;
 	uint32_t nsegs;
 	struct cpu_seg *segs;
-	void *work;		/* the kernels' run-time work area */
-	size_t work_size;
+	void *work;		/* the kernels' work areas, one per thread */
+	size_t work_size;	/* bytes of one, a multiple of 64 */
+	struct edgenpu_cpu_pool *pool;	/* NULL: one thread */
+	uint64_t par_min_macs;		/* smallest op split over the pool */
 	void (*gemm)(const struct cpu_gemm *g, uint32_t m0, uint32_t m1,
 		     void *work);
 	void (*dw)(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
@@ -404,11 +407,12 @@ static int plan_engine_steps(struct edgenpu_cpu_plan *cp,
 	return 0;
 }
 
-/* The kernels' work area: the largest any step needs. */
-static int plan_work(struct edgenpu_cpu_plan *cp)
+/* The kernels' work areas: the largest any step needs, per thread. */
+static int plan_work(struct edgenpu_cpu_plan *cp, uint32_t threads)
 {
 	uint32_t s, i;
 
+	cp->work_size = 0;
 	for (s = 0; s < cp->nsegs; s++)
 		for (i = 0; i < cp->segs[s].nsteps; i++) {
 			const struct cpu_step *st = &cp->segs[s].steps[i];
@@ -417,8 +421,35 @@ static int plan_work(struct edgenpu_cpu_plan *cp)
 			    cpu_gemm_work_size(&st->u.g) > cp->work_size)
 				cp->work_size = cpu_gemm_work_size(&st->u.g);
 		}
-	if (posix_memalign(&cp->work, 64, cp->work_size + 64))
+	cp->work_size = (cp->work_size + 63) & ~(size_t)63;
+	free(cp->work);
+	cp->work = NULL;
+	if (posix_memalign(&cp->work, 64, cp->work_size * threads + 64))
 		return -ENOMEM;
+	return 0;
+}
+
+int edgenpu__cpu_plan_set_threads(struct edgenpu_cpu_plan *cp,
+				  uint32_t threads, uint64_t min_macs)
+{
+	struct edgenpu_cpu_pool *pool = NULL;
+	int ret;
+
+	if (threads < 1 || threads > CPU_POOL_MAX)
+		return -EINVAL;
+	if (threads > 1) {
+		ret = edgenpu__cpu_pool_create(threads, &pool);
+		if (ret)
+			return ret;
+	}
+	ret = plan_work(cp, threads);
+	if (ret) {
+		edgenpu__cpu_pool_free(pool);
+		return ret;
+	}
+	edgenpu__cpu_pool_free(cp->pool);
+	cp->pool = pool;
+	cp->par_min_macs = min_macs;
 	return 0;
 }
 
@@ -446,6 +477,7 @@ void edgenpu__cpu_plan_free(struct edgenpu_cpu_plan *cp)
 		free(cp->segs[s].steps);
 	}
 	free(cp->segs);
+	edgenpu__cpu_pool_free(cp->pool);
 	free(cp->work);
 	free(cp);
 }
@@ -479,7 +511,7 @@ int edgenpu__cpu_plan_create(const struct edgenpu_plan *plan, int npu,
 	if (!cp->segs)
 		ret = -ENOMEM;
 	if (!ret)
-		ret = plan_work(cp);
+		ret = plan_work(cp, 1);
 	if (ret) {
 		edgenpu__cpu_plan_free(cp);
 		return ret;
@@ -509,13 +541,56 @@ static int run_engine_step(const struct cpu_step *st,
 	return ret;
 }
 
+/* A fast step and the plan it runs in, for the pool's participants. */
+struct cpu_job {
+	const struct edgenpu_cpu_plan *cp;
+	const struct cpu_step *st;
+};
+
+/*
+ * Participant @i of @n runs its share of the step's output rows: whole
+ * GEMM tiles, so that every element is computed as by one thread.
+ */
+static void run_part(void *ctx, uint32_t i, uint32_t n)
+{
+	const struct cpu_job *job = ctx;
+	const struct edgenpu_cpu_plan *cp = job->cp;
+	const struct cpu_step *st = job->st;
+	uint8_t *work = (uint8_t *)cp->work + (size_t)i * cp->work_size;
+	uint64_t rows, unit = st->kind == STEP_GEMM ? CPU_GEMM_MR : 1;
+	uint64_t units, r0, r1;
+
+	rows = st->kind == STEP_GEMM ? st->u.g.m :
+	       (uint64_t)st->u.d.n * st->u.d.oh;
+	units = (rows + unit - 1) / unit;
+	r0 = units * i / n * unit;
+	r1 = units * (i + 1) / n * unit;
+	r1 = r1 < rows ? r1 : rows;
+	if (r0 >= r1)
+		return;
+	if (st->kind == STEP_GEMM)
+		cp->gemm(&st->u.g, (uint32_t)r0, (uint32_t)r1, work);
+	else
+		cp->dw(&st->u.d, (uint32_t)r0, (uint32_t)r1, work);
+}
+
+static uint64_t step_macs(const struct cpu_step *st)
+{
+	if (st->kind == STEP_GEMM)
+		return (uint64_t)st->u.g.m * st->u.g.n * st->u.g.k;
+	return (uint64_t)st->u.d.n * st->u.d.oh * st->u.d.ow * st->u.d.c *
+	       CPU_DW_TAPS;
+}
+
 static void run_fast_step(const struct edgenpu_cpu_plan *cp,
 			  const struct cpu_step *st)
 {
-	if (st->kind == STEP_GEMM)
-		cp->gemm(&st->u.g, 0, st->u.g.m, cp->work);
+	struct cpu_job job = { cp, st };
+
+	if (cp->pool && step_macs(st) >= cp->par_min_macs)
+		edgenpu__cpu_pool_run(cp->pool, run_part, &job);
 	else
-		cp->dw(&st->u.d, 0, st->u.d.n * st->u.d.oh, cp->work);
+		run_part(&job, 0, 1);
 }
 
 int edgenpu__cpu_plan_run(struct edgenpu_cpu_plan *cp, uint32_t s,

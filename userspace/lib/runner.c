@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <drm/edgenpu_accel.h>
 
@@ -445,6 +446,20 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 		}
 	}
 	return 0;
+}
+
+int edgenpu_runner_set_threads(struct edgenpu_runner *r, unsigned int threads)
+{
+	long online;
+
+	if (!r)
+		return -EINVAL;
+	if (threads == 0) {
+		online = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = online < 1 ? 1 : (online > 64 ? 64 : (unsigned int)online);
+	}
+	return edgenpu__cpu_plan_set_threads(r->cpu, threads,
+					     CPU_PLAN_PAR_MIN_MACS);
 }
 
 int edgenpu_runner_op_time(const struct edgenpu_runner *r, size_t op,

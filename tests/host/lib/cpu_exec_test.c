@@ -219,7 +219,7 @@ static void fake_plan(struct kcase *k, struct edgenpu_plan *plan,
  */
 static int run_isa(struct kcase *k, const struct edgenpu_plan *plan,
 		   const struct edgenpu_engine_buffer *bufs, void *scratch,
-		   enum cpu_isa isa, int *fast)
+		   enum cpu_isa isa, uint32_t threads, int *fast)
 {
 	struct edgenpu_cpu_plan *cp = NULL;
 	struct edgenpu_engine_error e;
@@ -228,6 +228,10 @@ static int run_isa(struct kcase *k, const struct edgenpu_plan *plan,
 	memset(k->out, 0x5a, sizeof(k->out));
 	if (edgenpu__cpu_plan_create(plan, 0, bufs, 3, scratch, isa, &cp, &e))
 		return 0;
+	if (edgenpu__cpu_plan_set_threads(cp, threads, 0)) {
+		edgenpu__cpu_plan_free(cp);
+		return 0;
+	}
 	ok = !edgenpu__cpu_plan_run(cp, 0, bufs, 3, scratch, NULL, NULL, &e) &&
 	     !memcmp(k->out, k->ref, k->out_bytes);
 	*fast += (int)edgenpu__cpu_plan_fast_ops(cp, 0);
@@ -304,9 +308,11 @@ static int one_case(uint64_t *s, struct kcase *k, void *scratch, int *fast,
 		return 0;
 	}
 	fake_plan(k, &plan, &seg, stream, size);
-	ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_C, fast);
+	/* 1 or 3 threads, splitting even the smallest op. */
+	ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_C, 1 + 2 * (k->out_bytes & 1), fast);
 	if (have_avx2())
-		ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_AVX2, fast);
+		ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_AVX2,
+			      1 + 2 * (k->in_bytes & 1), fast);
 	free(stream);
 	return ok;
 }
@@ -338,22 +344,31 @@ out:
 	free(k);
 }
 
-static const char *const modes[] = { "engine", "c", "avx2" };
+/* Kernel sets (EDGENPU_CPU_KERNELS) and thread counts compared. */
+static const struct mode {
+	const char *kernels;
+	unsigned int threads;
+} modes[] = { { "engine", 1 }, { "c", 1 }, { "avx2", 1 }, { "c", 3 }, { "avx2", 4 } };
 #define NMODES	(sizeof(modes) / sizeof(modes[0]))
 
 /* A runner of @p with the kernels of @mode, its inputs seeded bytes. */
 static struct edgenpu_runner *mode_runner(struct edgenpu_plan *p,
 					  struct edgenpu_model *m,
-					  const char *mode, char *err,
+					  const struct mode *mode, char *err,
 					  size_t errlen)
 {
 	struct edgenpu_runner *r = NULL;
 	uint64_t s = 12345;
 	size_t i, j, size;
 
-	setenv("EDGENPU_CPU_KERNELS", mode, 1);
+	setenv("EDGENPU_CPU_KERNELS", mode->kernels, 1);
 	if (edgenpu_runner_create(p, NULL, &r, err, errlen))
 		return NULL;
+	if (edgenpu_runner_set_threads(r, mode->threads)) {
+		snprintf(err, errlen, "cannot start %u threads", mode->threads);
+		edgenpu_runner_unref(r);
+		return NULL;
+	}
 	for (i = 0; i < edgenpu_model_num_inputs(m); i++) {
 		uint8_t *in = edgenpu_runner_input(r, i, &size);
 
@@ -388,16 +403,17 @@ static void one_model(struct tap *t, const char *path, const char *name)
 		goto out;
 	}
 	for (i = 0; i < NMODES && ok; i++) {
-		r[i] = mode_runner(p, m, modes[i], err, sizeof(err));
+		r[i] = mode_runner(p, m, &modes[i], err, sizeof(err));
 		ok = r[i] != NULL;
 	}
 	for (i = 1; i < NMODES && ok; i++) {
 		ok = edgenpu_runner_compare(r[0], r[i], &d) == 0;
 		if (!ok)
-			snprintf(err, sizeof(err), "%s: op %u differs at byte %zu: %d, not %d",
-				 modes[i], d.op, d.offset, d.b, d.a);
+			snprintf(err, sizeof(err), "%s x%u: op %u differs at byte %zu: %d, not %d",
+				 modes[i].kernels, modes[i].threads, d.op,
+				 d.offset, d.b, d.a);
 	}
-	tap_check(t, ok, "%s: engine, c and avx2 kernels agree op by op%s%s",
+	tap_check(t, ok, "%s: engine, c and avx2 kernels, 1 to 4 threads, agree op by op%s%s",
 		  name, ok ? "" : ": ", ok ? "" : err);
 out:
 	for (i = 0; i < NMODES; i++)
