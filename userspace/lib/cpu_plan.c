@@ -15,11 +15,12 @@
 #include <string.h>
 
 #include "cpu_dwconv.h"
+#include "cpu_elem.h"
 #include "cpu_gemm.h"
 #include "cpu_plan.h"
 #include "cpu_pool.h"
 
-enum { STEP_ENGINE = 0, STEP_GEMM = 1, STEP_DW = 2 };
+enum { STEP_ENGINE = 0, STEP_GEMM = 1, STEP_DW = 2, STEP_ADD = 3 };
 
 /*
  * struct cpu_step - one step of a segment
@@ -43,6 +44,7 @@ struct cpu_step {
 	union {
 		struct cpu_gemm g;
 		struct cpu_dw d;
+		struct cpu_add a;
 	} u;
 };
 
@@ -64,6 +66,7 @@ struct edgenpu_cpu_plan {
 		     void *work);
 	void (*dw)(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
 		   void *work);
+	void (*add)(const struct cpu_add *e, size_t i0, size_t i1);
 };
 
 /* A decoded view of one op descriptor of a validated stream. */
@@ -257,6 +260,37 @@ static int try_dw(const struct edgenpu_plan *plan,
 	return ret ? ret : edgenpu__cpu_dw_pack(d, w, bias, in->zero_point);
 }
 
+/* ADD or SUB of two dense tensors of the output's shape. */
+static int try_add(const struct edgenpu_engine_buffer *bufs,
+		   const struct cpu_opv *v, struct cpu_add *e)
+{
+	const struct edgenpu_cmd_tensor *a = v->t[0], *b = v->t[1], *o = v->t[2];
+	const struct edgenpu_cmd_add_params *p = (const void *)v->conv;
+	uint32_t k;
+
+	if ((v->h->opcode != EDGENPU_OP_ADD && v->h->opcode != EDGENPU_OP_SUB) ||
+	    v->h->num_tensors != 3 ||
+	    (a->flags | b->flags | o->flags) & EDGENPU_TENSOR_F_STRIDED)
+		return -ENOTSUP;
+	e->count = 1;
+	for (k = 0; k < 4; k++) {
+		if (a->dims[k] != o->dims[k] || b->dims[k] != o->dims[k])
+			return -ENOTSUP;
+		e->count *= o->dims[k];
+	}
+	e->a = t_addr(bufs, a);
+	e->b = t_addr(bufs, b);
+	e->y = t_addr(bufs, o);
+	e->zpa = a->zero_point;
+	e->zpb = b->zero_point;
+	e->ls = (int32_t)p->left_shift;
+	e->sub = v->h->opcode == EDGENPU_OP_SUB;
+	return edgenpu__cpu_add_init(e, a->multiplier, a->shift, b->multiplier,
+				     b->shift, o->multiplier, o->shift,
+				     o->zero_point, v->h->act_min,
+				     v->h->act_max);
+}
+
 static void step_free(struct cpu_step *st)
 {
 	if (st->owned)
@@ -265,6 +299,8 @@ static void step_free(struct cpu_step *st)
 		edgenpu__cpu_gemm_free(&st->u.g);
 	else if (st->kind == STEP_DW)
 		edgenpu__cpu_dw_free(&st->u.d);
+	else if (st->kind == STEP_ADD)
+		edgenpu__cpu_add_free(&st->u.a);
 }
 
 /* The fast kernel of one op, or -ENOTSUP: the op stays on the engine. */
@@ -285,6 +321,12 @@ static int try_fast(const struct edgenpu_cpu_plan *cp,
 		memset(st, 0, sizeof(*st));
 		st->kind = STEP_DW;
 		ret = try_dw(plan, bufs, v, &st->u.d);
+	}
+	if (ret == -ENOTSUP) {
+		step_free(st);
+		memset(st, 0, sizeof(*st));
+		st->kind = STEP_ADD;
+		ret = try_add(bufs, v, &st->u.a);
 	}
 	if (ret) {
 		step_free(st);
@@ -457,10 +499,12 @@ static void plan_kernels(struct edgenpu_cpu_plan *cp)
 {
 	cp->gemm = edgenpu__cpu_gemm_run_c;
 	cp->dw = edgenpu__cpu_dw_run_c;
+	cp->add = edgenpu__cpu_add_run_c;
 #if defined(__x86_64__)
 	if (cp->isa == CPU_ISA_AVX2) {
 		cp->gemm = edgenpu__cpu_gemm_run_avx2;
 		cp->dw = edgenpu__cpu_dw_run_avx2;
+		cp->add = edgenpu__cpu_add_run_avx2;
 	}
 #endif
 }
@@ -557,10 +601,12 @@ static void run_part(void *ctx, uint32_t i, uint32_t n)
 	const struct edgenpu_cpu_plan *cp = job->cp;
 	const struct cpu_step *st = job->st;
 	uint8_t *work = (uint8_t *)cp->work + (size_t)i * cp->work_size;
-	uint64_t rows, unit = st->kind == STEP_GEMM ? CPU_GEMM_MR : 1;
+	uint64_t rows, unit = st->kind == STEP_GEMM ? CPU_GEMM_MR :
+			      st->kind == STEP_ADD ? 64 : 1;
 	uint64_t units, r0, r1;
 
 	rows = st->kind == STEP_GEMM ? st->u.g.m :
+	       st->kind == STEP_ADD ? st->u.a.count :
 	       (uint64_t)st->u.d.n * st->u.d.oh;
 	units = (rows + unit - 1) / unit;
 	r0 = units * i / n * unit;
@@ -570,14 +616,18 @@ static void run_part(void *ctx, uint32_t i, uint32_t n)
 		return;
 	if (st->kind == STEP_GEMM)
 		cp->gemm(&st->u.g, (uint32_t)r0, (uint32_t)r1, work);
-	else
+	else if (st->kind == STEP_DW)
 		cp->dw(&st->u.d, (uint32_t)r0, (uint32_t)r1, work);
+	else
+		cp->add(&st->u.a, (size_t)r0, (size_t)r1);
 }
 
 static uint64_t step_macs(const struct cpu_step *st)
 {
 	if (st->kind == STEP_GEMM)
 		return (uint64_t)st->u.g.m * st->u.g.n * st->u.g.k;
+	if (st->kind == STEP_ADD)	/* about 8 per element, as cost units */
+		return (uint64_t)st->u.a.count * 8;
 	return (uint64_t)st->u.d.n * st->u.d.oh * st->u.d.ow * st->u.d.c *
 	       CPU_DW_TAPS;
 }

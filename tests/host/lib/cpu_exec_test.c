@@ -2,8 +2,8 @@
 /*
  * cpu_exec_test: the CPU executor's fast kernels give the engine's bytes.
  *
- * 1. Kernels: random CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED ops
- *    (odd channel counts, padding, strides 1 and 2, dilation, per-channel
+ * 1. Kernels: random CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD and
+ *    SUB ops (odd channel counts, padding, strides 1 and 2, dilation, per-channel
  *    and per-tensor quantization with positive and negative shifts,
  *    activation clamps, extreme zero points and values, absent bias) run
  *    on the engine and through a CPU plan with each kernel set; the
@@ -37,6 +37,7 @@ struct kcase {
 	int8_t out[1 << 15];
 	struct edgenpu_cmd_tensor t[6];
 	struct edgenpu_cmd_conv_params p;
+	struct edgenpu_cmd_add_params ap;
 	uint32_t opcode, nt, out_bytes, in_bytes;
 	int32_t lo, hi;
 	char what[160];
@@ -193,6 +194,37 @@ static void make_fc(uint64_t *s, struct kcase *k)
 		 oc, k->nt == 6 ? "pc" : "pt");
 }
 
+/*
+ * ADD or SUB of two same-shape tensors: the second input lives in the
+ * weights buffer (any buffer will do for the engine), with TFLite's
+ * left shift of 20 and input multipliers below one.
+ */
+static void make_add(uint64_t *s, struct kcase *k)
+{
+	uint32_t h = rr(s, 1, 9), w = rr(s, 1, 9), c = channels(s, 40);
+	int i;
+
+	k->opcode = rr(s, 0, 1) ? EDGENPU_OP_ADD : EDGENPU_OP_SUB;
+	tensor(&k->t[0], 1, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
+	tensor(&k->t[1], 0, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
+	tensor(&k->t[2], 2, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
+	fill_i8(s, (int8_t *)k->w, (size_t)h * w * c);
+	for (i = 0; i < 3; i++) {
+		k->t[i].zero_point = rr(s, -128, 127);
+		k->t[i].multiplier = (int32_t)((1u << 30) + rnd(s) % (1u << 30));
+		k->t[i].shift = i < 2 ? rr(s, -31, 0) : rr(s, -30, 0);
+	}
+	k->ap.left_shift = rr(s, 0, 3) ? 20 : (uint32_t)rr(s, 0, 24);
+	k->ap.reserved = 0;
+	k->nt = 3;
+	k->lo = rr(s, -128, 20);
+	k->hi = rr(s, k->lo, 127);
+	k->in_bytes = k->out_bytes = h * w * c;
+	snprintf(k->what, sizeof(k->what), "%s %ux%ux%u ls %u",
+		 k->opcode == EDGENPU_OP_ADD ? "add" : "sub", h, w, c,
+		 k->ap.left_shift);
+}
+
 /* A plan holding just the case's one-op stream, over its three buffers. */
 static void fake_plan(struct kcase *k, struct edgenpu_plan *plan,
 		      struct plan_segment *seg, uint8_t *stream, size_t size)
@@ -249,7 +281,10 @@ static int run_engine(struct kcase *k, uint8_t **stream, size_t *size,
 	int ret;
 
 	ret = edgenpu_cmd_builder_create(&b);
-	if (!ret)
+	if (!ret && k->nt == 3)
+		ret = edgenpu_cmd_builder_add_op(b, k->opcode, 0, k->lo, k->hi,
+						 &k->ap, sizeof(k->ap), k->t, 3);
+	else if (!ret)
 		ret = edgenpu_cmd_builder_add_op(b, k->opcode, 0, k->lo, k->hi,
 			k->opcode == EDGENPU_OP_FULLY_CONNECTED ? NULL : &k->p,
 			k->opcode == EDGENPU_OP_FULLY_CONNECTED ? 0 : sizeof(k->p),
@@ -285,18 +320,22 @@ static int have_avx2(void)
 static int one_case(uint64_t *s, struct kcase *k, void *scratch, int *fast,
 		    char *what, size_t len)
 {
-	int kind = rr(s, 0, 2), ok = 1;
+	int kind = rr(s, 0, 3), ok = 1;
 	struct edgenpu_engine_buffer bufs[3];
 	struct edgenpu_plan plan;
 	struct plan_segment seg;
 	uint8_t *stream = NULL;
 	size_t size = 0;
 
-	if (kind == 2)
+	if (kind == 3)
+		make_add(s, k);
+	else if (kind == 2)
 		make_fc(s, k);
 	else
 		make_conv(s, k, kind);
-	k->t[0].zero_point = rr(s, 0, 3) ? rr(s, -128, 127) : (rr(s, 0, 1) ? -128 : 127);
+	if (kind != 3)
+		k->t[0].zero_point = rr(s, 0, 3) ? rr(s, -128, 127) :
+				     (rr(s, 0, 1) ? -128 : 127);
 	fill_i8(s, k->in, k->in_bytes);
 	bufs[0] = (struct edgenpu_engine_buffer){ k->w, sizeof(k->w), EDGENPU_BUF_READ, 0 };
 	bufs[1] = (struct edgenpu_engine_buffer){ k->in, k->in_bytes, EDGENPU_BUF_READ, 0 };
@@ -458,7 +497,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: cpu_exec_test MODELS_DIR [SHARED_DIR]\n");
 		return 2;
 	}
-	kernel_cases(&t, 400);
+	kernel_cases(&t, 500);
 	models_in(&t, argv[1], 1);
 	if (argc == 3)
 		models_in(&t, argv[2], 0);
