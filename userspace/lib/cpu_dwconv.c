@@ -150,10 +150,17 @@ static inline __m256i dw_load(const int8_t *const *tp, uint32_t t, uint32_t c0)
 	return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(tp[t] + c0)));
 }
 
+/* The requantization and bias of one 16-channel block, for a whole row. */
+struct dw_block_q {
+	struct cpu_rq8 q0, q1;
+	__m256i b0, b1;
+};
+
 /* Channels [c0, c0 + 16) of one pixel. */
 __attribute__((target("avx2")))
-static void dw_block_avx2(const struct cpu_dw *d, const int8_t *const *tp,
-			  uint32_t c0, int8_t *y)
+static inline void dw_block_avx2(const struct cpu_dw *d,
+				 const int8_t *const *tp, uint32_t c0,
+				 const struct dw_block_q *bq, int8_t *y)
 {
 	const __m256i *w = (const __m256i *)(d->wpk +
 		(size_t)(c0 / CPU_NR) * DW_PAIRS * 2 * CPU_NR);
@@ -168,30 +175,48 @@ static void dw_block_avx2(const struct cpu_dw *d, const int8_t *const *tp,
 		ah = _mm256_add_epi32(ah, _mm256_madd_epi16(
 			_mm256_unpackhi_epi16(a, b), _mm256_loadu_si256(w + 2 * p + 1)));
 	}
-	lo = _mm256_permute2x128_si256(al, ah, 0x20);
-	hi = _mm256_permute2x128_si256(al, ah, 0x31);
-	lo = _mm256_add_epi32(lo, _mm256_loadu_si256((const __m256i *)(d->bias + c0)));
-	hi = _mm256_add_epi32(hi, _mm256_loadu_si256((const __m256i *)(d->bias + c0 + 8)));
-	cpu_store16_avx2(y + c0, cpu_rq8_avx2(&d->rq, c0, lo),
-			 cpu_rq8_avx2(&d->rq, c0 + 8, hi));
+	lo = _mm256_add_epi32(_mm256_permute2x128_si256(al, ah, 0x20), bq->b0);
+	hi = _mm256_add_epi32(_mm256_permute2x128_si256(al, ah, 0x31), bq->b1);
+	cpu_store16_avx2(y + c0, cpu_rq8_apply(&bq->q0, lo),
+			 cpu_rq8_apply(&bq->q1, hi));
+}
+
+/*
+ * Output row @r: the tap rows of every pixel first (in @tps), then block
+ * by block, so that a block's bias and requantization are loaded once per
+ * row; channels past the last full block on the portable path.
+ */
+__attribute__((target("avx2")))
+static void dw_row_avx2(const struct cpu_dw *d, uint32_t r,
+			const int8_t **tps)
+{
+	uint32_t ox, c0, full = d->c / CPU_NR * CPU_NR;
+	int8_t *y = d->y + (size_t)r * d->ow * d->c;
+	struct dw_block_q bq;
+
+	for (ox = 0; ox < d->ow; ox++)
+		dw_taps(d, r / d->oh, r % d->oh, ox, tps + (size_t)ox * CPU_DW_TAPS);
+	for (c0 = 0; c0 < full; c0 += CPU_NR) {
+		cpu_rq8_load(&d->rq, c0, &bq.q0);
+		cpu_rq8_load(&d->rq, c0 + 8, &bq.q1);
+		bq.b0 = _mm256_loadu_si256((const __m256i *)(d->bias + c0));
+		bq.b1 = _mm256_loadu_si256((const __m256i *)(d->bias + c0 + 8));
+		for (ox = 0; ox < d->ow; ox++)
+			dw_block_avx2(d, tps + (size_t)ox * CPU_DW_TAPS, c0, &bq,
+				      y + (size_t)ox * d->c);
+	}
+	for (ox = 0; full < d->c && ox < d->ow; ox++)
+		dw_pixel_c(d, tps + (size_t)ox * CPU_DW_TAPS, full,
+			   y + (size_t)ox * d->c);
 }
 
 __attribute__((target("avx2")))
 void edgenpu__cpu_dw_run_avx2(const struct cpu_dw *d, uint32_t r0,
 			      uint32_t r1, void *work)
 {
-	const int8_t *tp[CPU_DW_TAPS];
-	uint32_t r, ox, c0, full = d->c / CPU_NR * CPU_NR;
+	uint32_t r;
 
-	(void)work;
 	for (r = r0; r < r1; r++)
-		for (ox = 0; ox < d->ow; ox++) {
-			int8_t *y = d->y + ((size_t)r * d->ow + ox) * d->c;
-
-			dw_taps(d, r / d->oh, r % d->oh, ox, tp);
-			for (c0 = 0; c0 < full; c0 += CPU_NR)
-				dw_block_avx2(d, tp, c0, y);
-			dw_pixel_c(d, tp, full, y);
-		}
+		dw_row_avx2(d, r, work);
 }
 #endif

@@ -13,6 +13,7 @@
 #ifndef EDGENPU_CPU_DWCONV_H
 #define EDGENPU_CPU_DWCONV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu_requant.h"
@@ -60,7 +61,16 @@ int edgenpu__cpu_dw_pack(struct cpu_dw *d, const int8_t *w,
 			 const int32_t *bias, int32_t zpx);
 void edgenpu__cpu_dw_free(struct cpu_dw *d);
 
-/* Output rows [r0, r1) of the n * oh rows: portable and AVX2 kernels. */
+/* Work bytes a run needs: the tap rows of one output row's pixels. */
+static inline size_t cpu_dw_work_size(const struct cpu_dw *d)
+{
+	return (size_t)d->ow * CPU_DW_TAPS * sizeof(const int8_t *);
+}
+
+/*
+ * Output rows [r0, r1) of the n * oh rows, with @work of
+ * cpu_dw_work_size() bytes: portable and AVX2 kernels.
+ */
 void edgenpu__cpu_dw_run_c(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
 			   void *work);
 #if defined(__x86_64__)

@@ -462,6 +462,9 @@ static int plan_work(struct edgenpu_cpu_plan *cp, uint32_t threads)
 			if (st->kind == STEP_GEMM &&
 			    cpu_gemm_work_size(&st->u.g) > cp->work_size)
 				cp->work_size = cpu_gemm_work_size(&st->u.g);
+			if (st->kind == STEP_DW &&
+			    cpu_dw_work_size(&st->u.d) > cp->work_size)
+				cp->work_size = cpu_dw_work_size(&st->u.d);
 		}
 	cp->work_size = (cp->work_size + 63) & ~(size_t)63;
 	free(cp->work);
