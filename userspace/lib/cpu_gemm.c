@@ -133,26 +133,69 @@ void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
 }
 
 #if defined(__x86_64__)
-/* Rows [r, r + cnt) widened to int16 in @a, CPU_GEMM_MR rows of kpad. */
+/* @n int8 at @x widened into @d. */
+__attribute__((target("avx2")))
+static void widen(const int8_t *x, uint32_t n, int16_t *d)
+{
+	uint32_t kk;
+
+	for (kk = 0; kk + 16 <= n; kk += 16)
+		_mm256_storeu_si256((__m256i *)(d + kk),
+			_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(x + kk))));
+	for (; kk < n; kk++)
+		d[kk] = x[kk];
+}
+
+/* The receptive field of output pixel @r widened straight into @d. */
+__attribute__((target("avx2")))
+static void conv_gather16(const struct cpu_gemm *g, uint32_t r, int16_t *d)
+{
+	const struct cpu_conv *cv = &g->cv;
+	uint32_t b = r / (cv->oh * cv->ow), oy = r / cv->ow % cv->oh;
+	int64_t iy0 = (int64_t)oy * cv->sh - cv->pt;
+	int64_t ix0 = (int64_t)(r % cv->ow) * cv->sw - cv->pl;
+	uint32_t ky, kx, c;
+
+	for (ky = 0; ky < cv->kh; ky++) {
+		int64_t iy = iy0 + (int64_t)ky * cv->dh;
+
+		for (kx = 0; kx < cv->kw; kx++, d += cv->ic) {
+			int64_t ix = ix0 + (int64_t)kx * cv->dw;
+
+			if (iy < 0 || iy >= cv->ih || ix < 0 || ix >= cv->iw) {
+				for (c = 0; c < cv->ic; c++)
+					d[c] = (int16_t)cv->zp;
+				continue;
+			}
+			widen(g->x + (((size_t)b * cv->ih + (size_t)iy) * cv->iw +
+				      (size_t)ix) * cv->ic, cv->ic, d);
+		}
+	}
+}
+
+/*
+ * Rows [r, r + cnt) widened to int16 in @a, CPU_GEMM_MR rows of kpad:
+ * a convolution's gathered straight from the input; the padding column
+ * and missing rows zero.
+ */
 __attribute__((target("avx2")))
 static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
 			   int16_t *a)
 {
-	int8_t *tmp = (int8_t *)(a + (size_t)CPU_GEMM_MR * g->kpad);
-	uint32_t i, kk;
+	uint32_t i;
 
-	memset(a, 0, (size_t)CPU_GEMM_MR * g->kpad * sizeof(int16_t));
 	for (i = 0; i < cnt; i++) {
-		const int8_t *x = gemm_row(g, r + i, tmp);
 		int16_t *d = a + (size_t)i * g->kpad;
 
-		for (kk = 0; kk + 16 <= g->k; kk += 16)
-			_mm256_storeu_si256((__m256i *)(d + kk),
-				_mm256_cvtepi8_epi16(
-					_mm_loadu_si128((const __m128i *)(x + kk))));
-		for (; kk < g->k; kk++)
-			d[kk] = x[kk];
+		if (g->conv)
+			conv_gather16(g, r + i, d);
+		else
+			widen(g->x + (size_t)(r + i) * g->k, g->k, d);
+		if (g->kpad > g->k)
+			d[g->k] = 0;
 	}
+	memset(a + (size_t)cnt * g->kpad, 0,
+	       (size_t)(CPU_GEMM_MR - cnt) * g->kpad * sizeof(int16_t));
 }
 
 /*
