@@ -419,8 +419,8 @@ static int write_json(const struct bench *b, const struct stats *h,
 		return EXIT_RUN_FAILED;
 	}
 	json_config(f, b);
-	fprintf(f, "\"parallel\":%d,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
-		b->o.parallel, b->n + b->other_runs,
+	fprintf(f, "\"parallel\":%d,\"threads\":%ld,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
+		b->o.parallel, b->o.threads, b->n + b->other_runs,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);
