@@ -97,38 +97,52 @@ static const int8_t *gemm_row(const struct cpu_gemm *g, uint32_t r,
 	return tmp;
 }
 
-/* One output row, one channel block, portable. */
-static void gemm_block_c(const struct cpu_gemm *g, const int8_t *x,
-			 uint32_t blk, int8_t *y)
+/*
+ * Up to CPU_GEMM_MR rows @x (missing ones repeat the last), one channel
+ * block, portable: the rows share each weight load, and the channel loop
+ * is what compilers vectorize (a multiply-add of int16 pairs).
+ */
+static void gemm_block_c(const struct cpu_gemm *g, const int8_t *const *x,
+			 uint32_t cnt, uint32_t blk, int8_t *const *y)
 {
 	const int16_t *w = g->w + (size_t)blk * (g->kpad / 2) * CPU_NR * 2;
-	uint32_t c0 = blk * CPU_NR, p, c;
-	uint32_t acc[CPU_NR];	/* wraps like the engine's int32 sums */
+	uint32_t c0 = blk * CPU_NR, p, c, i, n = g->n - c0;
+	uint32_t acc[CPU_GEMM_MR][CPU_NR];	/* wraps like the engine's */
 
-	for (c = 0; c < CPU_NR; c++)
-		acc[c] = (uint32_t)g->bias[c0 + c];
-	for (p = 0; p < g->kpad / 2; p++, w += CPU_NR * 2) {
-		int32_t a0 = x[2 * p];
-		int32_t a1 = 2 * p + 1 < g->k ? x[2 * p + 1] : 0;
-
+	for (i = 0; i < CPU_GEMM_MR; i++)
 		for (c = 0; c < CPU_NR; c++)
-			acc[c] += (uint32_t)(a0 * w[2 * c] + a1 * w[2 * c + 1]);
-	}
-	cpu_rq_row(&g->rq, c0, acc, g->n - c0 < CPU_NR ? g->n - c0 : CPU_NR,
-		   y + c0);
+			acc[i][c] = (uint32_t)g->bias[c0 + c];
+	for (p = 0; p < g->kpad / 2; p++, w += CPU_NR * 2)
+		for (i = 0; i < CPU_GEMM_MR; i++) {
+			int32_t a0 = x[i][2 * p];
+			int32_t a1 = 2 * p + 1 < g->k ? x[i][2 * p + 1] : 0;
+
+			for (c = 0; c < CPU_NR; c++)
+				acc[i][c] += (uint32_t)(a0 * w[2 * c] +
+							a1 * w[2 * c + 1]);
+		}
+	for (i = 0; i < cnt; i++)
+		cpu_rq_row(&g->rq, c0, acc[i], n < CPU_NR ? n : CPU_NR,
+			   y[i] + c0);
 }
 
 void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
 			     uint32_t m1, void *work)
 {
-	uint32_t r, blk, nblk = npad_of(g->n) / CPU_NR;
+	uint32_t r, blk, i, cnt, nblk = npad_of(g->n) / CPU_NR;
 	int8_t *tmp = (int8_t *)work + (size_t)CPU_GEMM_MR * g->kpad * 2;
+	const int8_t *x[CPU_GEMM_MR];
+	int8_t *y[CPU_GEMM_MR];
 
-	for (r = m0; r < m1; r++) {
-		const int8_t *x = gemm_row(g, r, tmp);
-
+	for (r = m0; r < m1; r += cnt) {
+		cnt = m1 - r < CPU_GEMM_MR ? m1 - r : CPU_GEMM_MR;
+		for (i = 0; i < CPU_GEMM_MR; i++) {
+			x[i] = gemm_row(g, r + (i < cnt ? i : cnt - 1),
+					tmp + (size_t)i * g->kpad);
+			y[i] = g->y + (size_t)(r + i) * g->n;
+		}
 		for (blk = 0; blk < nblk; blk++)
-			gemm_block_c(g, x, blk, g->y + (size_t)r * g->n);
+			gemm_block_c(g, x, cnt, blk, y);
 	}
 }
 

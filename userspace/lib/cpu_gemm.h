@@ -77,13 +77,13 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 void edgenpu__cpu_gemm_free(struct cpu_gemm *g);
 
 /*
- * Work bytes a run needs: CPU_GEMM_MR rows of kpad int16, then one int8
- * row for a gathered receptive field.
+ * Work bytes a run needs: CPU_GEMM_MR rows of kpad int16 (AVX2), then
+ * CPU_GEMM_MR int8 rows for gathered receptive fields (portable).
  */
 #define CPU_GEMM_MR	4
 static inline size_t cpu_gemm_work_size(const struct cpu_gemm *g)
 {
-	return (size_t)CPU_GEMM_MR * g->kpad * sizeof(int16_t) + g->kpad;
+	return (size_t)CPU_GEMM_MR * g->kpad * (sizeof(int16_t) + 1);
 }
 
 /*
