@@ -603,10 +603,11 @@ EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
  * @threads: 1 (the default: the calling thread only) to 64, or 0 for the
  *	number of online CPUs
  *
- * The CPU executor's convolution and fully-connected kernels split their
- * output rows over a pool of @threads - 1 worker threads the runner owns
- * plus the caller of edgenpu_runner_run(). Outputs are the same bytes for
- * any number of threads. Call it between runs, not during one.
+ * The CPU executor's own kernels (convolutions, fully connected, depthwise
+ * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows over a
+ * pool of @threads - 1 worker threads the runner owns plus the caller of
+ * edgenpu_runner_run(). Outputs are the same bytes for any number of
+ * threads. Call it between runs, not during one.
  *
  * Return: 0, -EINVAL, -ENOMEM, or the negative error of creating a
  * thread; the runner keeps its previous setting on error.

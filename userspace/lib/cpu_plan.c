@@ -76,10 +76,16 @@ struct cpu_opv {
 	const struct edgenpu_cmd_tensor *t[EDGENPU_CMD_MAX_TENSORS];
 };
 
+/*
+ * Without AVX2 the engine stays the default: at the baseline ISA its
+ * auto-vectorised convolutions beat the portable kernels (MobileNet v2 on
+ * x86-64 without AVX2: 62 ms against 153 ms of CONV_2D), which remain for
+ * EDGENPU_CPU_KERNELS=c and as the tested reference of the packed layouts.
+ */
 enum cpu_isa edgenpu__cpu_isa_choose(void)
 {
 	const char *env = getenv("EDGENPU_CPU_KERNELS");
-	enum cpu_isa best = CPU_ISA_C;
+	enum cpu_isa best = CPU_ISA_ENGINE;
 
 #if defined(__x86_64__)
 	__builtin_cpu_init();

@@ -32,9 +32,10 @@ enum cpu_isa {
 struct edgenpu_cpu_plan;
 
 /*
- * The best kernels this CPU runs, unless the environment variable
- * EDGENPU_CPU_KERNELS says "engine", "c" or "avx2" (for tests and
- * benchmarks; "avx2" on a CPU without it means "c").
+ * The fastest kernels for this CPU (AVX2 where it has it, else the
+ * engine), unless the environment variable EDGENPU_CPU_KERNELS says
+ * "engine", "c" or "avx2" (for tests and benchmarks; "avx2" on a CPU
+ * without it means the default).
  */
 enum cpu_isa edgenpu__cpu_isa_choose(void);
 
