@@ -214,13 +214,6 @@ static int try_gemm(const struct edgenpu_plan *plan,
 			return -ENOTSUP;
 		gemm_conv(v, g);
 	} else if (v->h->opcode == EDGENPU_OP_FULLY_CONNECTED) {
-		/*
-		 * A matrix times fewer vectors than a tile has rows only
-		 * streams the weights: the engine reads them as int8, half
-		 * the bytes of the packed int16 ones, and is faster there.
-		 */
-		if ((uint64_t)o->dims[0] * o->dims[1] * o->dims[2] < CPU_GEMM_MR)
-			return -ENOTSUP;
 		g->n = f->dims[2];
 		g->k = f->dims[3];
 	} else {
