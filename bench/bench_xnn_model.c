@@ -64,14 +64,14 @@ static void bx_fail(int code, const char *fmt, ...)
 /* Model problems name the op being mapped. */
 #define bx_bad(n, fmt, ...)						\
 	bx_fail(2, "op %d (%s): " fmt, (n)->cur,			\
-		tfl_builtin_name((n)->m.ops[(n)->cur].builtin), __VA_ARGS__)
+		edgenpu__tfl_builtin_name((n)->m.ops[(n)->cur].builtin), __VA_ARGS__)
 
 static void bx_xnn_check(const struct bx_net *n, enum xnn_status st,
 			 const char *what)
 {
 	if (st != xnn_status_success)
 		bx_fail(1, "op %d (%s): %s failed (status %d)", n->cur,
-			tfl_builtin_name(n->m.ops[n->cur].builtin), what,
+			edgenpu__tfl_builtin_name(n->m.ops[n->cur].builtin), what,
 			(int)st);
 }
 
@@ -125,7 +125,7 @@ static const struct tfl_tensor *bx_out(const struct bx_net *n, int32_t *ti)
 
 static size_t bx_bytes(const struct tfl_tensor *t)
 {
-	return (size_t)t->count * (size_t)tfl_type_size(t->type);
+	return (size_t)t->count * (size_t)edgenpu__tfl_type_size(t->type);
 }
 
 /*
@@ -160,7 +160,7 @@ static void bx_act_q(const struct bx_net *n, const struct tfl_tensor *t,
 {
 	if (t->type != TFL_INT8)
 		bx_bad(n, "tensor '%s' is %s, only int8 is supported", t->name,
-		       tfl_type_name(t->type));
+		       edgenpu__tfl_type_name(t->type));
 	if (t->nscale != 1 || !(t->scales[0] > 0.0f) ||
 	    t->zero_points[0] < -128 || t->zero_points[0] > 127)
 		bx_bad(n, "tensor '%s' needs one positive scale and an int8 zero point",
@@ -182,7 +182,7 @@ static int64_t bx_opt(const struct bx_net *n, int id, int size, int64_t def)
 	const struct tfl_op *op = &n->m.ops[n->cur];
 	int64_t v;
 
-	if (tfl_opt_int(&n->m, op, id, size, 1, def, &v))
+	if (edgenpu__tfl_opt_int(&n->m, op, id, size, 1, def, &v))
 		bx_bad(n, "malformed options field %d", id);
 	return v;
 }
@@ -628,7 +628,7 @@ static void bx_load(struct bx_net *n, const char *path)
 	char err[256];
 	size_t size;
 	void *file = bx_read_file(path, &size);
-	int ret = tfl_parse(file, size, &n->m, err, sizeof(err));
+	int ret = edgenpu__tfl_parse(file, size, &n->m, err, sizeof(err));
 	uint32_t nfill = 0;
 
 	free(file);
@@ -698,7 +698,7 @@ static void bx_run(const struct bx_net *n)
 			continue;
 		if (xnn_run_operator(n->xop[i], NULL) != xnn_status_success)
 			bx_fail(1, "op %u (%s): xnn_run_operator failed", i,
-				tfl_builtin_name(n->m.ops[i].builtin));
+				edgenpu__tfl_builtin_name(n->m.ops[i].builtin));
 		if (n->fill[i] == BX_NO_FILL)
 			continue;
 		to = n->m.ops[i].out[0];
@@ -756,7 +756,7 @@ static void bx_free(struct bx_net *n)
 	free(n->fill);
 	free(n->owned);
 	free(n->buf);
-	tfl_free(&n->m);
+	edgenpu__tfl_free(&n->m);
 }
 
 int main(int argc, char **argv)

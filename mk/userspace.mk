@@ -33,6 +33,10 @@ US_SOVER := 1
 userspace: $(US_OUT)/libedgenpu.a $(US_OUT)/libedgenpu.so.$(VERSION) \
 	$(US_OUT)/accel-run
 
+# The CPU executor's kernels (userspace/lib/cpu_*.c): -O3 vectorizes the
+# portable kernels' channel loops, the path of CPUs without AVX2 (arm64).
+$(US_OUT)/lib/cpu_%.o: US_CFLAGS += -O3
+
 $(US_OUT)/lib/%.o: userspace/lib/%.c $(US_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) -fvisibility=hidden -DEDGENPU_BUILDING_LIB -c -o $@ $<
@@ -58,9 +62,13 @@ all: userspace
 # Host tests of the library's packaging.
 .PHONY: userspace-test
 userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models \
-		$(US_OUT)/steady_test $(US_OUT)/npy_test $(US_OUT)/input_test
+		$(US_OUT)/steady_test $(US_OUT)/npy_test $(US_OUT)/input_test \
+		$(US_OUT)/cpu_exec_test
 	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h
 	@$(US_OUT)/steady_test $(BUILD)/models
+	@$(US_OUT)/cpu_exec_test $(BUILD)/models $(US_SHARED_MODELS) >$(US_OUT)/cpu_exec_test.tap || \
+		{ grep -E '^not ok|^#' $(US_OUT)/cpu_exec_test.tap; exit 1; }
+	@echo "cpu_exec_test: $$(grep -c '^ok' $(US_OUT)/cpu_exec_test.tap) ok (TAP in $(US_OUT)/cpu_exec_test.tap)"
 	@mkdir -p $(BUILD)/cli-test
 	@$(US_OUT)/npy_test $(BUILD)/cli-test
 	@$(US_OUT)/input_test $(BUILD)/cli-test
@@ -81,6 +89,17 @@ $(US_OUT)/input_test: tests/host/cli/input_test.c userspace/accel-run/input.c \
 	@mkdir -p $(@D)
 	$(CC) $(US_CFLAGS) -Iuserspace/accel-run -Itests/common -O1 $(EDGENPU_SAN) \
 		-o $@ $< userspace/accel-run/input.c
+
+# The CPU executor's fast kernels against the engine: random ops, and
+# every model with each kernel set (tests/host/lib/cpu_exec_test.c). The
+# library's sources are built in, under ASan and UBSan; the engine's
+# objects are the library's.
+US_SHARED_MODELS := $(firstword $(wildcard ../shared/models /work/shared/models))
+$(US_OUT)/cpu_exec_test: tests/host/lib/cpu_exec_test.c tests/common/tap.h \
+		$(wildcard userspace/lib/*.c) $(US_HDRS) $(US_OUT)/libedgenpu.a
+	$(CC) $(US_CFLAGS) $(EDGENPU_SAN) -DEDGENPU_BUILDING_LIB -Iuserspace/lib \
+		-Itests/common -o $@ $< $(wildcard userspace/lib/*.c) \
+		$(filter $(US_OUT)/engine/%.o,$(US_LIB_OBJS)) $(US_LIBS) -lm
 
 # Counts the library's allocations in the run loop (-Wl,--wrap).
 $(US_OUT)/steady_test: tests/host/lib/steady_test.c tests/common/tap.h \

@@ -97,6 +97,17 @@ static void compute(const double *v, long n, struct stats *s)
 	free(c);
 }
 
+/* --threads for one runner's CPU executor. */
+static int set_threads(const struct bench *b, struct edgenpu_runner *r)
+{
+	int ret = edgenpu_runner_set_threads(r, (unsigned int)b->o.threads);
+
+	if (ret)
+		fprintf(stderr, "accel-run: cannot start %ld CPU executor threads: %s\n",
+			b->o.threads, edgenpu_strerror(ret));
+	return ret ? EXIT_RUN_FAILED : 0;
+}
+
 /* The model's runners: b->r, and --parallel's P - 1 more in b->workers. */
 static int make_runners(struct bench *b, struct edgenpu_plan *p)
 {
@@ -104,13 +115,18 @@ static int make_runners(struct bench *b, struct edgenpu_plan *p)
 	int ret;
 
 	ret = ar_runner_create(p, b->dev, &b->r);
+	if (!ret)
+		ret = set_threads(b, b->r);
 	if (ret || b->o.parallel < 2)
 		return ret;
 	b->workers = calloc((size_t)b->o.parallel - 1, sizeof(*b->workers));
 	if (!b->workers)
 		return EXIT_RUN_FAILED;
-	for (i = 0; !ret && i < (size_t)b->o.parallel - 1; i++)
+	for (i = 0; !ret && i < (size_t)b->o.parallel - 1; i++) {
 		ret = ar_runner_create(p, b->dev, &b->workers[i].r);
+		if (!ret)
+			ret = set_threads(b, b->workers[i].r);
+	}
 	return ret;
 }
 
@@ -403,8 +419,8 @@ static int write_json(const struct bench *b, const struct stats *h,
 		return EXIT_RUN_FAILED;
 	}
 	json_config(f, b);
-	fprintf(f, "\"parallel\":%d,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
-		b->o.parallel, b->n + b->other_runs,
+	fprintf(f, "\"parallel\":%d,\"threads\":%ld,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
+		b->o.parallel, b->o.threads, b->n + b->other_runs,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);

@@ -40,6 +40,7 @@ struct ar_options {
 	double duration;
 	long warmup;
 	int parallel;
+	long threads;			/* --threads: CPU executor threads, 0 = CPUs */
 	int profile;
 	const char *json;
 	const char *trace;

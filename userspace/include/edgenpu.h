@@ -598,6 +598,23 @@ EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, siz
  */
 EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
 /**
+ * edgenpu_runner_set_threads() - threads of the CPU executor's kernels
+ * @runner: the runner
+ * @threads: 1 (the default: the calling thread only) to 64, or 0 for the
+ *	number of online CPUs
+ *
+ * The CPU executor's own kernels (convolutions, fully connected, depthwise
+ * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows over a
+ * pool of @threads - 1 worker threads the runner owns plus the caller of
+ * edgenpu_runner_run(). Outputs are the same bytes for any number of
+ * threads. Call it between runs, not during one.
+ *
+ * Return: 0, -EINVAL, -ENOMEM, or the negative error of creating a
+ * thread; the runner keeps its previous setting on error.
+ */
+EDGENPU_API int edgenpu_runner_set_threads(struct edgenpu_runner *runner,
+					   unsigned int threads);
+/**
  * edgenpu_runner_op_output() - the output tensor of model operator @op
  * @runner: a runner that has run
  * @op: model operator index

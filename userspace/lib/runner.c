@@ -18,9 +18,11 @@
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <drm/edgenpu_accel.h>
 
+#include "cpu_plan.h"
 #include "model_internal.h"
 
 struct edgenpu_runner {
@@ -30,6 +32,7 @@ struct edgenpu_runner {
 	uint32_t nbufs;
 	void *mem[EDGENPU_CMD_MAX_BUFFERS];	/* owned allocations */
 	void *engine_scratch;
+	struct edgenpu_cpu_plan *cpu;		/* the CPU segments' steps */
 	char last_error[256];
 	/* with a device */
 	struct edgenpu_device *dev;
@@ -84,6 +87,7 @@ void edgenpu_runner_unref(struct edgenpu_runner *r)
 	free(r->op_times);
 	free(r->seg_times);
 	free(r->engine_scratch);
+	edgenpu__cpu_plan_free(r->cpu);
 	edgenpu_plan_unref(r->plan);
 	free(r);
 }
@@ -169,6 +173,25 @@ static int validate_segments(struct edgenpu_runner *r)
 	return 0;
 }
 
+/*
+ * The CPU segments' per-op plan, over the runner's buffers: packed
+ * weights for the ops with a fast kernel, engine streams for the others.
+ */
+static int cpu_plan_setup(struct edgenpu_runner *r)
+{
+	struct edgenpu_engine_error e;
+	int ret;
+
+	ret = edgenpu__cpu_plan_create(r->plan, r->dev != NULL, r->bufs,
+				       r->nbufs, r->engine_scratch,
+				       edgenpu__cpu_isa_choose(), &r->cpu, &e);
+	if (ret == -ENOMEM)
+		rfail(r, "out of memory planning the CPU executor");
+	else if (ret)
+		engine_error(r, 0, ret, &e, "rejected by the engine");
+	return ret;
+}
+
 /* The buffers, on @dev or in host memory, then the segments' validation. */
 static int runner_setup(struct edgenpu_runner *r, struct edgenpu_device *dev)
 {
@@ -188,7 +211,8 @@ static int runner_setup(struct edgenpu_runner *r, struct edgenpu_device *dev)
 	r->engine_scratch = alloc64(EDGENPU_ENGINE_SCRATCH_SIZE);
 	if (!r->engine_scratch)
 		goto nomem;
-	return validate_segments(r);
+	ret = validate_segments(r);
+	return ret ? ret : cpu_plan_setup(r);
 nomem:
 	rfail(r, "out of memory allocating the runner");
 	return -ENOMEM;
@@ -390,7 +414,6 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 	r->device_ns = 0;
 	for (s = 0; s < p->nsegs; s++) {
 		const struct plan_segment *seg = &p->segs[s];
-		struct edgenpu_engine_hooks hooks = { .now = now_ns };
 		struct edgenpu_engine_error e;
 		uint32_t k, n;
 		int ret;
@@ -402,28 +425,41 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 			continue;
 		}
 		/*
-		 * On the CPU: the engine's userspace build, same buffers.
-		 * edgenpu_runner_create() validated every segment against
-		 * these very buffers, so execute() skips the whole-job pass
-		 * (it still checks each op before running it).
+		 * On the CPU, same buffers: the CPU plan's fast kernels for
+		 * the ops that have one, the engine's userspace build for
+		 * the others. edgenpu_runner_create() validated every engine
+		 * stream against these very buffers, so execute() skips the
+		 * whole-job pass (it still checks each op before running it).
 		 */
 		n = seg_op_count(seg);
-		hooks.op_times = r->seg_times;
-		hooks.op_times_len = n <= seg->nops ? n * 2 : 0;
-		ret = edgenpu_engine_execute(seg->stream, seg->size, r->bufs,
-					     r->nbufs, r->engine_scratch,
-					     EDGENPU_ENGINE_SCRATCH_SIZE, &hooks,
-					     &e);
+		ret = edgenpu__cpu_plan_run(r->cpu, s, r->bufs, r->nbufs,
+					    r->engine_scratch,
+					    n <= seg->nops ? r->seg_times : NULL,
+					    now_ns, &e);
 		if (ret) {
 			engine_error(r, s, ret, &e, "failed");
 			return ret;
 		}
-		for (k = 0; hooks.op_times_len && k < seg->nops && k < n; k++) {
+		for (k = 0; n <= seg->nops && k < n; k++) {
 			r->op_times[2 * seg->ops[k]] = r->seg_times[2 * k];
 			r->op_times[2 * seg->ops[k] + 1] = r->seg_times[2 * k + 1];
 		}
 	}
 	return 0;
+}
+
+int edgenpu_runner_set_threads(struct edgenpu_runner *r, unsigned int threads)
+{
+	long online;
+
+	if (!r)
+		return -EINVAL;
+	if (threads == 0) {
+		online = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = online < 1 ? 1 : (online > 64 ? 64 : (unsigned int)online);
+	}
+	return edgenpu__cpu_plan_set_threads(r->cpu, threads,
+					     CPU_PLAN_PAR_MIN_MACS);
 }
 
 int edgenpu_runner_op_time(const struct edgenpu_runner *r, size_t op,

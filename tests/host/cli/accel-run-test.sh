@@ -31,6 +31,15 @@ check $? "bench --parallel 3 runs three runners and reports all their runs"
 "$ar" bench "$m" --parallel 65 > /dev/null 2>&1
 [ $? = 2 ]
 check $? "bench --parallel 65 exits 2"
+mm="$models/mobilenet_v2_224_avgpool_logits/model.tflite"
+[ -f "$mm" ] || mm=$m
+"$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 --parallel 2 --threads 3 \
+	--json "$work/thr.json" > /dev/null 2>&1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['threads'] == 3 and d['runs'] == 2))" "$work/thr.json"
+check $? "bench --threads 3 with --parallel 2 runs, and the JSON says 3 threads"
+"$ar" bench "$m" --threads 65 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench --threads 65 exits 2"
 "$ar" bench "$m" --iterations 5 --duration 1 > /dev/null 2>&1
 [ $? = 2 ]
 check $? "bench with both --iterations and --duration exits 2"

@@ -9,7 +9,8 @@ import sys
 
 NUM = (int, float)
 STATS = ('min', 'mean', 'std', 'p50', 'p90', 'p99', 'max')
-TOP = {'schema': str, 'config': dict, 'parallel': int, 'all_runs': int,
+TOP = {'schema': str, 'config': dict, 'parallel': int, 'threads': int,
+       'all_runs': int,
        'all_throughput_per_s': NUM, 'runs': int, 'init_ms': NUM,
        'first_run_ms': NUM, 'total_s': NUM, 'throughput_per_s': NUM,
        'host_ms': dict, 'device_ms': dict, 'ops': list}

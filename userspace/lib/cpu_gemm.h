@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libedgenpu CPU kernels: int8 GEMM for FULLY_CONNECTED and 1x1 stride-1
+ * CONV_2D, y[m][n] = requant(sum_k x[m][k] * w[n][k] + bias'[n]).
+ *
+ * Weights are packed once: blocks of CPU_NR output channels, and inside a
+ * block, for each pair of reduction steps, the two int16 weights of every
+ * channel side by side, which is what a multiply-add of int16 pairs into
+ * int32 (vpmaddwd) consumes. Sign-extending int8 to int16 keeps every
+ * product and every pair sum exact. The input zero point is folded into
+ * bias' = bias - zp_x * sum_k w[n][k] (wrapping, like the engine's own
+ * int32 arithmetic), so the run only sums x * w.
+ */
+#ifndef EDGENPU_CPU_GEMM_H
+#define EDGENPU_CPU_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu_requant.h"
+
+/*
+ * struct cpu_conv - a CONV_2D's rows, gathered at run time (im2col)
+ * @ih: input height.
+ * @iw: input width.
+ * @ic: input channels.
+ * @oh: output height.
+ * @ow: output width.
+ * @kh: filter height.
+ * @kw: filter width.
+ * @sh: vertical stride.
+ * @sw: horizontal stride.
+ * @dh: vertical dilation.
+ * @dw: horizontal dilation.
+ * @pt: top padding.
+ * @pl: left padding.
+ * @zp: input zero point: the value of padding taps, which then add
+ *	exactly what the folded bias takes away.
+ */
+struct cpu_conv {
+	uint32_t ih, iw, ic, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
+	int32_t zp;
+};
+
+/*
+ * struct cpu_gemm - one packed GEMM op
+ * @m: rows (output pixels).
+ * @k: reduction length.
+ * @n: output channels.
+ * @kpad: @k rounded up to even.
+ * @x: the input rows, @k int8 apart; with @conv, the NHWC input.
+ * @y: the output rows, @n int8 apart.
+ * @w: packed weights, @kpad * (@n rounded up to CPU_NR) int16.
+ * @bias: folded bias per channel, padded to CPU_NR.
+ * @rq: requantization.
+ * @conv: when set, row r is the receptive field of output pixel r of
+ *	the convolution @cv.
+ * @cv: see @conv.
+ */
+struct cpu_gemm {
+	uint32_t m, k, n, kpad;
+	const int8_t *x;
+	int8_t *y;
+	int16_t *w;
+	int32_t *bias;
+	struct cpu_rq rq;
+	int conv;
+	struct cpu_conv cv;
+};
+
+/*
+ * Pack @w ([n][k] int8, zero point 0) and fold @bias (may be NULL) with the
+ * input zero point @zpx into @g, whose m, k, n, x, y are set. 0 or -ENOMEM.
+ */
+int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
+			   const int32_t *bias, int32_t zpx);
+void edgenpu__cpu_gemm_free(struct cpu_gemm *g);
+
+/*
+ * Work bytes a run needs: CPU_GEMM_MR rows of kpad int16 (AVX2), then
+ * CPU_GEMM_MR int8 rows for gathered receptive fields (portable).
+ */
+#define CPU_GEMM_MR	4
+static inline size_t cpu_gemm_work_size(const struct cpu_gemm *g)
+{
+	return (size_t)CPU_GEMM_MR * g->kpad * (sizeof(int16_t) + 1);
+}
+
+/*
+ * Rows [m0, m1) of @g, with @work of cpu_gemm_work_size() bytes: the
+ * portable kernel and the AVX2 one.
+ */
+void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
+			     uint32_t m1, void *work);
+#if defined(__x86_64__)
+void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
+				uint32_t m1, void *work);
+#endif
+
+#endif /* EDGENPU_CPU_GEMM_H */
