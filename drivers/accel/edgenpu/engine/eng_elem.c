@@ -206,6 +206,28 @@ static u32 eng_piece(u32 c0, u32 len, u32 unit_cost)
 	return len - c0 > max ? c0 + max : len;
 }
 
+/*
+ * One output pixel's channels, a tick at a time. Not inlined: its locals
+ * stay out of eng_binary()'s frame, which KASAN_INLINE kernels would
+ * otherwise push past the engine's 512 bytes.
+ */
+static ENG_NOINLINE int eng_binary_px(struct eng_op *op,
+				      const struct eng_bin_q *q, const s8 *pa,
+				      const s8 *pb, s8 *po, size_t sa3,
+				      size_t sb3, u32 wcost)
+{
+	u32 len = op->t[2].dims[3], c, c0, c1;
+
+	for (c0 = 0; c0 < len; c0 = c1) {
+		c1 = eng_piece(c0, len, wcost);
+		for (c = c0; c < c1; c++)
+			po[c] = eng_bin_one(q, pa[c * sa3], pb[c * sb3]);
+		if (eng_tick(op, (u64)(c1 - c0) * wcost))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 /**
  * eng_binary() - ADD, SUB and MUL, int8, broadcasting
  * @op: validated op.
@@ -218,7 +240,7 @@ int eng_binary(struct eng_op *op)
 	u32 wcost = op->opcode == EDGENPU_OP_MUL ? ENG_COST_MUL : ENG_COST_ADD;
 	struct eng_bin_q q;
 	size_t sa[4], sb[4];
-	u32 n, h, w, c, c0, c1, k;
+	u32 n, h, w, k;
 
 	q.opcode = op->opcode;
 	q.off1 = -a->zp;
@@ -248,14 +270,9 @@ int eng_binary(struct eng_op *op)
 					       h * sb[1] + w * sb[2];
 				s8 *po = eng_i8(o, n, h, w, 0);
 
-				for (c0 = 0; c0 < o->dims[3]; c0 = c1) {
-					c1 = eng_piece(c0, o->dims[3], wcost);
-					for (c = c0; c < c1; c++)
-						po[c] = eng_bin_one(&q, pa[c * sa[3]],
-								    pb[c * sb[3]]);
-					if (eng_tick(op, (u64)(c1 - c0) * wcost))
-						return -ECANCELED;
-				}
+				if (eng_binary_px(op, &q, pa, pb, po, sa[3],
+						  sb[3], wcost))
+					return -ECANCELED;
 			}
 	return 0;
 }
