@@ -96,8 +96,10 @@ $(US_OUT)/input_test: tests/host/cli/input_test.c userspace/accel-run/input.c \
 # objects are the library's.
 US_SHARED_MODELS := $(firstword $(wildcard ../shared/models /work/shared/models))
 $(US_OUT)/cpu_exec_test: tests/host/lib/cpu_exec_test.c tests/common/tap.h \
+		tests/common/engine_jobbuild.h \
 		$(wildcard userspace/lib/*.c) $(US_HDRS) $(US_OUT)/libedgenpu.a
 	$(CC) $(US_CFLAGS) $(EDGENPU_SAN) -DEDGENPU_BUILDING_LIB -Iuserspace/lib \
+		-Idrivers/accel/edgenpu/engine \
 		-Itests/common -o $@ $< $(wildcard userspace/lib/*.c) \
 		$(filter $(US_OUT)/engine/%.o,$(US_LIB_OBJS)) $(US_LIBS) -lm
 

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cpu_plan.h"
+#include "engine_jobbuild.h"
 #include "tap.h"
 
 /* One random op: its buffers, stream and description. */
@@ -57,19 +58,6 @@ static int32_t rr(uint64_t *s, int32_t lo, int32_t hi)
 	return (int32_t)(lo + (int64_t)(rnd(s) % (uint64_t)((int64_t)hi - lo + 1)));
 }
 
-static void tensor(struct edgenpu_cmd_tensor *t, uint32_t buf, uint8_t dtype,
-		   uint64_t off, uint32_t n, uint32_t h, uint32_t w, uint32_t c)
-{
-	memset(t, 0, sizeof(*t));
-	t->buffer = buf;
-	t->dtype = dtype;
-	t->offset = off;
-	t->dims[0] = n;
-	t->dims[1] = h;
-	t->dims[2] = w;
-	t->dims[3] = c;
-}
-
 /* Random int8 bytes, sometimes all at one extreme. */
 static void fill_i8(uint64_t *s, int8_t *p, size_t n)
 {
@@ -98,15 +86,15 @@ static void quant(uint64_t *s, struct kcase *k, uint32_t oc, uint64_t off)
 	/* Odd buffers: a zero multiplier, or a negative one (engine only). */
 	if (rr(s, 0, 15) == 0)
 		pm[rr(s, 0, (int32_t)oc - 1)] = rr(s, 0, 1) ? 0 : -5;
-	tensor(&k->t[2], 0, EDGENPU_DTYPE_INT32, off, 1, 1, 1, oc);
+	k->t[2] = jb_t(0, EDGENPU_DTYPE_INT32, off, 1, 1, 1, oc, 0);
 	if (rr(s, 0, 5) == 0)
-		tensor(&k->t[2], EDGENPU_CMD_NO_BUFFER, 0, 0, 0, 0, 0, 0);
+		k->t[2] = jb_t(EDGENPU_CMD_NO_BUFFER, 0, 0, 0, 0, 0, 0, 0);
 	k->t[3].zero_point = rr(s, -128, 127);
 	k->nt = 4;
 	if (pc) {
 		k->t[3].flags = EDGENPU_TENSOR_F_PER_CHANNEL;
-		tensor(&k->t[4], 0, EDGENPU_DTYPE_INT32, off + 4ull * oc, 1, 1, 1, oc);
-		tensor(&k->t[5], 0, EDGENPU_DTYPE_INT32, off + 8ull * oc, 1, 1, 1, oc);
+		k->t[4] = jb_t(0, EDGENPU_DTYPE_INT32, off + 4ull * oc, 1, 1, 1, oc, 0);
+		k->t[5] = jb_t(0, EDGENPU_DTYPE_INT32, off + 8ull * oc, 1, 1, 1, oc, 0);
 		k->nt = 6;
 	} else {
 		k->t[3].multiplier = (int32_t)((1u << 30) + rnd(s) % (1u << 30));
@@ -158,12 +146,12 @@ static void make_conv(uint64_t *s, struct kcase *k, int depthwise)
 	if (depthwise)
 		k->p.depth_multiplier = 1;
 	k->opcode = depthwise ? EDGENPU_OP_DEPTHWISE_CONV_2D : EDGENPU_OP_CONV_2D;
-	tensor(&k->t[0], 1, EDGENPU_DTYPE_INT8, 0, n, ih, iw, ic);
+	k->t[0] = jb_t(1, EDGENPU_DTYPE_INT8, 0, n, ih, iw, ic, 0);
 	if (depthwise)
-		tensor(&k->t[1], 0, EDGENPU_DTYPE_INT8, 0, 1, kh, kw, oc);
+		k->t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, kh, kw, oc, 0);
 	else
-		tensor(&k->t[1], 0, EDGENPU_DTYPE_INT8, 0, oc, kh, kw, ic);
-	tensor(&k->t[3], 2, EDGENPU_DTYPE_INT8, 0, n, oh, ow, oc);
+		k->t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, oc, kh, kw, ic, 0);
+	k->t[3] = jb_t(2, EDGENPU_DTYPE_INT8, 0, n, oh, ow, oc, 0);
 	fbytes = (depthwise ? 1 : ic) * kh * kw * oc;
 	fill_i8(s, (int8_t *)k->w, fbytes);
 	quant(s, k, oc, (fbytes + 63) & ~63u);
@@ -183,9 +171,9 @@ static void make_fc(uint64_t *s, struct kcase *k)
 	uint32_t oc = channels(s, 70);
 
 	k->opcode = EDGENPU_OP_FULLY_CONNECTED;
-	tensor(&k->t[0], 1, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, kk);
-	tensor(&k->t[1], 0, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, kk);
-	tensor(&k->t[3], 2, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, oc);
+	k->t[0] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, kk, 0);
+	k->t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, kk, 0);
+	k->t[3] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, oc, 0);
 	fill_i8(s, (int8_t *)k->w, (size_t)oc * kk);
 	quant(s, k, oc, ((size_t)oc * kk + 63) & ~(size_t)63);
 	k->in_bytes = rows * kk;
@@ -205,9 +193,9 @@ static void make_add(uint64_t *s, struct kcase *k)
 	int i;
 
 	k->opcode = rr(s, 0, 1) ? EDGENPU_OP_ADD : EDGENPU_OP_SUB;
-	tensor(&k->t[0], 1, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
-	tensor(&k->t[1], 0, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
-	tensor(&k->t[2], 2, EDGENPU_DTYPE_INT8, 0, 1, h, w, c);
+	k->t[0] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, h, w, c, 0);
+	k->t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, h, w, c, 0);
+	k->t[2] = jb_t(2, EDGENPU_DTYPE_INT8, 0, 1, h, w, c, 0);
 	fill_i8(s, (int8_t *)k->w, (size_t)h * w * c);
 	for (i = 0; i < 3; i++) {
 		k->t[i].zero_point = rr(s, -128, 127);
