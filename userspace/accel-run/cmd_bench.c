@@ -100,12 +100,7 @@ static void compute(const double *v, long n, struct stats *s)
 /* --threads for one runner's CPU executor. */
 static int set_threads(const struct bench *b, struct edgenpu_runner *r)
 {
-	int ret = edgenpu_runner_set_threads(r, (unsigned int)b->o.threads);
-
-	if (ret)
-		fprintf(stderr, "accel-run: cannot start %ld CPU executor threads: %s\n",
-			b->o.threads, edgenpu_strerror(ret));
-	return ret ? EXIT_RUN_FAILED : 0;
+	return ar_runner_threads(r, b->o.threads, b->o.parallel);
 }
 
 /* The model's runners: b->r, and --parallel's P - 1 more in b->workers. */
@@ -419,8 +414,8 @@ static int write_json(const struct bench *b, const struct stats *h,
 		return EXIT_RUN_FAILED;
 	}
 	json_config(f, b);
-	fprintf(f, "\"parallel\":%d,\"threads\":%ld,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
-		b->o.parallel, b->o.threads, b->n + b->other_runs,
+	fprintf(f, "\"parallel\":%d,\"threads\":%u,\"all_runs\":%ld,\"all_throughput_per_s\":%.6f,",
+		b->o.parallel, edgenpu_runner_threads(b->r), b->n + b->other_runs,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);
@@ -449,8 +444,9 @@ static void print_summary(const struct bench *b, const struct stats *h,
 		printf("  --parallel %d: %ld runs in all, %.1f runs/s together (latency below: runner 0)\n",
 		       b->o.parallel, b->n + b->other_runs,
 		       (b->n + b->other_runs) / b->total_s);
-	printf("  init %.3f ms (load, plan, buffers), first run %.3f ms\n",
-	       b->init_ms, b->first_ms);
+	printf("  init %.3f ms (load, plan, buffers), first run %.3f ms, %u CPU executor thread%s\n",
+	       b->init_ms, b->first_ms, edgenpu_runner_threads(b->r),
+	       edgenpu_runner_threads(b->r) == 1 ? "" : "s");
 	print_stats("host", h);
 	if (b->dev)
 		print_stats("device", d);

@@ -47,8 +47,12 @@ static int run_setup(struct run *s)
 		ret = ar_report_placement(s->p, s->dev, s->o.full_offload);
 	if (!ret)
 		ret = ar_runner_create(s->p, s->dev, &s->r);
+	if (!ret)
+		ret = ar_runner_threads(s->r, s->o.threads, 1);
 	if (!ret && s->o.check)
 		ret = ar_runner_create(s->p, NULL, &s->ref);
+	if (!ret && s->o.check)
+		ret = ar_runner_threads(s->ref, s->o.threads, 1);
 	return ret;
 }
 

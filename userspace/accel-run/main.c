@@ -31,7 +31,7 @@ void ar_usage(FILE *f)
 		"  accel-run run MODEL [--device N|PATH|cpu] [--input NAME=FILE]...\n"
 		"                [--output-dir DIR] [--seed N]\n"
 		"                [--image-convention raw|minus128] [--top K]\n"
-		"                [--check] [--require-full-offload]\n"
+		"                [--check] [--require-full-offload] [--threads T]\n"
 		"  accel-run bench MODEL [--device N|PATH|cpu] [--iterations N | --duration S]\n"
 		"                [--warmup N] [--parallel P] [--threads T] [--json FILE]\n"
 		"                [--profile] [--trace FILE]\n"

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "accel-run.h"
 #include "model.h"
@@ -102,6 +103,27 @@ int ar_runner_create(struct edgenpu_plan *p, struct edgenpu_device *dev,
 	if (ret) {
 		fprintf(stderr, "accel-run: %s\n",
 			err[0] ? err : edgenpu_strerror(ret));
+		return EXIT_RUN_FAILED;
+	}
+	return 0;
+}
+
+int ar_runner_threads(struct edgenpu_runner *r, long threads, int parallel)
+{
+	long online;
+	int ret;
+
+	if (threads < 0 && parallel < 2)
+		return 0;	/* the library's default: one per online CPU */
+	if (threads < 0) {
+		online = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = online > parallel ? online / parallel : 1;
+		threads = threads > 64 ? 64 : threads;
+	}
+	ret = edgenpu_runner_set_threads(r, (unsigned int)threads);
+	if (ret) {
+		fprintf(stderr, "accel-run: cannot start %ld CPU executor threads: %s\n",
+			threads, edgenpu_strerror(ret));
 		return EXIT_RUN_FAILED;
 	}
 	return 0;

@@ -30,6 +30,13 @@ int ar_plan_create(struct edgenpu_model *m, uint64_t op_mask,
 int ar_report_placement(const struct edgenpu_plan *p,
 			const struct edgenpu_device *dev, int full);
 
+/*
+ * --threads for runner @r: @threads as given (0: one per online CPU), or
+ * -1 when not given: the library's default (one per online CPU) for one
+ * runner, the online CPUs shared out among @parallel runners. 0 or
+ * EXIT_RUN_FAILED, said on stderr.
+ */
+int ar_runner_threads(struct edgenpu_runner *r, long threads, int parallel);
 int ar_runner_create(struct edgenpu_plan *p, struct edgenpu_device *dev,
 		     struct edgenpu_runner **r);
 

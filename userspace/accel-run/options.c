@@ -145,7 +145,7 @@ static const struct ar_option ar_option_table[] = {
 	{ "duration", AR_CMD_BENCH, AR_OPT_CUSTOM, 0, 0, 0, set_duration },
 	{ "warmup", AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(warmup), 0, 1000000, NULL },
 	{ "parallel", AR_CMD_BENCH, AR_OPT_CUSTOM, 0, 0, 0, set_parallel },
-	{ "threads", AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(threads), 0, 64, NULL },
+	{ "threads", AR_CMD_RUN | AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(threads), 0, 64, NULL },
 	{ "json", AR_CMD_BENCH, AR_OPT_STRING, AR_FIELD(json), 0, 0, NULL },
 	{ "profile", AR_CMD_BENCH, AR_OPT_FLAG, AR_FIELD(profile), 0, 0, NULL },
 	{ "trace", AR_CMD_BENCH, AR_OPT_STRING, AR_FIELD(trace), 0, 0, NULL },
@@ -161,7 +161,7 @@ static void set_defaults(struct ar_options *o)
 	o->top = 5;
 	o->warmup = 5;
 	o->parallel = 1;
-	o->threads = 1;
+	o->threads = -1;	/* not given: see ar_runner_threads() */
 }
 
 /* getopt_long()'s table: the rows @cmd takes. */

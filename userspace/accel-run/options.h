@@ -40,7 +40,8 @@ struct ar_options {
 	double duration;
 	long warmup;
 	int parallel;
-	long threads;			/* --threads: CPU executor threads, 0 = CPUs */
+	long threads;			/* --threads: CPU executor threads, 0 = CPUs,
+					 * -1 = not given */
 	int profile;
 	const char *json;
 	const char *trace;

@@ -600,20 +600,35 @@ EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
 /**
  * edgenpu_runner_set_threads() - threads of the CPU executor's kernels
  * @runner: the runner
- * @threads: 1 (the default: the calling thread only) to 64, or 0 for the
- *	number of online CPUs
+ * @threads: 1 (the calling thread only) to 64, or 0 for the number of
+ *	online CPUs (at most 64)
  *
  * The CPU executor's own kernels (convolutions, fully connected, depthwise
- * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows over a
- * pool of @threads - 1 worker threads the runner owns plus the caller of
- * edgenpu_runner_run(). Outputs are the same bytes for any number of
- * threads. Call it between runs, not during one.
+ * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows or
+ * channels over a pool of @threads - 1 worker threads the runner owns
+ * plus the caller of edgenpu_runner_run(). Outputs are the same bytes for
+ * any number of threads. Call it between runs, not during one.
+ *
+ * A new runner whose CPU segments have an op for those kernels starts
+ * with one thread per online CPU (or one, where threads cannot be
+ * created); others stay at one whatever is asked, and make no threads. Between ops the
+ * workers spin for up to 0.1 ms before they sleep, so that the next op
+ * starts without a wake-up; an idle runner's workers sleep. Call this
+ * with 1 before running several runners side by side on few CPUs.
  *
  * Return: 0, -EINVAL, -ENOMEM, or the negative error of creating a
  * thread; the runner keeps its previous setting on error.
  */
 EDGENPU_API int edgenpu_runner_set_threads(struct edgenpu_runner *runner,
 					   unsigned int threads);
+/**
+ * edgenpu_runner_threads() - threads the CPU executor's kernels use now
+ * @runner: the runner
+ *
+ * Return: the participants of a run's kernels (the caller included), 1
+ * for a runner that makes no threads, 0 for NULL.
+ */
+EDGENPU_API unsigned int edgenpu_runner_threads(const struct edgenpu_runner *runner);
 /**
  * edgenpu_runner_op_output() - the output tensor of model operator @op
  * @runner: a runner that has run

@@ -127,10 +127,12 @@ static void gemm_block_c(const struct cpu_gemm *g, const int8_t *const *x,
 }
 
 void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
-			     uint32_t m1, void *work)
+			     uint32_t m1, uint32_t b0, uint32_t b1,
+			     void *work)
 {
-	uint32_t r, blk, i, cnt, nblk = npad_of(g->n) / CPU_NR;
-	int8_t *tmp = (int8_t *)work + (size_t)CPU_GEMM_MR * g->kpad * 2;
+	uint32_t r, blk, i, cnt;
+	int8_t *tmp = (int8_t *)work +
+		      (size_t)cpu_gemm_chunk_rows(g) * g->kpad * 2;
 	const int8_t *x[CPU_GEMM_MR];
 	int8_t *y[CPU_GEMM_MR];
 
@@ -141,7 +143,7 @@ void edgenpu__cpu_gemm_run_c(const struct cpu_gemm *g, uint32_t m0,
 					tmp + (size_t)i * g->kpad);
 			y[i] = g->y + (size_t)(r + i) * g->n;
 		}
-		for (blk = 0; blk < nblk; blk++)
+		for (blk = b0; blk < b1; blk++)
 			gemm_block_c(g, x, cnt, blk, y);
 	}
 }
@@ -188,15 +190,15 @@ static void conv_gather16(const struct cpu_gemm *g, uint32_t r, int16_t *d)
 }
 
 /*
- * Rows [r, r + cnt) widened to int16 in @a, CPU_GEMM_MR rows of kpad:
- * a convolution's gathered straight from the input; the padding column
- * and missing rows zero.
+ * Rows [r, r + cnt) widened to int16 in @a, rows of kpad: a
+ * convolution's gathered straight from the input; the padding column zero,
+ * and rows up to the next whole tile zero.
  */
 __attribute__((target("avx2")))
 static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
 			   int16_t *a)
 {
-	uint32_t i;
+	uint32_t i, tiles = (cnt + CPU_GEMM_MR - 1) / CPU_GEMM_MR;
 
 	for (i = 0; i < cnt; i++) {
 		int16_t *d = a + (size_t)i * g->kpad;
@@ -209,7 +211,7 @@ static void gemm_pack_rows(const struct cpu_gemm *g, uint32_t r, uint32_t cnt,
 			d[g->k] = 0;
 	}
 	memset(a + (size_t)cnt * g->kpad, 0,
-	       (size_t)(CPU_GEMM_MR - cnt) * g->kpad * sizeof(int16_t));
+	       (size_t)(tiles * CPU_GEMM_MR - cnt) * g->kpad * sizeof(int16_t));
 }
 
 /*
@@ -288,16 +290,21 @@ static void gemm_tile_avx2(const struct cpu_gemm *g, const int16_t *a,
 
 __attribute__((target("avx2")))
 void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
-				uint32_t m1, void *work)
+				uint32_t m1, uint32_t b0, uint32_t b1,
+				void *work)
 {
-	uint32_t r, blk, nblk = npad_of(g->n) / CPU_NR;
+	uint32_t mc = cpu_gemm_chunk_rows(g), r, blk, t;
+	int16_t *a = work;
 
-	for (r = m0; r < m1; r += CPU_GEMM_MR) {
-		uint32_t cnt = m1 - r < CPU_GEMM_MR ? m1 - r : CPU_GEMM_MR;
+	for (r = m0; r < m1; r += mc) {
+		uint32_t cnt = m1 - r < mc ? m1 - r : mc;
 
-		gemm_pack_rows(g, r, cnt, work);
-		for (blk = 0; blk < nblk; blk++)
-			gemm_tile_avx2(g, work, blk, r, cnt);
+		gemm_pack_rows(g, r, cnt, a);
+		for (blk = b0; blk < b1; blk++)
+			for (t = 0; t < cnt; t += CPU_GEMM_MR)
+				gemm_tile_avx2(g, a + (size_t)t * g->kpad, blk,
+					       r + t, cnt - t < CPU_GEMM_MR ?
+					       cnt - t : CPU_GEMM_MR);
 	}
 }
 #endif

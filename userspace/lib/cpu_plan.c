@@ -63,7 +63,7 @@ struct edgenpu_cpu_plan {
 	struct edgenpu_cpu_pool *pool;	/* NULL: one thread */
 	uint64_t par_min_macs;		/* smallest op split over the pool */
 	void (*gemm)(const struct cpu_gemm *g, uint32_t m0, uint32_t m1,
-		     void *work);
+		     uint32_t b0, uint32_t b1, void *work);
 	void (*dw)(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
 		   void *work);
 	void (*add)(const struct cpu_add *e, size_t i0, size_t i1);
@@ -481,6 +481,9 @@ int edgenpu__cpu_plan_set_threads(struct edgenpu_cpu_plan *cp,
 
 	if (threads < 1 || threads > CPU_POOL_MAX)
 		return -EINVAL;
+	/* No op would use the workers: make none. */
+	if (!edgenpu__cpu_plan_fast_total(cp))
+		threads = 1;
 	if (threads > 1) {
 		ret = edgenpu__cpu_pool_create(threads, &pool);
 		if (ret)
@@ -594,8 +597,36 @@ struct cpu_job {
 };
 
 /*
- * Participant @i of @n runs its share of the step's output rows: whole
- * GEMM tiles, so that every element is computed as by one thread.
+ * Participant @i of @n runs its share of a GEMM: whole tiles of rows, or,
+ * when there are too few tiles to share out evenly (MobileNet's 7x7
+ * layers have 13, a FULLY_CONNECTED one), whole channel blocks of every
+ * row, so that each participant also reads only its share of the
+ * weights.
+ */
+static void run_gemm_part(const struct edgenpu_cpu_plan *cp,
+			  const struct cpu_gemm *g, uint32_t i, uint32_t n,
+			  void *work)
+{
+	uint32_t tiles = (g->m + CPU_GEMM_MR - 1) / CPU_GEMM_MR;
+	uint32_t nblk = cpu_gemm_blocks(g);
+	uint64_t r0, r1;
+
+	if (n > 1 && tiles < 8 * n && nblk >= 2 * n) {
+		cp->gemm(g, 0, g->m, (uint32_t)((uint64_t)nblk * i / n),
+			 (uint32_t)((uint64_t)nblk * (i + 1) / n), work);
+		return;
+	}
+	r0 = (uint64_t)tiles * i / n * CPU_GEMM_MR;
+	r1 = (uint64_t)tiles * (i + 1) / n * CPU_GEMM_MR;
+	r1 = r1 < g->m ? r1 : g->m;
+	if (r0 < r1)
+		cp->gemm(g, (uint32_t)r0, (uint32_t)r1, 0, nblk, work);
+}
+
+/*
+ * Participant @i of @n runs its share of the step's output: the rows (or
+ * elements) of a depthwise or ADD step split evenly, each element
+ * computed as by one thread.
  */
 static void run_part(void *ctx, uint32_t i, uint32_t n)
 {
@@ -603,12 +634,14 @@ static void run_part(void *ctx, uint32_t i, uint32_t n)
 	const struct edgenpu_cpu_plan *cp = job->cp;
 	const struct cpu_step *st = job->st;
 	uint8_t *work = (uint8_t *)cp->work + (size_t)i * cp->work_size;
-	uint64_t rows, unit = st->kind == STEP_GEMM ? CPU_GEMM_MR :
-			      st->kind == STEP_ADD ? 64 : 1;
+	uint64_t rows, unit = st->kind == STEP_ADD ? 64 : 1;
 	uint64_t units, r0, r1;
 
-	rows = st->kind == STEP_GEMM ? st->u.g.m :
-	       st->kind == STEP_ADD ? st->u.a.count :
+	if (st->kind == STEP_GEMM) {
+		run_gemm_part(cp, &st->u.g, i, n, work);
+		return;
+	}
+	rows = st->kind == STEP_ADD ? st->u.a.count :
 	       (uint64_t)st->u.d.n * st->u.d.oh;
 	units = (rows + unit - 1) / unit;
 	r0 = units * i / n * unit;
@@ -616,9 +649,7 @@ static void run_part(void *ctx, uint32_t i, uint32_t n)
 	r1 = r1 < rows ? r1 : rows;
 	if (r0 >= r1)
 		return;
-	if (st->kind == STEP_GEMM)
-		cp->gemm(&st->u.g, (uint32_t)r0, (uint32_t)r1, work);
-	else if (st->kind == STEP_DW)
+	if (st->kind == STEP_DW)
 		cp->dw(&st->u.d, (uint32_t)r0, (uint32_t)r1, work);
 	else
 		cp->add(&st->u.a, (size_t)r0, (size_t)r1);
@@ -678,4 +709,18 @@ uint32_t edgenpu__cpu_plan_fast_ops(const struct edgenpu_cpu_plan *cp,
 				    uint32_t s)
 {
 	return cp && s < cp->nsegs ? cp->segs[s].nfast : 0;
+}
+
+uint32_t edgenpu__cpu_plan_fast_total(const struct edgenpu_cpu_plan *cp)
+{
+	uint32_t s, n = 0;
+
+	for (s = 0; cp && s < cp->nsegs; s++)
+		n += cp->segs[s].nfast;
+	return n;
+}
+
+uint32_t edgenpu__cpu_plan_threads(const struct edgenpu_cpu_plan *cp)
+{
+	return cp ? edgenpu__cpu_pool_size(cp->pool) : 1;
 }

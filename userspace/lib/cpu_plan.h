@@ -76,17 +76,23 @@ int edgenpu__cpu_plan_run(struct edgenpu_cpu_plan *cp, uint32_t s,
  * Multiply-accumulates below which an op runs on the calling thread
  * alone: waking the workers would cost more than it saves.
  */
-#define CPU_PLAN_PAR_MIN_MACS	(1u << 18)
+#define CPU_PLAN_PAR_MIN_MACS	(1u << 15)
 
 /*
  * Run the fast kernels on @threads threads (1 to 64; 1: the caller's
  * only), from the next run on, for ops of at least @min_macs
  * multiply-accumulates (CPU_PLAN_PAR_MIN_MACS; tests use 0). Results do
- * not depend on either. 0, -EINVAL, -ENOMEM or pthread_create()'s error;
+ * not depend on either. A plan without fast ops makes no threads. 0, -EINVAL, -ENOMEM or pthread_create()'s error;
  * the plan is unchanged on error.
  */
 int edgenpu__cpu_plan_set_threads(struct edgenpu_cpu_plan *cp,
 				  uint32_t threads, uint64_t min_macs);
+
+/* Participants of the fast kernels (1: the caller alone). */
+uint32_t edgenpu__cpu_plan_threads(const struct edgenpu_cpu_plan *cp);
+
+/* Number of ops of all segments that run on a fast kernel. */
+uint32_t edgenpu__cpu_plan_fast_total(const struct edgenpu_cpu_plan *cp);
 
 /* Number of ops of segment @s that run on a fast kernel. */
 uint32_t edgenpu__cpu_plan_fast_ops(const struct edgenpu_cpu_plan *cp,

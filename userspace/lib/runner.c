@@ -189,7 +189,16 @@ static int cpu_plan_setup(struct edgenpu_runner *r)
 		rfail(r, "out of memory planning the CPU executor");
 	else if (ret)
 		engine_error(r, 0, ret, &e, "rejected by the engine");
-	return ret;
+	if (ret || !edgenpu__cpu_plan_fast_total(r->cpu))
+		return ret;
+	/*
+	 * Threads by default, one per online CPU, only where a fast kernel
+	 * will use them. Best effort: where threads cannot be made (a
+	 * sandbox, RLIMIT_NPROC), the runner still works on one.
+	 */
+	if (edgenpu_runner_set_threads(r, 0))
+		(void)edgenpu_runner_set_threads(r, 1);
+	return 0;
 }
 
 /* The buffers, on @dev or in host memory, then the segments' validation. */
@@ -460,6 +469,11 @@ int edgenpu_runner_set_threads(struct edgenpu_runner *r, unsigned int threads)
 	}
 	return edgenpu__cpu_plan_set_threads(r->cpu, threads,
 					     CPU_PLAN_PAR_MIN_MACS);
+}
+
+unsigned int edgenpu_runner_threads(const struct edgenpu_runner *r)
+{
+	return r ? edgenpu__cpu_plan_threads(r->cpu) : 0;
 }
 
 int edgenpu_runner_op_time(const struct edgenpu_runner *r, size_t op,

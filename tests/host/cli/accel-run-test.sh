@@ -33,7 +33,31 @@ check $? "bench --parallel 3 runs three runners and reports all their runs"
 check $? "bench --parallel 65 exits 2"
 mm="$models/mobilenet_v2_224_avgpool_logits/model.tflite"
 [ -f "$mm" ] || mm=$m
-"$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 --parallel 2 --threads 3 \
+# Threads: EDGENPU_CPU_KERNELS=c gives every CPU fast kernels to split.
+cpus=$(getconf _NPROCESSORS_ONLN)
+[ "$cpus" -le 64 ] || cpus=64
+jthreads() {
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['threads'] != int(sys.argv[2]))" "$@"
+}
+EDGENPU_CPU_KERNELS=c "$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 \
+	--json "$work/thr0.json" > "$work/thr0.txt" 2>&1 && jthreads "$work/thr0.json" "$cpus" &&
+	grep -q "first run .*, $cpus CPU executor thread" "$work/thr0.txt"
+check $? "bench without --threads: one thread per online CPU ($cpus), in the JSON and the text"
+half=$((cpus / 2))
+[ $half -ge 1 ] || half=1
+EDGENPU_CPU_KERNELS=c "$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 --parallel 2 \
+	--json "$work/thr1.json" > /dev/null 2>&1 && jthreads "$work/thr1.json" "$half"
+check $? "bench --parallel 2 without --threads: the online CPUs shared out ($half each)"
+EDGENPU_CPU_KERNELS=engine "$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 --threads 3 \
+	--json "$work/thr2.json" > /dev/null 2>&1 && jthreads "$work/thr2.json" 1
+check $? "bench --threads 3 where no op has a fast kernel: one thread, and the JSON says so"
+EDGENPU_CPU_KERNELS=c "$ar" run "$mm" --device cpu --threads 3 --check --output-dir "$work" \
+	> "$work/run3.txt" 2>&1
+check $? "run --threads 3 --check: the threaded CPU executor matches the reference"
+"$ar" run "$m" --device cpu --threads 65 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "run --threads 65 exits 2"
+EDGENPU_CPU_KERNELS=c "$ar" bench "$mm" --device cpu --iterations 2 --warmup 0 --parallel 2 --threads 3 \
 	--json "$work/thr.json" > /dev/null 2>&1 &&
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['threads'] == 3 and d['runs'] == 2))" "$work/thr.json"
 check $? "bench --threads 3 with --parallel 2 runs, and the JSON says 3 threads"

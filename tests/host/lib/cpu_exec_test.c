@@ -170,6 +170,15 @@ static void make_fc(uint64_t *s, struct kcase *k)
 	uint32_t rows = rr(s, 1, 9), kk = rr(s, 0, 1) ? rr(s, 1, 600) : rr(s, 1, 40);
 	uint32_t oc = channels(s, 70);
 
+	/*
+	 * One in four wide: 96 to 200 channels, so that three threads split
+	 * the few rows' channel blocks (cpu_plan.c's run_gemm_part()).
+	 */
+	if (rr(s, 0, 3) == 0) {
+		oc = rr(s, 96, 200);
+		kk = kk > 300 ? 300 : kk;
+	}
+
 	k->opcode = EDGENPU_OP_FULLY_CONNECTED;
 	k->t[0] = jb_t(1, EDGENPU_DTYPE_INT8, 0, 1, 1, rows, kk, 0);
 	k->t[1] = jb_t(0, EDGENPU_DTYPE_INT8, 0, 1, 1, oc, kk, 0);
