@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * bench_engine: the edgenpu engine's CONV_2D, DEPTHWISE_CONV_2D and
- * FULLY_CONNECTED against XNNPACK's QS8/QC8 operators (Debian libxnnpack,
- * 2022-02 snapshot) on MobileNet v2 224x224 layer shapes, single-threaded,
- * in the same process. Prints GMAC/s of both, the ratio per layer, the
- * overall ratio (total MACs over total time of each side, i.e. a
- * MAC-weighted mean) and the geometric mean of the per-layer ratios.
- * It also reports the largest output difference between the two: XNNPACK
- * requantizes in fp32, the engine exactly as TFLite's reference kernels,
- * so they may differ by a few LSB.
+ * bench_engine: CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on
+ * MobileNet v2 224x224 layer shapes, single-threaded, in one process:
+ *   - the engine (what the NPU runs; the CPU executor's path for ops
+ *     without a kernel of their own),
+ *   - the CPU executor's own kernels (libedgenpu's cpu_*.o, the release
+ *     build, at the best ISA level this CPU has: a one-op CPU plan), and
+ *   - XNNPACK's QS8/QC8 operators (Debian libxnnpack, 2022-02 snapshot).
+ * Prints GMAC/s of each, the ratio XNNPACK time / CPU executor time per
+ * layer (above 1: the executor is faster), the overall ratios (total MACs
+ * over total time, i.e. MAC-weighted) and the geometric mean of the
+ * per-layer ratios, for the executor and for the engine. It checks that
+ * the executor's output is the engine's byte for byte (exit 1 if not)
+ * and reports the largest difference from XNNPACK, which requantizes in
+ * fp32 where TFLite's reference kernels use fixed point.
  */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <xnnpack.h>
 
+#include "cpu_plan.h"
 #include "edgenpu_engine.h"
 #include "engine_jobbuild.h"
 
@@ -107,9 +114,44 @@ static void fill(s8 *p, size_t n, unsigned int *seed)
 	}								\
 } while (0)
 
+/*
+ * A CPU plan of the one-op stream over @bufs (input 0, output 3, the rest
+ * constants), one thread, at the best ISA level; NULL on failure.
+ */
+static struct edgenpu_cpu_plan *cpu_plan_of(u8 *stream, u32 len,
+					    const struct edgenpu_engine_buffer *bufs,
+					    void *scratch)
+{
+	static struct edgenpu_plan plan;	/* large: off the stack */
+	struct plan_segment seg = { .stream = stream, .size = len,
+				    .placement = EDGENPU_PLACE_CPU };
+	struct edgenpu_cpu_plan *cp = NULL;
+	struct edgenpu_engine_error err;
+	u32 i;
+
+	memset(&plan, 0, sizeof(plan));
+	plan.nbufs = 6;
+	for (i = 0; i < 6; i++)
+		plan.bufs[i] = (struct edgenpu_plan_buffer){
+			i == 0 ? EDGENPU_BUF_INPUT : i == 3 ? EDGENPU_BUF_OUTPUT :
+			EDGENPU_BUF_WEIGHTS, 0, bufs[i].size, bufs[i].flags,
+			i == 0 || i == 3 ? NULL : bufs[i].ptr };
+	plan.nsegs = 1;
+	plan.segs = &seg;
+	if (edgenpu__cpu_plan_create(&plan, 0, bufs, 6, scratch,
+				     edgenpu__cpu_isa_choose(), &cp, &err))
+		return NULL;
+	if (!edgenpu__cpu_plan_fast_total(cp)) {
+		edgenpu__cpu_plan_free(cp);
+		return NULL;
+	}
+	return cp;
+}
+
 int main(void)
 {
-	double tot_mac = 0, tot_e = 0, tot_x = 0, log_ratio = 0;
+	double tot_mac = 0, tot_e = 0, tot_x = 0, tot_c = 0;
+	double log_ratio = 0, log_ratio_c = 0, worst = 1e30;
 	unsigned int seed = 1234;
 	size_t li, nl = sizeof(layers) / sizeof(layers[0]);
 	void *scratch = aligned_alloc(64, EDGENPU_ENGINE_SCRATCH_SIZE);
@@ -119,16 +161,18 @@ int main(void)
 		fprintf(stderr, "xnn_initialize failed\n");
 		return 1;
 	}
-	printf("%-28s %10s %10s %10s %7s %6s\n", "layer", "MMAC", "engine",
-	       "xnnpack", "ratio", "maxd");
-	printf("%-28s %10s %10s %10s %7s %6s\n", "", "", "GMAC/s", "GMAC/s",
-	       "", "LSB");
+	printf("%-28s %8s %8s %8s %8s %7s %7s %5s\n", "layer", "MMAC", "engine",
+	       "cpu", "xnnpack", "x/cpu", "x/eng", "maxd");
+	printf("%-28s %8s %8s %8s %8s %7s %7s %5s\n", "", "", "GMAC/s",
+	       "GMAC/s", "GMAC/s", "", "", "LSB");
 	for (li = 0; li < nl; li++) {
 		const struct layer *L = &layers[li];
 		u32 pad = L->k / 2, oh, ow, kin, i;
 		u32 ptop, pleft, pbot, pright;
 		size_t in_n, w_n, out_n;
-		s8 *in, *wt, *out_e, *out_x;
+		s8 *in, *wt, *out_e, *out_x, *out_c;
+		struct edgenpu_cpu_plan *cpl;
+		double tc;
 		s32 *bias, *pcm, *pcs;
 		float *wscale;
 		double macs, te, tx, in_s = 0.02, out_s;
@@ -170,6 +214,7 @@ int main(void)
 		wt = aligned_alloc(64, w_n + 64);
 		out_e = aligned_alloc(64, out_n + 64);
 		out_x = aligned_alloc(64, out_n + 64);
+		out_c = aligned_alloc(64, out_n + 64);
 		bias = calloc(L->cout, 4);
 		pcm = calloc(L->cout, 4);
 		pcs = calloc(L->cout, 4);
@@ -259,6 +304,25 @@ int main(void)
 					       EDGENPU_ENGINE_SCRATCH_SIZE,
 					       NULL, NULL));
 
+		/* The CPU executor's kernel: same op, its own output. */
+		bufs[3].ptr = out_c;
+		cpl = cpu_plan_of(stream, len, bufs, scratch);
+		if (!cpl || edgenpu__cpu_plan_run(cpl, 0, bufs, 6, scratch,
+						  NULL, NULL, &err)) {
+			fprintf(stderr, "%s: no CPU executor kernel ran it\n",
+				L->name);
+			return 1;
+		}
+		if (memcmp(out_c, out_e, out_n)) {
+			fprintf(stderr, "%s: the CPU executor's bytes differ from the engine's\n",
+				L->name);
+			return 1;
+		}
+		TIME_IT(tc, edgenpu__cpu_plan_run(cpl, 0, bufs, 6, scratch, NULL,
+						  NULL, &err));
+		edgenpu__cpu_plan_free(cpl);
+		bufs[3].ptr = out_e;
+
 		/* XNNPACK operator. */
 		if (L->kind == K_FC) {
 			st = xnn_create_fully_connected_nc_qs8(L->cin, L->cout,
@@ -298,27 +362,36 @@ int main(void)
 		}
 		if (maxd > maxdiff_all)
 			maxdiff_all = maxd;
-		printf("%-28s %10.2f %10.2f %10.2f %7.3f %6d\n", L->name,
-		       macs / 1e6, macs / te / 1e9, macs / tx / 1e9, tx / te,
-		       maxd);
+		printf("%-28s %8.2f %8.2f %8.2f %8.2f %7.3f %7.3f %5d\n", L->name,
+		       macs / 1e6, macs / te / 1e9, macs / tc / 1e9,
+		       macs / tx / 1e9, tx / tc, tx / te, maxd);
 		tot_mac += macs;
 		tot_e += te;
 		tot_x += tx;
+		tot_c += tc;
 		log_ratio += log(tx / te);
+		log_ratio_c += log(tx / tc);
+		worst = tx / tc < worst ? tx / tc : worst;
 		free(in);
 		free(wt);
 		free(out_e);
 		free(out_x);
+		free(out_c);
 		free(bias);
 		free(pcm);
 		free(pcs);
 		free(wscale);
 	}
-	printf("%-28s %10.2f %10.2f %10.2f %7.3f %6d\n",
+	printf("%-28s %8.2f %8.2f %8.2f %8.2f %7.3f %7.3f %5d\n",
 	       "overall (MAC-weighted)", tot_mac / 1e6, tot_mac / tot_e / 1e9,
-	       tot_mac / tot_x / 1e9, tot_x / tot_e, maxdiff_all);
-	printf("geometric mean of per-layer ratios: %.3f\n",
-	       exp(log_ratio / (double)nl));
+	       tot_mac / tot_c / 1e9, tot_mac / tot_x / 1e9, tot_x / tot_c,
+	       tot_x / tot_e, maxdiff_all);
+	printf("geometric mean of per-layer ratios: CPU executor %.3f, engine %.3f; lowest CPU executor layer %.3f\n",
+	       exp(log_ratio_c / (double)nl), exp(log_ratio / (double)nl),
+	       worst);
+	printf("(ratios: XNNPACK's time over ours; CPU executor kernels: %s)\n",
+	       edgenpu__cpu_isa_choose() == CPU_ISA_AVX2 ? "AVX2" :
+	       edgenpu__cpu_isa_choose() == CPU_ISA_C ? "portable C" : "none");
 	free(scratch);
 	return 0;
 }

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * bench_xnn_model: run a whole int8 TFLite model with XNNPACK's operator
- * API (Debian libxnnpack), single thread, as a stand-in for "TFLite with
- * the XNNPACK delegate" (Debian's TFLite is built without it).
+ * API (Debian libxnnpack), as a stand-in for "TFLite with the XNNPACK
+ * delegate" (Debian's TFLite is built without it).
  *
- *   bench_xnn_model MODEL.tflite INPUT.bin ITERATIONS OUT.bin
+ *   bench_xnn_model MODEL.tflite INPUT.bin ITERATIONS OUT.bin [THREADS]
+ *
+ * THREADS (default 1): more than one runs every operator on a pthreadpool
+ * of that many threads (Debian libpthreadpool), as the delegate's
+ * num_threads option does.
  *
  * The model is read with libedgenpu's TFLite reader. Every op of subgraph
  * 0 becomes one XNNPACK operator, created and set up once with the
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include "tflite_reader.h"
@@ -44,6 +49,7 @@ struct bx_net {
 	xnn_operator_t *xop;	/* per model op; NULL for RESHAPE */
 	int16_t *fill;		/* per op: constant output value, or BX_NO_FILL */
 	int cur;		/* op being mapped, for messages */
+	pthreadpool_t pool;	/* NULL: the calling thread only */
 };
 
 static void bx_fail(int code, const char *fmt, ...)
@@ -696,7 +702,7 @@ static void bx_run(const struct bx_net *n)
 
 		if (!n->xop[i])
 			continue;
-		if (xnn_run_operator(n->xop[i], NULL) != xnn_status_success)
+		if (xnn_run_operator(n->xop[i], n->pool) != xnn_status_success)
 			bx_fail(1, "op %u (%s): xnn_run_operator failed", i,
 				edgenpu__tfl_builtin_name(n->m.ops[i].builtin));
 		if (n->fill[i] == BX_NO_FILL)
@@ -762,15 +768,25 @@ static void bx_free(struct bx_net *n)
 int main(int argc, char **argv)
 {
 	static struct bx_net n;	/* zeroed; off the stack (frame limit) */
+	long iters, threads = 1;
 	char *end;
-	long iters;
 
-	if (argc != 5)
-		bx_fail(2, "usage: %s MODEL.tflite INPUT.bin ITERATIONS OUT.bin",
+	if (argc != 5 && argc != 6)
+		bx_fail(2, "usage: %s MODEL.tflite INPUT.bin ITERATIONS OUT.bin [THREADS]",
 			argv[0]);
 	iters = strtol(argv[3], &end, 10);
 	if (*end || iters < 1 || iters > 1000000)
 		bx_fail(2, "ITERATIONS must be an integer in [1, 1000000]");
+	if (argc == 6) {
+		threads = strtol(argv[5], &end, 10);
+		if (*end || threads < 1 || threads > 64)
+			bx_fail(2, "THREADS must be an integer in [1, 64]");
+	}
+	if (threads > 1) {
+		n.pool = pthreadpool_create((size_t)threads);
+		if (!n.pool)
+			bx_fail(1, "pthreadpool_create(%ld) failed", threads);
+	}
 	if (xnn_initialize(NULL) != xnn_status_success)
 		bx_fail(1, "xnn_initialize failed");
 	bx_load(&n, argv[1]);
@@ -779,6 +795,7 @@ int main(int argc, char **argv)
 	bx_write_output(&n, argv[4]);
 	bx_bench(&n, iters);
 	bx_free(&n);
+	pthreadpool_destroy(n.pool);
 	xnn_deinitialize();
 	return 0;
 }

@@ -126,19 +126,24 @@ fuzz: $(ENGINE_FUZZ_BIN)
 	@$(ENGINE_FUZZ_DIR)/run-fuzz.sh $(ENGINE_FUZZ_BIN) $(ENGINE_FUZZ_DIR)/corpus \
 		$(FUZZ_TIME) $(ENGINE_OUT)/fuzz
 
+# The CPU executor's kernels come from libedgenpu's own objects (the
+# release build, userspace.mk), so the bench times what users run.
+ENGINE_BENCH_CPU_OBJS := $(patsubst $(ENGINE_ROOT)/userspace/lib/%.c,$(BUILD)/userspace/lib/%.o,\
+	$(wildcard $(ENGINE_ROOT)/userspace/lib/cpu_*.c))
 $(ENGINE_BENCH_BIN): $(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) $(ENGINE_HDRS) \
-		$(ENGINE_TEST_HDRS)
+		$(ENGINE_TEST_HDRS) $(ENGINE_BENCH_CPU_OBJS)
 	@mkdir -p $(dir $@)
-	$(ENGINE_CC) $(ENGINE_BENCH_CFLAGS) $(ENGINE_INC) \
-		$(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) -o $@ \
-		-lXNNPACK -lpthreadpool -lm
+	$(ENGINE_CC) $(ENGINE_BENCH_CFLAGS) $(ENGINE_INC) -I$(ENGINE_ROOT)/userspace/lib \
+		-I$(ENGINE_ROOT)/userspace/include \
+		$(ENGINE_ROOT)/bench/bench_engine.c $(ENGINE_SRCS) $(ENGINE_BENCH_CPU_OBJS) \
+		-o $@ -lXNNPACK -lpthreadpool -lpthread -lm
 
 bench-engine: $(ENGINE_BENCH_BIN)
 	$(ENGINE_BENCH_BIN)
 
 # A whole int8 TFLite model on XNNPACK's operators (stand-in for TFLite's
 # XNNPACK delegate), read with libedgenpu's TFLite reader. Build only; run
-#   bench_xnn_model MODEL.tflite INPUT.bin ITERATIONS OUT.bin
+#   bench_xnn_model MODEL.tflite INPUT.bin ITERATIONS OUT.bin [THREADS]
 ENGINE_XNNMODEL_BIN := $(BUILD)/bench/bench_xnn_model
 ENGINE_XNNMODEL_SRCS := $(ENGINE_ROOT)/bench/bench_xnn_model.c \
 	$(ENGINE_ROOT)/userspace/lib/tflite_reader.c

@@ -30,8 +30,10 @@ static size_t pack_index(uint32_t kpad, uint32_t c, uint32_t kk)
 void edgenpu__cpu_gemm_free(struct cpu_gemm *g)
 {
 	free(g->w);
+	free(g->w8);
 	free(g->bias);
 	g->w = NULL;
+	g->w8 = NULL;
 	g->bias = NULL;
 	edgenpu__cpu_rq_free(&g->rq);
 }
@@ -44,7 +46,9 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 	g->kpad = (g->k + 1) & ~1u;
 	g->w = calloc((size_t)g->kpad * npad, sizeof(int16_t));
 	g->bias = calloc(npad, sizeof(int32_t));
-	if (!g->w || !g->bias)
+	if (g->m < CPU_GEMM_MR && !g->conv)
+		g->w8 = calloc((size_t)g->kpad * npad, 1);
+	if (!g->w || !g->bias || (g->m < CPU_GEMM_MR && !g->conv && !g->w8))
 		return -ENOMEM;
 	for (c = 0; c < g->n; c++) {
 		uint32_t sum = 0;
@@ -53,6 +57,8 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 			int8_t v = w[(size_t)c * g->k + kk];
 
 			g->w[pack_index(g->kpad, c, kk)] = v;
+			if (g->w8)
+				g->w8[pack_index(g->kpad, c, kk)] = v;
 			sum += (uint32_t)(int32_t)v;
 		}
 		/* Unsigned: the engine's int32 sums wrap the same way. */
@@ -288,6 +294,50 @@ static void gemm_tile_avx2(const struct cpu_gemm *g, const int16_t *a,
 	}
 }
 
+/* The 32 packed weights of pair step @p of a block, widened. */
+__attribute__((target("avx2")))
+static inline void gemm_w8_load(const int8_t *w, __m256i *w0, __m256i *w1)
+{
+	*w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w));
+	*w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 16)));
+}
+
+/*
+ * One row (widened in @a) times channel blocks @blk and @blk + 1 (when
+ * below @b1) of the int8 weights: two blocks per broadcast, so that the
+ * loop is bound by the weight stream, not by the multiply-adds.
+ */
+__attribute__((target("avx2")))
+static void gemm_row_w8_avx2(const struct cpu_gemm *g, const int16_t *a,
+			     uint32_t blk, uint32_t b1, uint32_t r)
+{
+	size_t bstride = (size_t)g->kpad * CPU_NR;
+	const int8_t *w = g->w8 + blk * bstride;
+	int two = blk + 1 < b1;
+	const int8_t *wn = two ? w + bstride : w;
+	__m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0;
+	uint32_t p;
+	int32_t v;
+
+	for (p = 0; p < g->kpad / 2; p++, w += 32, wn += 32) {
+		__m256i w0, w1, w2, w3, b;
+
+		memcpy(&v, a + 2 * p, 4);
+		b = _mm256_set1_epi32(v);
+		gemm_w8_load(w, &w0, &w1);
+		c0 = _mm256_add_epi32(c0, _mm256_madd_epi16(b, w0));
+		c1 = _mm256_add_epi32(c1, _mm256_madd_epi16(b, w1));
+		if (!two)
+			continue;
+		gemm_w8_load(wn, &w2, &w3);
+		c2 = _mm256_add_epi32(c2, _mm256_madd_epi16(b, w2));
+		c3 = _mm256_add_epi32(c3, _mm256_madd_epi16(b, w3));
+	}
+	gemm_store_avx2(g, blk * CPU_NR, r, 1, &c0, &c1);
+	if (two)
+		gemm_store_avx2(g, (blk + 1) * CPU_NR, r, 1, &c2, &c3);
+}
+
 __attribute__((target("avx2")))
 void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
 				uint32_t m1, uint32_t b0, uint32_t b1,
@@ -295,6 +345,15 @@ void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
 {
 	uint32_t mc = cpu_gemm_chunk_rows(g), r, blk, t;
 	int16_t *a = work;
+
+	if (g->w8) {
+		for (r = m0; r < m1; r++) {
+			gemm_pack_rows(g, r, 1, a);
+			for (blk = b0; blk < b1; blk += 2)
+				gemm_row_w8_avx2(g, a, blk, b1, r);
+		}
+		return;
+	}
 
 	for (r = m0; r < m1; r += mc) {
 		uint32_t cnt = m1 - r < mc ? m1 - r : mc;

@@ -51,6 +51,11 @@ struct cpu_conv {
  * @x: the input rows, @k int8 apart; with @conv, the NHWC input.
  * @y: the output rows, @n int8 apart.
  * @w: packed weights, @kpad * (@n rounded up to CPU_NR) int16.
+ * @w8: when @m is below CPU_GEMM_MR (a FULLY_CONNECTED of batch 1 to 3),
+ *	the same weights as int8 in the same order, else NULL: such an op
+ *	reads every weight once per run and no row shares the load, so its
+ *	speed is the bytes it streams, and the AVX2 kernel widens them in
+ *	registers instead.
  * @bias: folded bias per channel, padded to CPU_NR.
  * @rq: requantization.
  * @conv: when set, row r is the receptive field of output pixel r of
@@ -62,6 +67,7 @@ struct cpu_gemm {
 	const int8_t *x;
 	int8_t *y;
 	int16_t *w;
+	int8_t *w8;
 	int32_t *bias;
 	struct cpu_rq rq;
 	int conv;
