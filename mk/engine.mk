@@ -59,7 +59,7 @@ ENGINE_BENCH_BIN := $(ENGINE_OUT)/bench_engine
 ENGINE_BENCH_CFLAGS := $(EDGENPU_ENGINE_CFLAGS) -O3 -march=native \
 	-Wall -Wextra -Wno-unused-parameter
 
-.PHONY: engine-lib engine-test engine-onnx-test fuzz-smoke fuzz bench-engine \
+.PHONY: engine-lib engine-test engine-onnx-test fuzz-smoke fuzz bench-engine bench-build \
 	bench-xnn-model engine-corpus engine-clean
 
 engine-lib: $(ENGINE_LIB)
@@ -157,6 +157,10 @@ $(ENGINE_XNNMODEL_BIN): $(ENGINE_XNNMODEL_SRCS) \
 		$(ENGINE_XNNMODEL_SRCS) -o $@ -lXNNPACK -lpthreadpool -lm
 
 bench-xnn-model: $(ENGINE_XNNMODEL_BIN)
+
+# The benchmarks' programs, built (not run) by make check so that they
+# keep compiling.
+bench-build: $(ENGINE_BENCH_BIN) $(ENGINE_XNNMODEL_BIN)
 
 engine-clean:
 	rm -rf $(ENGINE_OUT)
