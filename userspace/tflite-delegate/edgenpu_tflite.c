@@ -18,6 +18,17 @@
  * partition's inputs in, runs, and copies its outputs out, allocating
  * nothing.
  *
+ * threads=N: each runner's CPU executor runs its kernels on N threads
+ * (edgenpu_runner_set_threads(), set in the kernel's init; the pool of
+ * N - 1 workers is the runner's); 0, the default, is the number of online
+ * CPUs.
+ *
+ * A resized input (ResizeInputTensor + AllocateTensors) re-plans: the
+ * delegate does not set kTfLiteDelegateFlagsAllowDynamicTensors, so TFLite
+ * undoes the delegation at the resize and applies the delegate again once
+ * the new shapes have propagated, and every kernel is made anew. The size
+ * check in kern_prepare() is a guard only.
+ *
  * profile=PATH: the file is opened (truncated) when the delegate is
  * created, and every partition Invoke adds three events to a buffer of
  * DLG_PROFILE_EVENTS allocated then (the Invoke, its input copy and its
@@ -34,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tensorflow/lite/core/c/common.h"
 #include "tensorflow/lite/core/c/builtin_op_data.h"
@@ -47,6 +59,9 @@
 
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* threads=N: most CPU executor threads of one runner (its own limit). */
+#define DLG_MAX_THREADS 64
+
 /* profile=PATH: events kept (3 per partition Invoke), 64 bytes each. */
 #define DLG_PROFILE_EVENTS 65536
 
@@ -55,6 +70,7 @@ struct dlg {
 	int cpu;			/* device=cpu: the CPU executor */
 	int full;			/* require_full_offload */
 	int log;			/* LOG_* */
+	unsigned int threads;		/* threads=N; 0: online CPUs */
 	char device[128];
 	struct edgenpu_device *dev;
 	uint64_t op_mask;
@@ -478,6 +494,18 @@ static const char *node_name(TfLiteContext *ctx, int ni)
 	return edgenpu__tfl_builtin_name(reg->builtin_code);
 }
 
+/* threads=N as the runners get it: 0 is the number of online CPUs. */
+static unsigned int dlg_threads(const struct dlg *d)
+{
+	long online;
+
+	if (d->threads)
+		return d->threads;
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online < 1 ? 1 : online > DLG_MAX_THREADS ? DLG_MAX_THREADS :
+	       (unsigned int)online;
+}
+
 static void kern_free(TfLiteContext *ctx, void *buffer)
 {
 	struct kern *k = buffer;
@@ -540,6 +568,7 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 	struct edgenpu_plan *p = NULL;
 	struct kern *k = calloc(1, sizeof(*k));
 	char name[64];
+	unsigned int threads = dlg_threads(d);
 	int ret;
 
 	(void)length;
@@ -563,6 +592,13 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 		ret = edgenpu_runner_create(p, d->dev, &k->runner, k->err,
 					    sizeof(k->err));
 	edgenpu_plan_unref(p);
+	if (!ret) {
+		ret = edgenpu_runner_set_threads(k->runner, threads);
+		if (ret)
+			snprintf(k->err, sizeof(k->err),
+				 "%s: cannot run the CPU executor on %u threads: %s",
+				 name, threads, edgenpu_strerror(ret));
+	}
 	if (!ret && kern_io(k, ctx, dp))
 		snprintf(k->err, sizeof(k->err),
 			 "%s: its inputs and outputs are not the plan's", name);
@@ -570,8 +606,8 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 		snprintf(k->err, sizeof(k->err), "%s: %s", name,
 			 edgenpu_strerror(ret));
 	if (!k->err[0])
-		dlog(d, LOG_INFO, "%s: planned, %u inputs, %u outputs", name,
-		     k->nin, k->nout);
+		dlog(d, LOG_INFO, "%s: planned, %u inputs, %u outputs, %u CPU executor threads",
+		     name, k->nin, k->nout, threads);
 	return k;
 }
 
@@ -807,6 +843,25 @@ static int parse_log(const char *v, int *out)
 	return -EINVAL;
 }
 
+/* threads=N: a decimal 0 (online CPUs) to DLG_MAX_THREADS, nothing else. */
+static int parse_threads(const char *v, unsigned int *out)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!v[0] || strlen(v) > 3)
+		return -EINVAL;
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (n > DLG_MAX_THREADS)
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
+}
+
 static void report(void (*report_error)(const char *), const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -910,7 +965,8 @@ static int set_string(char *dst, size_t size, const char *v)
 static int dlg_option_known(const char *k)
 {
 	return !strcmp(k, "device") || !strcmp(k, "require_full_offload") ||
-	       !strcmp(k, "profile") || !strcmp(k, "log");
+	       !strcmp(k, "profile") || !strcmp(k, "log") ||
+	       !strcmp(k, "threads");
 }
 
 /*
@@ -927,6 +983,9 @@ static const char *dlg_set_option(struct dlg *d, const char *k, const char *v)
 	if (!strcmp(k, "profile"))
 		return set_string(d->profile, sizeof(d->profile), v) ?
 		       "the path of the trace to write" : NULL;
+	if (!strcmp(k, "threads"))
+		return parse_threads(v, &d->threads) ?
+		       "0 (the number of online CPUs) to 64" : NULL;
 	return parse_log(v, &d->log) ? "0-3, error, warn, info or debug" : NULL;
 }
 
@@ -953,7 +1012,7 @@ TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys,
 			report(report_error, "edgenpu-tflite: option %zu has no key or value", i);
 			bad = 1;
 		} else if (!dlg_option_known(k)) {
-			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log)", k);
+			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log, threads)", k);
 			bad = 1;
 		} else if ((hint = dlg_set_option(d, k, v))) {
 			report(report_error, "edgenpu-tflite: option '%s': bad value '%s' (%s)",

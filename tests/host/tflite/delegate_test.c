@@ -795,6 +795,87 @@ next:
 	TfLiteModelDelete(m);
 }
 
+/* Threads of this process (/proc/self/task), or -1 without /proc. */
+static int count_threads(void)
+{
+	DIR *dd = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dd)
+		return -1;
+	while ((e = readdir(dd)))
+		n += e->d_name[0] != '.';
+	closedir(dd);
+	return n;
+}
+
+/*
+ * threads=N (and the default, the online CPUs): @model delegated in
+ * @nparts partitions, each runner's CPU executor on N threads (the log
+ * says so, and with /proc the process has N - 1 more threads per
+ * partition while the interpreter lives); the outputs of N = 1, 2, 3 equal
+ * the reference kernels' (so each other's) on a pattern input.
+ */
+static void test_threads(struct ctx *c, const char *path, const char *name,
+			 int nparts)
+{
+	TfLiteModel *m = TfLiteModelCreateFromFile(path);
+	TfLiteInterpreter *ref = m ? make_interp(c, m, NULL) : NULL;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int t;
+
+	if (!ref || set_inputs(ref, NULL) || invoke(ref, name)) {
+		tap_check(&c->tap, 0, "%s: threads: the reference run", name);
+		goto out;
+	}
+	online = online < 1 ? 1 : online > 64 ? 64 : online;
+	for (t = 0; t <= 3; t++) {
+		char val[16], want[64];
+		const char *kv[] = { "device", "cpu", "log", "info", "threads",
+			val, NULL };
+		unsigned int threads = t ? (unsigned int)t : (unsigned int)online;
+		TfLiteDelegate *d;
+		TfLiteInterpreter *it = NULL;
+		int before = count_threads(), during = -1, ok = 0, n = -1,
+		    tot = -1;
+
+		snprintf(val, sizeof(val), "%d", t);
+		if (!t)
+			kv[4] = NULL;	/* the default */
+		snprintf(want, sizeof(want), "outputs, %u CPU executor threads",
+			 threads);
+		d = make_delegate(c, kv);
+		if (d && !capture_begin(c)) {
+			it = make_interp(c, m, d);
+			capture_end(c);
+		}
+		if (it)
+			during = count_threads();
+		if (!it || !delegated(c->log, &n, &tot) || n <= 0 ||
+		    count(c->log, want) != nparts)
+			tap_diag("%s: log: %s", name, c->log);
+		else if (before >= 0 &&
+			 during - before != nparts * ((int)threads - 1))
+			tap_diag("%s: %d threads before, %d with the interpreter",
+				 name, before, during);
+		else
+			ok = !set_inputs(it, NULL) && !invoke(it, name) &&
+			     outputs_equal(it, ref) && !invoke(it, name) &&
+			     outputs_equal(it, ref);
+		tap_check(&c->tap, ok, "%s: %s%s: %d partition(s) on %u threads each%s, outputs equal the reference kernels' twice",
+			  name, t ? "threads=" : "no threads option (online CPUs)",
+			  t ? val : "", nparts, threads,
+			  before >= 0 ? " (counted in /proc)" : "");
+		TfLiteInterpreterDelete(it);
+		if (d)
+			TfLiteExternalDelegateDelete(d);
+	}
+out:
+	TfLiteInterpreterDelete(ref);
+	TfLiteModelDelete(m);
+}
+
 /*
  * A model with a node libedgenpu cannot run (@op): partial delegation
  * equals the reference kernels; require_full_offload fails naming @op.
@@ -878,6 +959,12 @@ static void test_options(struct ctx *c)
 		{ "require_full_offload", "maybe", "'require_full_offload'" },
 		{ "log", "loud", "'log'" },
 		{ "log", "4", "'log'" },
+		{ "threads", "-1", "'threads': bad value '-1' (0 (the number of online CPUs) to 64)" },
+		{ "threads", "65", "'threads': bad value '65'" },
+		{ "threads", "abc", "'threads': bad value 'abc'" },
+		{ "threads", "", "'threads'" },
+		{ "threads", "1000", "'threads'" },
+		{ "threads", "2 ", "'threads'" },
 		{ "profile", "/nonexistent/trace.json",
 		  "'profile': cannot open '/nonexistent/trace.json' for writing: No such file" },
 	};
@@ -987,8 +1074,11 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/expected0.bin", dir);
 		if (!access(path, R_OK))
 			test_expected(&c, dir, names[i]);
-		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax"))
+		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax")) {
 			test_steady(&c, dir, names[i]);
+			snprintf(path, sizeof(path), "%s/model.tflite", dir);
+			test_threads(&c, path, names[i], 1);
+		}
 		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc")) {
 			static const int conv_shapes[][1 + TFL_RANK_MAX] = {
 				{ 4, 2, 9, 11, 5 }, { 4, 1, 20, 17, 5 },
@@ -1007,6 +1097,7 @@ int main(int argc, char **argv)
 		if (!access(path, R_OK)) {
 			test_partial(&c, path, NULL, "relu_fallback", "RELU", 2,
 				     NULL);
+			test_threads(&c, path, "relu_fallback", 2);
 			test_profile(&c, path, 2);
 		} else {
 			tap_skip(&c.tap, "not generated", "relu_fallback");
@@ -1020,6 +1111,8 @@ int main(int argc, char **argv)
 				 real[i]);
 			if (!access(path, R_OK))
 				test_real(&c, path, real[i]);
+			if (i == 3 && !access(path, R_OK))
+				test_threads(&c, path, real[i], 1);
 			if (!i && !access(path, R_OK)) {
 				static const int add_shapes[][1 + TFL_RANK_MAX] = {
 					{ 4, 2, 6, 6, 4 }, { 4, 1, 12, 10, 4 },
