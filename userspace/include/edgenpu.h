@@ -607,8 +607,9 @@ EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, siz
  * stay valid and unchanged during every run until it is unbound (NULL)
  * or the runner is freed; binding again replaces it. Afterwards
  * edgenpu_runner_input() returns @ptr. Binding allocates nothing and costs
- * a few comparisons: it may be done before every run. Outputs are the same
- * bytes as with the runner's own buffers.
+ * a few comparisons: it may be done before every run (between runs, not
+ * during one). Outputs are the same bytes as with the runner's own
+ * buffers.
  *
  * Return: 0; -EINVAL for an @index out of range, a @size below the
  * input's, a misaligned @ptr, or one that overlaps a buffer the runner
@@ -633,7 +634,7 @@ EDGENPU_API int edgenpu_runner_bind_input(struct edgenpu_runner *runner, size_t 
  * its own, weights, scratch). It must stay valid, and be left alone
  * during a run, until it is unbound (NULL) or the runner is freed.
  * Afterwards edgenpu_runner_output() and edgenpu_runner_op_output()
- * return @ptr. Binding allocates nothing.
+ * return @ptr. Binding allocates nothing (call it between runs).
  *
  * Return: 0; -EINVAL for an @index out of range, a @size below the
  * output's, a misaligned @ptr, or one that overlaps another buffer of the

@@ -8,7 +8,11 @@
  * buffer object mapped into this process: NPU segments are jobs on the
  * device, CPU segments run the engine over the same mappings. Either
  * way, every buffer is allocated when the runner is created; a run
- * copies or allocates nothing.
+ * copies or allocates nothing. On the CPU executor the caller may bind an
+ * input or output entry to memory of its own (edgenpu_runner_bind_input(),
+ * _output()): the entry's pointer changes, its size and flags do not, and
+ * the next run rebases the CPU plan's kernel pointers
+ * (edgenpu__cpu_plan_rebase()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
