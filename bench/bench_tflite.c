@@ -98,6 +98,8 @@ static int bt_make(struct bt_run *r)
 	} else if (!strcmp(r->mode, "delegate")) {
 		dopt = TfLiteExternalDelegateOptionsDefault(r->so);
 		TfLiteExternalDelegateOptionsInsert(&dopt, "device", "cpu");
+		/* one thread, as every peer (the default is the online CPUs) */
+		TfLiteExternalDelegateOptionsInsert(&dopt, "threads", "1");
 		r->d = TfLiteExternalDelegateCreate(&dopt);
 		if (r->d)
 			TfLiteInterpreterOptionsAddDelegate(o, r->d);

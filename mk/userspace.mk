@@ -63,9 +63,12 @@ all: userspace
 .PHONY: userspace-test
 userspace-test: $(US_OUT)/libedgenpu.so.$(VERSION) $(US_OUT)/accel-run models \
 		$(US_OUT)/steady_test $(US_OUT)/npy_test $(US_OUT)/input_test \
-		$(US_OUT)/cpu_exec_test
+		$(US_OUT)/cpu_exec_test $(US_OUT)/bind_test
 	@tests/host/lib/check-exports.sh $< userspace/include/edgenpu.h
 	@$(US_OUT)/steady_test $(BUILD)/models
+	@$(US_OUT)/bind_test $(BUILD)/models >$(US_OUT)/bind_test.tap || \
+		{ grep -E '^not ok|^#' $(US_OUT)/bind_test.tap; exit 1; }
+	@echo "bind_test: $$(grep -c '^ok' $(US_OUT)/bind_test.tap) ok (TAP in $(US_OUT)/bind_test.tap)"
 	@$(US_OUT)/cpu_exec_test $(BUILD)/models $(US_SHARED_MODELS) >$(US_OUT)/cpu_exec_test.tap || \
 		{ grep -E '^not ok|^#' $(US_OUT)/cpu_exec_test.tap; exit 1; }
 	@echo "cpu_exec_test: $$(grep -c '^ok' $(US_OUT)/cpu_exec_test.tap) ok (TAP in $(US_OUT)/cpu_exec_test.tap)"
@@ -97,6 +100,16 @@ $(US_OUT)/input_test: tests/host/cli/input_test.c userspace/accel-run/input.c \
 US_SHARED_MODELS := $(firstword $(wildcard ../shared/models /work/shared/models))
 $(US_OUT)/cpu_exec_test: tests/host/lib/cpu_exec_test.c tests/common/tap.h \
 		tests/common/engine_jobbuild.h \
+		$(wildcard userspace/lib/*.c) $(US_HDRS) $(US_OUT)/libedgenpu.a
+	$(CC) $(US_CFLAGS) $(EDGENPU_SAN) -DEDGENPU_BUILDING_LIB -Iuserspace/lib \
+		-Idrivers/accel/edgenpu/engine \
+		-Itests/common -o $@ $< $(wildcard userspace/lib/*.c) \
+		$(filter $(US_OUT)/engine/%.o,$(US_LIB_OBJS)) $(US_LIBS) -lm
+
+# edgenpu_runner_bind_input()/_output() on every model, the caller's
+# memory at exactly each tensor's size: the library's sources built in,
+# under ASan and UBSan (tests/host/lib/bind_test.c).
+$(US_OUT)/bind_test: tests/host/lib/bind_test.c tests/common/tap.h \
 		$(wildcard userspace/lib/*.c) $(US_HDRS) $(US_OUT)/libedgenpu.a
 	$(CC) $(US_CFLAGS) $(EDGENPU_SAN) -DEDGENPU_BUILDING_LIB -Iuserspace/lib \
 		-Idrivers/accel/edgenpu/engine \

@@ -573,6 +573,7 @@ EDGENPU_API void edgenpu_runner_unref(struct edgenpu_runner *runner);
  * @size: set to its size in bytes (may be NULL)
  *
  * Write the input here before edgenpu_runner_run(). NULL if out of range.
+ * After edgenpu_runner_bind_input(), the bound memory.
  * On a device this is a buffer object's mapping: see edgenpu_bo_map()
  * for what it can be passed to (not to read() from 9p, FUSE or O_DIRECT
  * files: read into an ordinary buffer and copy).
@@ -584,12 +585,64 @@ EDGENPU_API void *edgenpu_runner_input(struct edgenpu_runner *runner, size_t ind
  * @size: set to its size in bytes (may be NULL)
  *
  * Holds the output after edgenpu_runner_run(). NULL if out of range.
+ * After edgenpu_runner_bind_output(), the bound memory.
  * On a device this is a buffer object's mapping: see edgenpu_bo_map()
  * for what it can be passed to (not to write() to 9p, FUSE or O_DIRECT
  * files: copy it to an ordinary buffer first).
  */
 EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, size_t index,
 				  size_t *size);
+/**
+ * edgenpu_runner_bind_input() - read model input @index from caller memory
+ * @runner: a runner on the CPU executor (created with a NULL device)
+ * @index: model input number
+ * @ptr: the caller's memory, or NULL for the runner's own buffer again
+ * @size: bytes at @ptr: at least the input's size (edgenpu_runner_input())
+ *
+ * From the next edgenpu_runner_run() on, the runs read input @index at
+ * @ptr instead of the runner's own buffer, so the caller need not copy
+ * it in; the library never writes there. @ptr must be 64-byte aligned (as
+ * the runner's own buffers are) and must share no byte with a buffer the
+ * runner writes (its outputs, bound or its own, and its scratch). It must
+ * stay valid and unchanged during every run until it is unbound (NULL)
+ * or the runner is freed; binding again replaces it. Afterwards
+ * edgenpu_runner_input() returns @ptr. Binding allocates nothing and costs
+ * a few comparisons: it may be done before every run (between runs, not
+ * during one). Outputs are the same bytes as with the runner's own
+ * buffers.
+ *
+ * Return: 0; -EINVAL for an @index out of range, a @size below the
+ * input's, a misaligned @ptr, or one that overlaps a buffer the runner
+ * writes; -EOPNOTSUPP on a runner on a device, whose buffer objects are
+ * the memory the device reads (write the input into
+ * edgenpu_runner_input() instead). On error the binding is unchanged.
+ */
+EDGENPU_API int edgenpu_runner_bind_input(struct edgenpu_runner *runner, size_t index,
+					  const void *ptr, size_t size);
+/**
+ * edgenpu_runner_bind_output() - write model output @index to caller memory
+ * @runner: a runner on the CPU executor (created with a NULL device)
+ * @index: model output number
+ * @ptr: the caller's memory, or NULL for the runner's own buffer again
+ * @size: bytes at @ptr: at least the output's size (edgenpu_runner_output())
+ *
+ * From the next edgenpu_runner_run() on, the runs write output @index at
+ * @ptr instead of the runner's own buffer, so the caller need not copy it
+ * out; the run writes exactly the output's size there (and may also read
+ * it back while it runs). @ptr must be 64-byte aligned and must share no
+ * byte with any other buffer of the runner (inputs and outputs, bound or
+ * its own, weights, scratch). It must stay valid, and be left alone
+ * during a run, until it is unbound (NULL) or the runner is freed.
+ * Afterwards edgenpu_runner_output() and edgenpu_runner_op_output()
+ * return @ptr. Binding allocates nothing (call it between runs).
+ *
+ * Return: 0; -EINVAL for an @index out of range, a @size below the
+ * output's, a misaligned @ptr, or one that overlaps another buffer of the
+ * runner; -EOPNOTSUPP on a runner on a device. On error the binding is
+ * unchanged.
+ */
+EDGENPU_API int edgenpu_runner_bind_output(struct edgenpu_runner *runner, size_t index,
+					   void *ptr, size_t size);
 /**
  * edgenpu_runner_run() - run the plan once over the input buffers
  *

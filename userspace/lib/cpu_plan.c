@@ -32,6 +32,9 @@ enum { STEP_ENGINE = 0, STEP_GEMM = 1, STEP_DW = 2, STEP_ADD = 3 };
  * @stream: STEP_ENGINE: the stream to execute.
  * @size: its size.
  * @owned: @stream was allocated for this step.
+ * @ref: a fast step's runtime operands (x or a, b, y), as buffer index
+ *	and offset, from which edgenpu__cpu_plan_rebase() recomputes the
+ *	kernel's pointers when the runner's buffers move.
  * @u: the fast kernel's state.
  */
 struct cpu_step {
@@ -41,6 +44,10 @@ struct cpu_step {
 	uint8_t *stream;
 	size_t size;
 	int owned;
+	struct {
+		uint32_t buf;
+		uint64_t off;
+	} ref[3];
 	union {
 		struct cpu_gemm g;
 		struct cpu_dw d;
@@ -330,8 +337,16 @@ static int try_fast(const struct edgenpu_cpu_plan *cp,
 	if (ret) {
 		step_free(st);
 		memset(st, 0, sizeof(*st));
+		return ret;
 	}
-	return ret;
+	/* Operands: GEMM and DW read t[0], write t[3]; ADD t[0], t[1] -> t[2]. */
+	st->ref[0].buf = v->t[0]->buffer;
+	st->ref[0].off = v->t[0]->offset;
+	st->ref[1].buf = v->t[1]->buffer;
+	st->ref[1].off = v->t[1]->offset;
+	st->ref[2].buf = v->t[st->kind == STEP_ADD ? 2 : 3]->buffer;
+	st->ref[2].off = v->t[st->kind == STEP_ADD ? 2 : 3]->offset;
+	return 0;
 }
 
 /* Op @k at @off of the segment joins the last engine step or starts one. */
@@ -703,6 +718,41 @@ int edgenpu__cpu_plan_run(struct edgenpu_cpu_plan *cp, uint32_t s,
 			op_times[2 * (size_t)st->k0 + 1] = now(NULL);
 	}
 	return 0;
+}
+
+static void *ref_addr(const struct edgenpu_engine_buffer *bufs,
+		      const struct cpu_step *st, int i)
+{
+	return (uint8_t *)bufs[st->ref[i].buf].ptr + st->ref[i].off;
+}
+
+void edgenpu__cpu_plan_rebase(struct edgenpu_cpu_plan *cp,
+			      const struct edgenpu_engine_buffer *bufs)
+{
+	uint32_t s, i;
+
+	for (s = 0; s < cp->nsegs; s++)
+		for (i = 0; i < cp->segs[s].nsteps; i++) {
+			struct cpu_step *st = &cp->segs[s].steps[i];
+
+			switch (st->kind) {
+			case STEP_GEMM:
+				st->u.g.x = ref_addr(bufs, st, 0);
+				st->u.g.y = ref_addr(bufs, st, 2);
+				break;
+			case STEP_DW:
+				st->u.d.x = ref_addr(bufs, st, 0);
+				st->u.d.y = ref_addr(bufs, st, 2);
+				break;
+			case STEP_ADD:
+				st->u.a.a = ref_addr(bufs, st, 0);
+				st->u.a.b = ref_addr(bufs, st, 1);
+				st->u.a.y = ref_addr(bufs, st, 2);
+				break;
+			default:	/* the engine reads @bufs at each run */
+				break;
+			}
+		}
 }
 
 uint32_t edgenpu__cpu_plan_fast_ops(const struct edgenpu_cpu_plan *cp,

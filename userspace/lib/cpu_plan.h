@@ -94,6 +94,14 @@ uint32_t edgenpu__cpu_plan_threads(const struct edgenpu_cpu_plan *cp);
 /* Number of ops of all segments that run on a fast kernel. */
 uint32_t edgenpu__cpu_plan_fast_total(const struct edgenpu_cpu_plan *cp);
 
+/*
+ * The fast kernels' operand pointers recomputed over @bufs, the runner's
+ * table after some of its entries moved (edgenpu_runner_bind_input() and
+ * _output()): same sizes, other addresses. Between runs only.
+ */
+void edgenpu__cpu_plan_rebase(struct edgenpu_cpu_plan *cp,
+			      const struct edgenpu_engine_buffer *bufs);
+
 /* Number of ops of segment @s that run on a fast kernel. */
 uint32_t edgenpu__cpu_plan_fast_ops(const struct edgenpu_cpu_plan *cp,
 				    uint32_t s);

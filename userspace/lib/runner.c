@@ -8,7 +8,11 @@
  * buffer object mapped into this process: NPU segments are jobs on the
  * device, CPU segments run the engine over the same mappings. Either
  * way, every buffer is allocated when the runner is created; a run
- * copies or allocates nothing.
+ * copies or allocates nothing. On the CPU executor the caller may bind an
+ * input or output entry to memory of its own (edgenpu_runner_bind_input(),
+ * _output()): the entry's pointer changes, its size and flags do not, and
+ * the next run rebases the CPU plan's kernel pointers
+ * (edgenpu__cpu_plan_rebase()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +38,7 @@ struct edgenpu_runner {
 	void *engine_scratch;
 	struct edgenpu_cpu_plan *cpu;		/* the CPU segments' steps */
 	char last_error[256];
+	int rebase;			/* bound buffers moved: rebase r->cpu */
 	/* with a device */
 	struct edgenpu_device *dev;
 	struct edgenpu_bo *bos[EDGENPU_CMD_MAX_BUFFERS];
@@ -411,6 +416,64 @@ const void *edgenpu_runner_output(struct edgenpu_runner *r, size_t index,
 	return b ? b->ptr : NULL;
 }
 
+/* Whether [a, a + na) and [b, b + nb) share a byte. */
+static int overlaps(const void *a, uint64_t na, const void *b, uint64_t nb)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return na && nb && x < y + nb && y < x + na;
+}
+
+/*
+ * Entry @b of the table to run on @ptr (NULL: the runner's own memory
+ * again). @ptr must hold the entry's bytes, be 64-byte aligned as the
+ * runner's own buffers are, and share no byte with an entry the run
+ * writes (an output: with no other entry at all).
+ */
+static int bind_buf(struct edgenpu_runner *r, int kind, size_t index,
+		    void *ptr, size_t size)
+{
+	struct edgenpu_engine_buffer *b = io_buf(r, kind, index);
+	uint32_t i;
+
+	if (!b)
+		return -EINVAL;
+	if (r->dev)
+		return -EOPNOTSUPP;
+	i = (uint32_t)(b - r->bufs);
+	if (!ptr)
+		ptr = r->mem[i];
+	else if ((uintptr_t)ptr % 64 || size < b->size)
+		return -EINVAL;
+	for (i = 0; i < r->nbufs; i++) {
+		const struct edgenpu_engine_buffer *o = &r->bufs[i];
+
+		if (o == b || !overlaps(ptr, b->size, o->ptr, o->size))
+			continue;
+		if (kind == EDGENPU_BUF_OUTPUT || (o->flags & EDGENPU_BUF_WRITE))
+			return -EINVAL;
+	}
+	if (b->ptr != ptr) {
+		b->ptr = ptr;
+		r->rebase = 1;
+	}
+	return 0;
+}
+
+int edgenpu_runner_bind_input(struct edgenpu_runner *r, size_t index,
+			      const void *ptr, size_t size)
+{
+	/* Never written through: INPUT entries are read-only to the run. */
+	return bind_buf(r, EDGENPU_BUF_INPUT, index, (void *)(uintptr_t)ptr,
+			size);
+}
+
+int edgenpu_runner_bind_output(struct edgenpu_runner *r, size_t index,
+			       void *ptr, size_t size)
+{
+	return bind_buf(r, EDGENPU_BUF_OUTPUT, index, ptr, size);
+}
+
 int edgenpu_runner_run(struct edgenpu_runner *r)
 {
 	const struct edgenpu_plan *p;
@@ -419,6 +482,10 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 	if (!r)
 		return -EINVAL;
 	p = r->plan;
+	if (r->rebase) {
+		edgenpu__cpu_plan_rebase(r->cpu, r->bufs);
+		r->rebase = 0;
+	}
 	r->last_error[0] = 0;
 	r->device_ns = 0;
 	for (s = 0; s < p->nsegs; s++) {

@@ -13,7 +13,7 @@
 
 #include "lib_private.h"
 
-#define EDGENPU__TRACE_ARGS 2
+#define EDGENPU__TRACE_ARGS 3
 
 /* One complete ("X") event: @name and @cat are not copied. */
 struct edgenpu__trace_event {

@@ -14,14 +14,41 @@
  * NPU (device=cpu: when the plan exists). There is no second list of
  * supported ops here. Each partition TFLite hands back becomes one model
  * (struct tfl_model, built from TFLite's tensors and parsed options), one
- * plan and one runner, made once in the kernel's init; Invoke copies the
- * partition's inputs in, runs, and copies its outputs out, allocating
- * nothing.
+ * plan and one runner, made once in the kernel's init; Invoke runs it,
+ * allocating nothing.
+ *
+ * Copies at the partition boundary: with device=cpu every Invoke binds the
+ * runner's inputs and outputs to TFLite's tensors
+ * (edgenpu_runner_bind_input()/_output(): the CPU executor reads and writes
+ * them in place); TFLite's data.raw is stable between AllocateTensors
+ * calls, but binding at every Invoke costs a few comparisons and never
+ * uses a stale address. A tensor the library does not take (not 64-byte
+ * aligned: only a custom allocation with
+ * kTfLiteCustomAllocationFlagsSkipAlignCheck; or overlapping a buffer the
+ * run writes) is copied into or out of the runner's own buffer instead.
+ * A runner on a device copies every input and output: the device reads
+ * and writes only its buffer objects, and TFLite 2.14 lets a delegate
+ * neither place tensors in them (custom allocations are the
+ * application's, not in TfLiteContext) nor save the copy with buffer
+ * handles (CopyFromBufferHandle runs whenever the CPU reads the tensor;
+ * only a tensor passed from one partition straight to another could stay
+ * on the device, which would need runners sharing buffer objects).
+ *
+ * threads=N: each runner's CPU executor runs its kernels on N threads
+ * (edgenpu_runner_set_threads(), set in the kernel's init; the pool of
+ * N - 1 workers is the runner's); 0, the default, is the number of online
+ * CPUs.
+ *
+ * A resized input (ResizeInputTensor + AllocateTensors) re-plans: the
+ * delegate does not set kTfLiteDelegateFlagsAllowDynamicTensors, so TFLite
+ * undoes the delegation at the resize and applies the delegate again once
+ * the new shapes have propagated, and every kernel is made anew. The size
+ * check in kern_prepare() is a guard only.
  *
  * profile=PATH: the file is opened (truncated) when the delegate is
  * created, and every partition Invoke adds three events to a buffer of
  * DLG_PROFILE_EVENTS allocated then (the Invoke, its input copy and its
- * output copy, with the bytes copied); the trace (trace.h, Chrome's trace
+ * output copy, with the bytes copied and those bound in place); the trace (trace.h, Chrome's trace
  * event format) is written when the delegate is destroyed. Events past
  * the buffer's end are counted, not kept ("dropped_events" in the
  * trace's otherData, and a warning).
@@ -34,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tensorflow/lite/core/c/common.h"
 #include "tensorflow/lite/core/c/builtin_op_data.h"
@@ -47,7 +75,10 @@
 
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
-/* profile=PATH: events kept (3 per partition Invoke), 64 bytes each. */
+/* threads=N: most CPU executor threads of one runner (its own limit). */
+#define DLG_MAX_THREADS 64
+
+/* profile=PATH: events kept (3 per partition Invoke), 80 bytes each. */
 #define DLG_PROFILE_EVENTS 65536
 
 struct dlg {
@@ -55,6 +86,7 @@ struct dlg {
 	int cpu;			/* device=cpu: the CPU executor */
 	int full;			/* require_full_offload */
 	int log;			/* LOG_* */
+	unsigned int threads;		/* threads=N; 0: online CPUs */
 	char device[128];
 	struct edgenpu_device *dev;
 	uint64_t op_mask;
@@ -76,7 +108,9 @@ struct kern {
 	size_t *in_size, *out_size;	/* bytes, as planned */
 	struct dlg *d;
 	int id, nnodes;			/* for the profile */
-	size_t in_bytes, out_bytes;
+	int bind;			/* the CPU executor: try in place */
+	size_t copied_in, copied_out;	/* bytes copied by the last Invoke */
+	size_t placed_in, placed_out;	/* bytes read/written in place */
 };
 
 static void dlog(const struct dlg *d, int level, const char *fmt, ...)
@@ -478,6 +512,18 @@ static const char *node_name(TfLiteContext *ctx, int ni)
 	return edgenpu__tfl_builtin_name(reg->builtin_code);
 }
 
+/* threads=N as the runners get it: 0 is the number of online CPUs. */
+static unsigned int dlg_threads(const struct dlg *d)
+{
+	long online;
+
+	if (d->threads)
+		return d->threads;
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	return online < 1 ? 1 : online > DLG_MAX_THREADS ? DLG_MAX_THREADS :
+	       (unsigned int)online;
+}
+
 static void kern_free(TfLiteContext *ctx, void *buffer)
 {
 	struct kern *k = buffer;
@@ -515,7 +561,6 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 		if (!edgenpu_runner_input(k->runner, k->nin,
 					  &k->in_size[k->nin]))
 			return -EINVAL;
-		k->in_bytes += k->in_size[k->nin];
 		k->in_ti[k->nin++] = ti;
 	}
 	for (i = 0; i < dp->output_tensors->size; i++) {
@@ -526,7 +571,6 @@ static int kern_io(struct kern *k, TfLiteContext *ctx,
 		if (!edgenpu_runner_output(k->runner, k->nout,
 					   &k->out_size[k->nout]))
 			return -EINVAL;
-		k->out_bytes += k->out_size[k->nout];
 		k->out_ti[k->nout++] = ti;
 	}
 	return 0;
@@ -540,12 +584,14 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 	struct edgenpu_plan *p = NULL;
 	struct kern *k = calloc(1, sizeof(*k));
 	char name[64];
+	unsigned int threads = dlg_threads(d);
 	int ret;
 
 	(void)length;
 	if (!k)
 		return NULL;
 	k->d = d;
+	k->bind = d->cpu;
 	k->id = d->nparts++;
 	k->nnodes = dp->nodes_to_replace->size;
 	snprintf(name, sizeof(name), "partition of %d nodes from node %d",
@@ -563,6 +609,13 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 		ret = edgenpu_runner_create(p, d->dev, &k->runner, k->err,
 					    sizeof(k->err));
 	edgenpu_plan_unref(p);
+	if (!ret) {
+		ret = edgenpu_runner_set_threads(k->runner, threads);
+		if (ret)
+			snprintf(k->err, sizeof(k->err),
+				 "%s: cannot run the CPU executor on %u threads: %s",
+				 name, threads, edgenpu_strerror(ret));
+	}
 	if (!ret && kern_io(k, ctx, dp))
 		snprintf(k->err, sizeof(k->err),
 			 "%s: its inputs and outputs are not the plan's", name);
@@ -570,8 +623,8 @@ static void *kern_init(TfLiteContext *ctx, const char *buffer, size_t length)
 		snprintf(k->err, sizeof(k->err), "%s: %s", name,
 			 edgenpu_strerror(ret));
 	if (!k->err[0])
-		dlog(d, LOG_INFO, "%s: planned, %u inputs, %u outputs", name,
-		     k->nin, k->nout);
+		dlog(d, LOG_INFO, "%s: planned, %u inputs, %u outputs, %u CPU executor threads",
+		     name, k->nin, k->nout, threads);
 	return k;
 }
 
@@ -616,7 +669,8 @@ static uint64_t now_ns(void)
 
 /* One profile event of partition @k, or one more dropped. */
 static void prof_add(struct kern *k, const char *name, uint64_t t0,
-		     uint64_t t1, const char *key, int64_t val)
+		     uint64_t t1, const char *key, int64_t val,
+		     const char *key2, int64_t val2)
 {
 	struct dlg *d = k->d;
 	struct edgenpu__trace_event *e;
@@ -634,12 +688,22 @@ static void prof_add(struct kern *k, const char *name, uint64_t t0,
 	e->arg_val[0] = k->id;
 	e->arg_key[1] = key;
 	e->arg_val[1] = val;
+	e->arg_key[2] = key2;
+	e->arg_val[2] = val2;
 }
 
+/*
+ * Input @i: bound in place (the CPU executor reads TFLite's tensor, no
+ * copy) where the library takes it (64-byte aligned, as TFLite's arena
+ * is; no overlap with a buffer the run writes), else copied into the
+ * runner's own buffer. Bound again at every Invoke: TFLite may move its
+ * tensors at AllocateTensors.
+ */
 static TfLiteStatus kern_copy_in(TfLiteContext *ctx, struct kern *k)
 {
 	uint32_t i;
 
+	k->copied_in = k->placed_in = 0;
 	for (i = 0; i < k->nin; i++) {
 		const TfLiteTensor *t = &ctx->tensors[k->in_ti[i]];
 
@@ -648,16 +712,27 @@ static TfLiteStatus kern_copy_in(TfLiteContext *ctx, struct kern *k)
 					 k->in_ti[i], t->bytes, k->in_size[i]);
 			return kTfLiteError;
 		}
+		if (k->bind && !edgenpu_runner_bind_input(k->runner, i,
+							   t->data.raw,
+							   t->bytes)) {
+			k->placed_in += k->in_size[i];
+			continue;
+		}
+		if (k->bind)	/* the runner's own buffer again */
+			edgenpu_runner_bind_input(k->runner, i, NULL, 0);
 		memcpy(edgenpu_runner_input(k->runner, i, NULL), t->data.raw,
 		       k->in_size[i]);
+		k->copied_in += k->in_size[i];
 	}
 	return kTfLiteOk;
 }
 
-static TfLiteStatus kern_copy_out(TfLiteContext *ctx, struct kern *k)
+/* Output @i written in place where bound before the run, as inputs. */
+static TfLiteStatus kern_bind_out(TfLiteContext *ctx, struct kern *k)
 {
 	uint32_t i;
 
+	k->placed_out = 0;
 	for (i = 0; i < k->nout; i++) {
 		TfLiteTensor *t = &ctx->tensors[k->out_ti[i]];
 
@@ -666,10 +741,32 @@ static TfLiteStatus kern_copy_out(TfLiteContext *ctx, struct kern *k)
 					 k->out_ti[i], t->bytes, k->out_size[i]);
 			return kTfLiteError;
 		}
-		memcpy(t->data.raw, edgenpu_runner_output(k->runner, i, NULL),
-		       k->out_size[i]);
+		if (!k->bind)
+			continue;
+		if (!edgenpu_runner_bind_output(k->runner, i, t->data.raw,
+						t->bytes))
+			k->placed_out += k->out_size[i];
+		else
+			edgenpu_runner_bind_output(k->runner, i, NULL, 0);
 	}
 	return kTfLiteOk;
+}
+
+/* The outputs not written in place, copied out of the runner's buffers. */
+static void kern_copy_out(TfLiteContext *ctx, struct kern *k)
+{
+	uint32_t i;
+
+	k->copied_out = 0;
+	for (i = 0; i < k->nout; i++) {
+		TfLiteTensor *t = &ctx->tensors[k->out_ti[i]];
+		const void *o = edgenpu_runner_output(k->runner, i, NULL);
+
+		if (o == t->data.raw)
+			continue;	/* bound: written in place */
+		memcpy(t->data.raw, o, k->out_size[i]);
+		k->copied_out += k->out_size[i];
+	}
 }
 
 static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
@@ -678,7 +775,8 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 	int prof = k->d->trace != NULL;
 	uint64_t t0 = prof ? now_ns() : 0, t1 = 0, t2 = 0;
 
-	if (kern_copy_in(ctx, k) != kTfLiteOk)
+	if (kern_copy_in(ctx, k) != kTfLiteOk ||
+	    kern_bind_out(ctx, k) != kTfLiteOk)
 		return kTfLiteError;
 	if (prof)
 		t1 = now_ns();
@@ -689,15 +787,18 @@ static TfLiteStatus kern_invoke(TfLiteContext *ctx, TfLiteNode *node)
 	}
 	if (prof)
 		t2 = now_ns();
-	if (kern_copy_out(ctx, k) != kTfLiteOk)
-		return kTfLiteError;
+	kern_copy_out(ctx, k);
 	if (prof) {
 		uint64_t t3 = now_ns();
 
-		prof_add(k, "partition invoke", t0, t3, "nodes", k->nnodes);
-		prof_add(k, "input copy", t0, t1, "bytes", (int64_t)k->in_bytes);
+		prof_add(k, "partition invoke", t0, t3, "nodes", k->nnodes,
+			 NULL, 0);
+		prof_add(k, "input copy", t0, t1, "bytes",
+			 (int64_t)k->copied_in, "in_place",
+			 (int64_t)k->placed_in);
 		prof_add(k, "output copy", t2, t3, "bytes",
-			 (int64_t)k->out_bytes);
+			 (int64_t)k->copied_out, "in_place",
+			 (int64_t)k->placed_out);
 	}
 	return kTfLiteOk;
 }
@@ -807,6 +908,25 @@ static int parse_log(const char *v, int *out)
 	return -EINVAL;
 }
 
+/* threads=N: a decimal 0 (online CPUs) to DLG_MAX_THREADS, nothing else. */
+static int parse_threads(const char *v, unsigned int *out)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!v[0] || strlen(v) > 3)
+		return -EINVAL;
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (n > DLG_MAX_THREADS)
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
+}
+
 static void report(void (*report_error)(const char *), const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -910,7 +1030,8 @@ static int set_string(char *dst, size_t size, const char *v)
 static int dlg_option_known(const char *k)
 {
 	return !strcmp(k, "device") || !strcmp(k, "require_full_offload") ||
-	       !strcmp(k, "profile") || !strcmp(k, "log");
+	       !strcmp(k, "profile") || !strcmp(k, "log") ||
+	       !strcmp(k, "threads");
 }
 
 /*
@@ -927,6 +1048,9 @@ static const char *dlg_set_option(struct dlg *d, const char *k, const char *v)
 	if (!strcmp(k, "profile"))
 		return set_string(d->profile, sizeof(d->profile), v) ?
 		       "the path of the trace to write" : NULL;
+	if (!strcmp(k, "threads"))
+		return parse_threads(v, &d->threads) ?
+		       "0 (the number of online CPUs) to 64" : NULL;
 	return parse_log(v, &d->log) ? "0-3, error, warn, info or debug" : NULL;
 }
 
@@ -953,7 +1077,7 @@ TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys,
 			report(report_error, "edgenpu-tflite: option %zu has no key or value", i);
 			bad = 1;
 		} else if (!dlg_option_known(k)) {
-			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log)", k);
+			report(report_error, "edgenpu-tflite: unknown option '%s' (known: device, require_full_offload, profile, log, threads)", k);
 			bad = 1;
 		} else if ((hint = dlg_set_option(d, k, v))) {
 			report(report_error, "edgenpu-tflite: option '%s': bad value '%s' (%s)",

@@ -9,10 +9,13 @@
  * at every call (no copies in or out; on the NPU they are the mapped BOs
  * the device reads and writes). On the CPU the larger models also run with
  * three worker threads (edgenpu_runner_set_threads()): the pool is made
- * once, and a run hands it work without allocating.
+ * once, and a run hands it work without allocating. On the CPU, runs with
+ * input and output bound to caller memory (edgenpu_runner_bind_input(),
+ * _output()), rebound before every run, allocate nothing either.
  *
  *   steady_test MODELS_DIR [DEVICE]
  */
+#define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +107,63 @@ out:
 	edgenpu_model_unref(m);
 }
 
+/*
+ * On the CPU executor, input 0 and output 0 bound to caller memory
+ * (edgenpu_runner_bind_input() and _output()), alternating between two
+ * sets before every run: binding and running allocate nothing, and both
+ * sets get the same output.
+ */
+static void steady_bound(struct tap *t, const char *dir, const char *name,
+			 unsigned int threads)
+{
+	struct edgenpu_model *m = NULL;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_runner *r = NULL;
+	void *in[2] = { NULL, NULL }, *out[2] = { NULL, NULL };
+	char path[4096], err[256];
+	size_t isz = 0, osz = 0;
+	int i, ok = 1;
+
+	snprintf(path, sizeof(path), "%s/%s/model.tflite", dir, name);
+	if (edgenpu_model_load_file(path, &m, err, sizeof(err)) ||
+	    edgenpu_plan_create(m, EDGENPU_OP_MASK_ALL, &p, err, sizeof(err)) ||
+	    edgenpu_runner_create(p, NULL, &r, err, sizeof(err)) ||
+	    (threads > 1 && edgenpu_runner_set_threads(r, threads)) ||
+	    !edgenpu_runner_input(r, 0, &isz) ||
+	    !edgenpu_runner_output(r, 0, &osz)) {
+		tap_check(t, 0, "%s: bound: %s", name, err);
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		if (posix_memalign(&in[i], 64, isz) ||
+		    posix_memalign(&out[i], 64, osz)) {
+			tap_check(t, 0, "%s: bound: memory", name);
+			goto out;
+		}
+		memset(in[i], 7, isz);
+		memset(out[i], i, osz);
+	}
+	ok = !edgenpu_runner_bind_input(r, 0, in[1], isz) &&
+	     !edgenpu_runner_bind_output(r, 0, out[1], osz) &&
+	     !edgenpu_runner_run(r);
+	atomic_store(&nalloc, 0);
+	for (i = 0; i < 10 && ok; i++)
+		ok = !edgenpu_runner_bind_input(r, 0, in[i % 2], isz) &&
+		     !edgenpu_runner_bind_output(r, 0, out[i % 2], osz) &&
+		     !edgenpu_runner_run(r);
+	tap_check(t, ok && atomic_load(&nalloc) == 0 && !memcmp(out[0], out[1], osz),
+		  "%s (%u thread(s)): 10 runs bound to caller memory, two sets in turn, allocate nothing (%lu) and give the same output",
+		  name, threads, atomic_load(&nalloc));
+out:
+	edgenpu_runner_unref(r);
+	for (i = 0; i < 2; i++) {
+		free(in[i]);
+		free(out[i]);
+	}
+	edgenpu_plan_unref(p);
+	edgenpu_model_unref(m);
+}
+
 int main(int argc, char **argv)
 {
 	struct edgenpu_device *dev = NULL;
@@ -130,6 +190,8 @@ int main(int argc, char **argv)
 		steady(&t, argv[1], "mobilenet_v2_224_avgpool_logits", dev, mask, 1);
 		steady(&t, argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax", dev, mask, 3);
 		steady(&t, argv[1], "mobilenet_v2_224_avgpool_logits", dev, mask, 3);
+		steady_bound(&t, argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax", 1);
+		steady_bound(&t, argv[1], "mobilenet_v2_224_avgpool_logits", 3);
 	}
 	steady(&t, argv[1], "mean_hw_keep0_requant", dev, mask, 1);
 	edgenpu_device_unref(dev);

@@ -19,8 +19,12 @@
  *   patched copy, made by scripts/tflite-delegate-test): wholly
  *   delegated, outputs equal the reference kernels' on a pattern input;
  * - the chain model: 100 Invokes after the first allocate nothing (the
- *   plain build counts every malloc of the process); a conv model resized
- *   to batch 2 is delegated again and equals the reference kernels;
+ *   plain build counts every malloc of the process);
+ * - ResizeInputTensor after the delegate was applied: a conv model through
+ *   four shapes and add_self through two are delegated again at each and
+ *   equal the reference kernels; a shape edgenpu cannot run (op cost above
+ *   2^32) leaves the node to TFLite, or fails AllocateTensors naming the op
+ *   with require_full_offload, and resizing back runs bit-exact again;
  * - models with nodes libedgenpu cannot run (SHARED_DIR/relu_fallback.tflite
  *   from gen_fallback_model.py, conv-dwconv-RELU-conv-fc: two partitions
  *   around RELU; keyword_scrambled_8bit's SVDFs and int16 QUANTIZE):
@@ -48,6 +52,7 @@
 #include "tensorflow/lite/core/c/c_api_experimental.h"
 #include "tensorflow/lite/delegates/external/external_delegate.h"
 
+#include "custom_alloc.h"
 #include "ref_resolver.h"
 #include "tap.h"
 
@@ -469,9 +474,14 @@ static void test_profile(struct ctx *c, const char *model, int nparts)
 			       "profile: %d \"%s\" events", 3 * nparts, names[i]))
 			tap_diag("found %d", json ? count(json, needle) : -1);
 	}
-	tap_check(&c->tap, json && count(json, "\"bytes\":") == 6 * nparts &&
-		  !strstr(json, "\"bytes\":0}") && !strstr(json, "dropped"),
-		  "profile: every copy event has its (non-zero) bytes; nothing dropped");
+	/*
+	 * device=cpu, tensors in TFLite's 64-byte aligned arena: every
+	 * partition input and output is bound in place, nothing copied.
+	 */
+	tap_check(&c->tap, json && count(json, "\"bytes\":0,\"in_place\":") == 6 * nparts &&
+		  count(json, "\"in_place\":0}") == 0 &&
+		  count(json, "\"bytes\":") == 6 * nparts && !strstr(json, "dropped"),
+		  "profile: every copy event says 0 bytes copied and its (non-zero) bytes in place; nothing dropped");
 	free(json);
 }
 
@@ -501,6 +511,93 @@ static void test_profile_full(struct ctx *c, const char *dir)
 		       "profile: a warning names the dropped events"))
 		tap_diag("log: %s", c->log);
 	free(json);
+}
+
+/* An event @name in trace @json whose args end with @args. */
+static int event_has(const char *json, const char *name, const char *args)
+{
+	char head[64];
+	const char *at, *end, *a;
+
+	snprintf(head, sizeof(head), "\"name\":\"%s\"", name);
+	for (at = strstr(json, head); at; at = strstr(at + 1, head)) {
+		end = strstr(at, "}}");
+		a = strstr(at, args);
+		if (end && a && a < end)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Where the CPU executor cannot read or write TFLite's tensor in place it
+ * copies, and the profile counts those bytes: input 0 and output 0 of the
+ * conv model in custom allocations (TFLite's C++ API, custom_alloc.cc)
+ * 32 bytes past a 64-byte boundary, one at a time (the library binds only
+ * 64-byte aligned memory). The misaligned tensor is copied ("bytes" its
+ * size), the aligned one bound ("in_place"), and the output equals the
+ * reference kernels' on the same pattern input.
+ */
+static void test_custom_alloc(struct ctx *c, const char *dir, const char *name)
+{
+	char model[4096], trace[64], want[2][96], *json, *grown;
+	unsigned char got[4096];
+	TfLiteModel *m;
+	TfLiteInterpreter *ref;
+	size_t insz = 0, outsz = 0, size = 0;
+	int pass;
+
+	snprintf(model, sizeof(model), "%s/model.tflite", dir);
+	m = TfLiteModelCreateFromFile(model);
+	ref = m ? make_interp(c, m, NULL) : NULL;
+	if (!ref || set_inputs(ref, NULL) || invoke(ref, name)) {
+		tap_check(&c->tap, 0, "%s: custom allocations: the reference run", name);
+		goto out;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		const char *kv[] = { "device", "cpu", "profile", trace, NULL };
+		const TfLiteTensor *ro = TfLiteInterpreterGetOutputTensor(ref, 0);
+		TfLiteDelegate *d;
+		int ok;
+
+		snprintf(trace, sizeof(trace), "/tmp/edgenpu-custom-%d-%d.json",
+			 (int)getpid(), pass);
+		d = make_delegate(c, kv);
+		ok = d && !custom_alloc_run(model, d, c->resolver,
+					    pass ? 0 : 32, pass ? 32 : 0, got,
+					    sizeof(got), &insz, &outsz);
+		if (d)
+			TfLiteExternalDelegateDelete(d);	/* writes the trace */
+		json = read_file(trace, &size);
+		grown = json ? realloc(json, size + 1) : NULL;
+		if (grown)
+			grown[size] = 0;
+		else
+			free(json);
+		unlink(trace);
+		snprintf(want[0], sizeof(want[0]), "\"bytes\":%zu,\"in_place\":%zu}",
+			 pass ? (size_t)0 : insz, pass ? insz : (size_t)0);
+		snprintf(want[1], sizeof(want[1]), "\"bytes\":%zu,\"in_place\":%zu}",
+			 pass ? outsz : (size_t)0, pass ? (size_t)0 : outsz);
+		if (!ok || !grown) {
+			tap_diag("custom_alloc_run failed or no trace");
+			ok = 0;
+		} else if (!event_has(grown, "input copy", want[0]) ||
+			   !event_has(grown, "output copy", want[1])) {
+			tap_diag("want input copy %s, output copy %s in %s",
+				 want[0], want[1], grown);
+			ok = 0;
+		}
+		ok = ok && outsz == TfLiteTensorByteSize(ro) &&
+		     !memcmp(got, TfLiteTensorData(ro), outsz);
+		tap_check(&c->tap, ok, "%s: %s in a custom allocation 32 bytes past a 64-byte boundary: copied (%zu bytes in the profile), %s bound in place, outputs equal the reference kernels'",
+			  name, pass ? "output 0" : "input 0",
+			  pass ? outsz : insz, pass ? "input" : "output");
+		free(grown);
+	}
+out:
+	TfLiteInterpreterDelete(ref);
+	TfLiteModelDelete(m);
 }
 
 /* A generated model with expected outputs: all delegated, bit-exact. */
@@ -621,25 +718,54 @@ static void test_steady(struct ctx *c, const char *dir, const char *name)
 	TfLiteExternalDelegateDelete(d);
 }
 
+/* Resize input 0 of @it to @dims (@rank) and allocate; stderr into c->log. */
+static int resize_alloc(struct ctx *c, TfLiteInterpreter *it, const int *dims,
+			int rank)
+{
+	int ok = 0;
+
+	if (!capture_begin(c)) {
+		ok = TfLiteInterpreterResizeInputTensor(it, 0, dims, rank) ==
+		     kTfLiteOk &&
+		     TfLiteInterpreterAllocateTensors(it) == kTfLiteOk;
+		capture_end(c);
+	}
+	return ok;
+}
+
+/* Shape @s ({rank, d0, d1, ...}) as "AxBxC" in @buf. */
+static const char *shape_str(const int *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	int k;
+
+	buf[0] = 0;
+	for (k = 0; k < s[0] && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%d", k ? "x" : "",
+				      s[1 + k]);
+	return buf;
+}
+
 /*
- * ResizeInputTensor to batch 2 on a model delegated whole: TFLite undoes
- * the delegate and applies it again to the resized graph (the delegate
- * does not take dynamic tensors), so it is planned anew at the new shape;
- * the outputs equal the reference kernels' at that shape.
+ * ResizeInputTensor + AllocateTensors on an interpreter the delegate was
+ * applied to, through each shape of @shapes in turn (each {rank, dims...},
+ * a rank of 0 ends the list). The delegate does not set
+ * kTfLiteDelegateFlagsAllowDynamicTensors, so TFLite undoes it at the
+ * resize and applies it again at AllocateTensors, after propagating the
+ * new shapes: the delegate plans each partition anew at the new shape.
+ * At every shape: the delegate claims every node again (@nparts
+ * partitions), and two Invokes equal the reference kernels resized alike.
  */
-static void test_resize(struct ctx *c, const char *dir, const char *name)
+static void test_resize(struct ctx *c, const char *path, const char *name,
+			const int (*shapes)[1 + TFL_RANK_MAX], int nparts)
 {
 	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
 	TfLiteDelegate *d = make_delegate(c, kv);
-	TfLiteModel *m = NULL;
+	TfLiteModel *m = d ? TfLiteModelCreateFromFile(path) : NULL;
 	TfLiteInterpreter *it = NULL, *ref = NULL;
-	const TfLiteTensor *in;
-	char path[4096];
-	int dims[TFL_RANK_MAX], k, ok = 0, n = -1, tot = -1;
+	char sh[64];
+	int i;
 
-	snprintf(path, sizeof(path), "%s/model.tflite", dir);
-	if (d)
-		m = TfLiteModelCreateFromFile(path);
 	if (m) {
 		it = make_interp(c, m, d);
 		ref = make_interp(c, m, NULL);
@@ -648,37 +774,199 @@ static void test_resize(struct ctx *c, const char *dir, const char *name)
 		tap_check(&c->tap, 0, "%s: resize: interpreters", name);
 		goto out;
 	}
-	in = TfLiteInterpreterGetInputTensor(it, 0);
-	for (k = 0; k < TfLiteTensorNumDims(in) && k < TFL_RANK_MAX; k++)
-		dims[k] = TfLiteTensorDim(in, k);
-	dims[0] = 2;
-	if (TfLiteInterpreterResizeInputTensor(ref, 0, dims, k) != kTfLiteOk ||
-	    TfLiteInterpreterAllocateTensors(ref) != kTfLiteOk) {
-		tap_check(&c->tap, 0, "%s: resize: the reference interpreter", name);
-		goto out;
+	for (i = 0; shapes[i][0]; i++) {
+		const int *s = shapes[i];
+		int ok, n = -1, tot = -1;
+
+		shape_str(s, sh, sizeof(sh));
+		if (!resize_alloc(c, ref, s + 1, s[0])) {
+			tap_check(&c->tap, 0, "%s: resize to %s: the reference interpreter",
+				  name, sh);
+			continue;
+		}
+		ok = resize_alloc(c, it, s + 1, s[0]);
+		if (!ok)
+			tap_diag("log: %s", c->log);
+		else if (!delegated(c->log, &n, &tot) || n != tot ||
+			 count(c->log, "edgenpu-tflite: partition") != nparts)
+			ok = 0, tap_diag("not delegated again; log: %s", c->log);
+		else
+			ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
+			     !invoke(it, name) && !invoke(ref, name) &&
+			     outputs_equal(it, ref) && !invoke(it, name) &&
+			     outputs_equal(it, ref);
+		tap_check(&c->tap, ok, "%s: input resized to %s: delegated again (%d of %d nodes, %d partitions), outputs equal the reference kernels' twice",
+			  name, sh, n, tot, nparts);
 	}
-	if (!capture_begin(c)) {
-		ok = TfLiteInterpreterResizeInputTensor(it, 0, dims, k) ==
-		     kTfLiteOk &&
-		     TfLiteInterpreterAllocateTensors(it) == kTfLiteOk;
-		capture_end(c);
-	}
-	if (!ok)
-		tap_diag("log: %s", c->log);
-	else if (!delegated(c->log, &n, &tot) || n != tot ||
-		 !strstr(c->log, "partition"))
-		ok = 0, tap_diag("not delegated again; log: %s", c->log);
-	else
-		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
-		     !invoke(it, name) && !invoke(ref, name) &&
-		     outputs_equal(it, ref);
-	tap_check(&c->tap, ok, "%s: input resized to batch 2: delegated again (%d of %d nodes), outputs equal the reference kernels'",
-		  name, n, tot);
 out:
 	TfLiteInterpreterDelete(ref);
 	TfLiteInterpreterDelete(it);
 	TfLiteModelDelete(m);
 	TfLiteExternalDelegateDelete(d);
+}
+
+/*
+ * A resize edgenpu cannot run: the conv model at 1x3700x3700x5 costs
+ * 3700 * 3700 * 7 * 3 * 3 * 5 = 4.3e9 units, above the engine's
+ * EDGENPU_CMD_MAX_OP_COST (2^32), so no plan exists for it. Without
+ * require_full_offload the delegate leaves the node to TFLite and says
+ * why (not invoked: the reference conv of that size takes seconds); with
+ * it, AllocateTensors fails naming the op and the cost. Either way the
+ * same interpreter resized back to the model's shape runs bit-exact:
+ * delegated again without require_full_offload; on TFLite's own kernels
+ * with it, as TFLite removes a delegate whose Prepare failed.
+ */
+static void test_resize_refused(struct ctx *c, const char *dir,
+				const char *name)
+{
+	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	static const char *const full[] = { "device", "cpu", "log", "info",
+		"require_full_offload", "true", NULL };
+	static const int big[4] = { 1, 3700, 3700, 5 };
+	int orig[TFL_RANK_MAX], rank = 0, pass, ok, n, tot;
+	char path[4096];
+	TfLiteModel *m;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	m = TfLiteModelCreateFromFile(path);
+	for (pass = 0; m && pass < 2; pass++) {
+		TfLiteDelegate *d = make_delegate(c, pass ? full : kv);
+		TfLiteInterpreter *it = d ? make_interp(c, m, d) : NULL;
+		const TfLiteTensor *in = it ? TfLiteInterpreterGetInputTensor(it, 0) :
+					 NULL;
+		const char *what = pass ? "require_full_offload=true" :
+				   "require_full_offload=false";
+
+		for (rank = 0; in && rank < TfLiteTensorNumDims(in) &&
+		     rank < TFL_RANK_MAX; rank++)
+			orig[rank] = TfLiteTensorDim(in, rank);
+		if (!it || rank != 4) {
+			tap_check(&c->tap, 0, "%s: %s: interpreter", name, what);
+			goto next;
+		}
+		ok = resize_alloc(c, it, big, 4);
+		n = tot = -1;
+		if (!pass) {
+			ok = ok && delegated(c->log, &n, &tot) && n == 0 &&
+			     tot == 1 && strstr(c->log, "exceeds") &&
+			     strstr(c->log, "CONV_2D");
+		} else {
+			ok = !ok && strstr(c->log, "require_full_offload") &&
+			     strstr(c->log, "CONV_2D") &&
+			     strstr(c->log, "exceeds");
+		}
+		if (!tap_check(&c->tap, ok, "%s: %s: resized to 1x3700x3700x5 (op cost above 2^32): %s",
+			       name, what, pass ?
+			       "AllocateTensors fails naming CONV_2D and its cost" :
+			       "the node is left to TFLite, the log says why"))
+			tap_diag("log: %s", c->log);
+		/*
+		 * After the failure TFLite 2.14 has removed the delegate from
+		 * the interpreter (RemoveAllDelegates(): "Restored original
+		 * execution plan after delegate application failure"), so the
+		 * resize back runs on TFLite's own kernels, not delegated.
+		 */
+		ok = resize_alloc(c, it, orig, rank);
+		n = tot = -1;
+		if (!ok || (!delegated(c->log, &n, &tot) ? pass == 0 :
+			    (pass || n != 1 || tot != 1)))
+			ok = 0, tap_diag("log: %s", c->log);
+		else
+			ok = !set_inputs(it, dir) && !invoke(it, name) &&
+			     outputs_match_files(it, dir);
+		tap_check(&c->tap, ok, "%s: %s: resized back to the model's shape: %s, outputs equal TFLite's reference kernels'",
+			  name, what, pass ?
+			  "TFLite removed the delegate at the failure, runs its own kernels" :
+			  "delegated again");
+next:
+		TfLiteInterpreterDelete(it);
+		if (d)
+			TfLiteExternalDelegateDelete(d);
+	}
+	if (!m)
+		tap_check(&c->tap, 0, "%s: model", name);
+	TfLiteModelDelete(m);
+}
+
+/* Threads of this process (/proc/self/task), or -1 without /proc. */
+static int count_threads(void)
+{
+	DIR *dd = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dd)
+		return -1;
+	while ((e = readdir(dd)))
+		n += e->d_name[0] != '.';
+	closedir(dd);
+	return n;
+}
+
+/*
+ * threads=N (and the default, the online CPUs): @model delegated in
+ * @nparts partitions, each runner's CPU executor on N threads (the log
+ * says so, and with /proc the process has N - 1 more threads per
+ * partition while the interpreter lives); the outputs of N = 1, 2, 3 equal
+ * the reference kernels' (so each other's) on a pattern input.
+ */
+static void test_threads(struct ctx *c, const char *path, const char *name,
+			 int nparts)
+{
+	TfLiteModel *m = TfLiteModelCreateFromFile(path);
+	TfLiteInterpreter *ref = m ? make_interp(c, m, NULL) : NULL;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int t;
+
+	if (!ref || set_inputs(ref, NULL) || invoke(ref, name)) {
+		tap_check(&c->tap, 0, "%s: threads: the reference run", name);
+		goto out;
+	}
+	online = online < 1 ? 1 : online > 64 ? 64 : online;
+	for (t = 0; t <= 3; t++) {
+		char val[16], want[64];
+		const char *kv[] = { "device", "cpu", "log", "info", "threads",
+			val, NULL };
+		unsigned int threads = t ? (unsigned int)t : (unsigned int)online;
+		TfLiteDelegate *d;
+		TfLiteInterpreter *it = NULL;
+		int before = count_threads(), during = -1, ok = 0, n = -1,
+		    tot = -1;
+
+		snprintf(val, sizeof(val), "%d", t);
+		if (!t)
+			kv[4] = NULL;	/* the default */
+		snprintf(want, sizeof(want), "outputs, %u CPU executor threads",
+			 threads);
+		d = make_delegate(c, kv);
+		if (d && !capture_begin(c)) {
+			it = make_interp(c, m, d);
+			capture_end(c);
+		}
+		if (it)
+			during = count_threads();
+		if (!it || !delegated(c->log, &n, &tot) || n <= 0 ||
+		    count(c->log, want) != nparts)
+			tap_diag("%s: log: %s", name, c->log);
+		else if (before >= 0 &&
+			 during - before != nparts * ((int)threads - 1))
+			tap_diag("%s: %d threads before, %d with the interpreter",
+				 name, before, during);
+		else
+			ok = !set_inputs(it, NULL) && !invoke(it, name) &&
+			     outputs_equal(it, ref) && !invoke(it, name) &&
+			     outputs_equal(it, ref);
+		tap_check(&c->tap, ok, "%s: %s%s: %d partition(s) on %u threads each%s, outputs equal the reference kernels' twice",
+			  name, t ? "threads=" : "no threads option (online CPUs)",
+			  t ? val : "", nparts, threads,
+			  before >= 0 ? " (counted in /proc)" : "");
+		TfLiteInterpreterDelete(it);
+		if (d)
+			TfLiteExternalDelegateDelete(d);
+	}
+out:
+	TfLiteInterpreterDelete(ref);
+	TfLiteModelDelete(m);
 }
 
 /*
@@ -764,6 +1052,12 @@ static void test_options(struct ctx *c)
 		{ "require_full_offload", "maybe", "'require_full_offload'" },
 		{ "log", "loud", "'log'" },
 		{ "log", "4", "'log'" },
+		{ "threads", "-1", "'threads': bad value '-1' (0 (the number of online CPUs) to 64)" },
+		{ "threads", "65", "'threads': bad value '65'" },
+		{ "threads", "abc", "'threads': bad value 'abc'" },
+		{ "threads", "", "'threads'" },
+		{ "threads", "1000", "'threads'" },
+		{ "threads", "2 ", "'threads'" },
 		{ "profile", "/nonexistent/trace.json",
 		  "'profile': cannot open '/nonexistent/trace.json' for writing: No such file" },
 	};
@@ -873,10 +1167,20 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/expected0.bin", dir);
 		if (!access(path, R_OK))
 			test_expected(&c, dir, names[i]);
-		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax"))
+		if (!strcmp(names[i], "chain_conv_dwconv_add_avgpool_fc_softmax")) {
 			test_steady(&c, dir, names[i]);
+			snprintf(path, sizeof(path), "%s/model.tflite", dir);
+			test_threads(&c, path, names[i], 1);
+		}
 		if (!strcmp(names[i], "conv2d_s1_same_d1_none_pc")) {
-			test_resize(&c, dir, names[i]);
+			static const int conv_shapes[][1 + TFL_RANK_MAX] = {
+				{ 4, 2, 9, 11, 5 }, { 4, 1, 20, 17, 5 },
+				{ 4, 3, 4, 3, 5 }, { 4, 1, 9, 11, 5 }, { 0 } };
+
+			snprintf(path, sizeof(path), "%s/model.tflite", dir);
+			test_resize(&c, path, names[i], conv_shapes, 1);
+			test_resize_refused(&c, dir, names[i]);
+			test_custom_alloc(&c, dir, names[i]);
 			test_profile_full(&c, dir);
 		}
 		free(names[i]);
@@ -887,6 +1191,7 @@ int main(int argc, char **argv)
 		if (!access(path, R_OK)) {
 			test_partial(&c, path, NULL, "relu_fallback", "RELU", 2,
 				     NULL);
+			test_threads(&c, path, "relu_fallback", 2);
 			test_profile(&c, path, 2);
 		} else {
 			tap_skip(&c.tap, "not generated", "relu_fallback");
@@ -900,6 +1205,15 @@ int main(int argc, char **argv)
 				 real[i]);
 			if (!access(path, R_OK))
 				test_real(&c, path, real[i]);
+			if (i == 3 && !access(path, R_OK))
+				test_threads(&c, path, real[i], 1);
+			if (!i && !access(path, R_OK)) {
+				static const int add_shapes[][1 + TFL_RANK_MAX] = {
+					{ 4, 2, 6, 6, 4 }, { 4, 1, 12, 10, 4 },
+					{ 0 } };
+
+				test_resize(&c, path, real[i], add_shapes, 1);
+			}
 			else
 				tap_skip(&c.tap, "not in the shared models",
 					 "%s", real[i]);
