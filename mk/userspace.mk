@@ -34,7 +34,8 @@ userspace: $(US_OUT)/libedgenpu.a $(US_OUT)/libedgenpu.so.$(VERSION) \
 	$(US_OUT)/accel-run
 
 # The CPU executor's kernels (userspace/lib/cpu_*.c): -O3 vectorizes the
-# portable kernels' channel loops, the path of CPUs without AVX2 (arm64).
+# portable kernels' channel loops (EDGENPU_CPU_KERNELS=c; arm64 CPUs run
+# the NEON kernels, x86-64 ones without AVX2 the engine).
 $(US_OUT)/lib/cpu_%.o: US_CFLAGS += -O3
 
 $(US_OUT)/lib/%.o: userspace/lib/%.c $(US_HDRS)

@@ -604,7 +604,11 @@ EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
  *	number of online CPUs
  *
  * The CPU executor's own kernels (convolutions, fully connected, depthwise
- * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows over a
+ * 3x3, ADD and SUB; used on x86-64 CPUs with AVX2 and on arm64, where they
+ * are NEON, with a dot-product GEMM on CPUs that have the armv8.2 dot
+ * product; the environment variable EDGENPU_CPU_KERNELS=engine, c, avx2,
+ * neon or dotprod picks a set, one the CPU lacks meaning the default)
+ * split their output rows over a
  * pool of @threads - 1 worker threads the runner owns plus the caller of
  * edgenpu_runner_run(). Outputs are the same bytes for any number of
  * threads. Call it between runs, not during one.
