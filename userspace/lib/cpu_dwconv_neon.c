@@ -8,7 +8,10 @@
  * in int16, and SADDW/SADDW2 add them into four int32x4 accumulators.
  * (Two taps' products are not summed in int16 first: -128 * -128 twice
  * is 32768, one past int16.) Channels past the last full block of 16
- * take the portable path, as on AVX2.
+ * are done by one more block that ends at the last channel, overlapping
+ * the one before: the overlapped channels get the same bytes again (the
+ * output is never the input of a depthwise op: its 3x3 window reads
+ * neighbours). With fewer than 16 channels, the portable path.
  */
 #if defined(__aarch64__)
 #include "cpu_dwconv.h"
@@ -39,26 +42,28 @@ static void dw_block_neon(const struct cpu_dw *d, const int8_t *const *tp,
 /*
  * Output row @r: the tap rows of every pixel first (in @tps), then block
  * by block, so that a block's bias and requantization are loaded once per
- * row; channels past the last full block on the portable path.
+ * row; channels past the last full block as described above.
  */
 static void dw_row_neon(const struct cpu_dw *d, uint32_t r,
 			const int8_t **tps)
 {
-	uint32_t ox, c0, full = d->c / CPU_NR * CPU_NR;
+	uint32_t ox, c0;
 	int8_t *y = d->y + (size_t)r * d->ow * d->c;
 	struct cpu_rq16 q;
 
 	for (ox = 0; ox < d->ow; ox++)
 		edgenpu__cpu_dw_taps(d, r / d->oh, r % d->oh, ox,
 				     tps + (size_t)ox * CPU_DW_TAPS);
-	for (c0 = 0; c0 < full; c0 += CPU_NR) {
+	for (c0 = 0; c0 < d->c && d->c >= CPU_NR; c0 += CPU_NR) {
+		if (c0 + CPU_NR > d->c)
+			c0 = d->c - CPU_NR;	/* the overlapping last block */
 		cpu_rq16_load(&d->rq, d->bias, c0, &q);
 		for (ox = 0; ox < d->ow; ox++)
 			dw_block_neon(d, tps + (size_t)ox * CPU_DW_TAPS, c0, &q,
 				      y + (size_t)ox * d->c);
 	}
-	for (ox = 0; full < d->c && ox < d->ow; ox++)
-		edgenpu__cpu_dw_pixel_c(d, tps + (size_t)ox * CPU_DW_TAPS, full,
+	for (ox = 0; d->c < CPU_NR && ox < d->ow; ox++)
+		edgenpu__cpu_dw_pixel_c(d, tps + (size_t)ox * CPU_DW_TAPS, 0,
 					y + (size_t)ox * d->c);
 }
 
