@@ -34,7 +34,8 @@ userspace: $(US_OUT)/libedgenpu.a $(US_OUT)/libedgenpu.so.$(VERSION) \
 	$(US_OUT)/accel-run
 
 # The CPU executor's kernels (userspace/lib/cpu_*.c): -O3 vectorizes the
-# portable kernels' channel loops, the path of CPUs without AVX2 (arm64).
+# portable kernels' channel loops (EDGENPU_CPU_KERNELS=c; arm64 CPUs run
+# the NEON kernels, x86-64 ones without AVX2 the engine).
 $(US_OUT)/lib/cpu_%.o: US_CFLAGS += -O3
 
 $(US_OUT)/lib/%.o: userspace/lib/%.c $(US_HDRS)
@@ -121,3 +122,44 @@ $(US_OUT)/steady_test: tests/host/lib/steady_test.c tests/common/tap.h \
 		$(US_OUT)/libedgenpu.a
 	$(CC) $(US_CFLAGS) -Itests/common -o $@ $< $(US_OUT)/libedgenpu.a $(US_LIBS) -lm \
 		-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+
+# The arm64 kernels (NEON, and the armv8.2 dot product) against the
+# engine: cpu_exec_test cross-built static for arm64 and run under
+# qemu-user twice, on a CPU with the dot product (-cpu max) and on one
+# without (cortex-a72), so that every arm64 kernel set is compared. The
+# library's sources are built in with UBSan in trap mode (a static binary
+# takes no sanitizer runtime); libdrm is the arm64 one scripts/fetch-kernels
+# resolved ($(LIBDRM_ARM64), from $(EDGENPU_CACHE)/kernels.env).
+US_A64_OUT := $(BUILD)/userspace-arm64
+US_A64_CC := aarch64-linux-gnu-gcc
+US_A64_CPUS := max cortex-a72
+US_A64_ENGINE_OBJS := $(patsubst $(US_ENGINE_DIR)/%.c,$(US_A64_OUT)/engine/%.o,$(US_ENGINE_SRCS))
+
+# -O3 for the engine, as the host library builds it: under emulation the
+# engine's reference runs are most of the test's time.
+$(US_A64_OUT)/engine/%.o: $(US_ENGINE_DIR)/%.c $(US_HDRS)
+	@mkdir -p $(@D)
+	$(US_A64_CC) $(EDGENPU_ENGINE_CFLAGS) -O3 -g $(EDGENPU_ENGINE_WARN) \
+		-I$(US_ENGINE_DIR) -Iinclude/uapi -c -o $@ $<
+
+$(US_A64_OUT)/cpu_exec_test: tests/host/lib/cpu_exec_test.c tests/common/tap.h \
+		tests/common/engine_jobbuild.h $(wildcard userspace/lib/*.c) \
+		$(US_HDRS) $(US_A64_ENGINE_OBJS)
+	@test -d "$(LIBDRM_ARM64)" || { echo "no arm64 libdrm: run scripts/fetch-kernels" >&2; exit 1; }
+	$(US_A64_CC) $(EDGENPU_STD) -O2 -g $(EDGENPU_LIB_WARN) -static \
+		-fsanitize=undefined -fsanitize-undefined-trap-on-error \
+		-DEDGENPU_VERSION=$(VERSION) -DEDGENPU_BUILDING_LIB \
+		-Iuserspace/include -Iinclude/uapi -Iuserspace/lib -I$(US_ENGINE_DIR) \
+		-Itests/common -idirafter /usr/aarch64-linux-gnu/include/drm \
+		-o $@ $< $(wildcard userspace/lib/*.c) $(US_A64_ENGINE_OBJS) \
+		-L$(LIBDRM_ARM64) -ldrm -lm
+
+.PHONY: cpu-exec-arm64
+cpu-exec-arm64: $(US_A64_OUT)/cpu_exec_test models
+	@for cpu in $(US_A64_CPUS); do \
+		qemu-aarch64 -cpu $$cpu $< $(BUILD)/models $(US_SHARED_MODELS) \
+			>$(US_A64_OUT)/cpu_exec_test-$$cpu.tap; rc=$$?; \
+		cat $(US_A64_OUT)/cpu_exec_test-$$cpu.tap; \
+		echo "cpu_exec_test arm64 -cpu $$cpu: $$(grep -c '^ok' $(US_A64_OUT)/cpu_exec_test-$$cpu.tap) ok, exit $$rc"; \
+		[ $$rc = 0 ] || exit 1; \
+	done

@@ -657,17 +657,22 @@ EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
  *	online CPUs (at most 64)
  *
  * The CPU executor's own kernels (convolutions, fully connected, depthwise
- * 3x3, ADD and SUB; used on CPUs with AVX2) split their output rows or
- * channels over a pool of @threads - 1 worker threads the runner owns
- * plus the caller of edgenpu_runner_run(). Outputs are the same bytes for
- * any number of threads. Call it between runs, not during one.
+ * 3x3, ADD and SUB; used on x86-64 CPUs with AVX2 and on arm64, where they
+ * are NEON, with a dot-product GEMM on CPUs that have the armv8.2 dot
+ * product; the environment variable EDGENPU_CPU_KERNELS=engine, c, avx2,
+ * neon or dotprod picks a set, one the CPU lacks meaning the default)
+ * split their output rows or channels over a pool of @threads - 1 worker
+ * threads the runner owns plus the caller of edgenpu_runner_run().
+ * Outputs are the same bytes for any number of threads. Call it between
+ * runs, not during one.
  *
  * A new runner whose CPU segments have an op for those kernels starts
  * with one thread per online CPU (or one, where threads cannot be
- * created); others stay at one whatever is asked, and make no threads. Between ops the
- * workers spin for up to 0.1 ms before they sleep, so that the next op
- * starts without a wake-up; an idle runner's workers sleep. Call this
- * with 1 before running several runners side by side on few CPUs.
+ * created); others stay at one whatever is asked, and make no threads.
+ * Between ops the workers spin for up to 0.1 ms before they sleep, so
+ * that the next op starts without a wake-up; an idle runner's workers
+ * sleep. Call this with 1 before running several runners side by side on
+ * few CPUs.
  *
  * Return: 0, -EINVAL, -ENOMEM, or the negative error of creating a
  * thread; the runner keeps its previous setting on error.

@@ -83,9 +83,8 @@ int edgenpu__cpu_dw_pack(struct cpu_dw *d, const int8_t *w,
 	return 0;
 }
 
-/* The nine tap rows of output pixel (b, oy, ox): input or zero points. */
-static void dw_taps(const struct cpu_dw *d, uint32_t b, uint32_t oy,
-		    uint32_t ox, const int8_t **tp)
+void edgenpu__cpu_dw_taps(const struct cpu_dw *d, uint32_t b, uint32_t oy,
+			  uint32_t ox, const int8_t **tp)
 {
 	int64_t iy0 = (int64_t)oy * d->sh - d->pt;
 	int64_t ix0 = (int64_t)ox * d->sw - d->pl;
@@ -103,9 +102,8 @@ static void dw_taps(const struct cpu_dw *d, uint32_t b, uint32_t oy,
 		}
 }
 
-/* Channels [c0, c) of one pixel, portable, CPU_NR at a time. */
-static void dw_pixel_c(const struct cpu_dw *d, const int8_t *const *tp,
-		       uint32_t c0, int8_t *y)
+void edgenpu__cpu_dw_pixel_c(const struct cpu_dw *d, const int8_t *const *tp,
+			     uint32_t c0, int8_t *y)
 {
 	uint32_t acc[CPU_NR];	/* wraps like the engine's int32 sums */
 	uint32_t c, t, j, cnt;
@@ -134,8 +132,8 @@ void edgenpu__cpu_dw_run_c(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
 	(void)work;
 	for (r = r0; r < r1; r++)
 		for (ox = 0; ox < d->ow; ox++) {
-			dw_taps(d, r / d->oh, r % d->oh, ox, tp);
-			dw_pixel_c(d, tp, 0,
+			edgenpu__cpu_dw_taps(d, r / d->oh, r % d->oh, ox, tp);
+			edgenpu__cpu_dw_pixel_c(d, tp, 0,
 				   d->y + ((size_t)r * d->ow + ox) * d->c);
 		}
 }
@@ -195,7 +193,7 @@ static void dw_row_avx2(const struct cpu_dw *d, uint32_t r,
 	struct dw_block_q bq;
 
 	for (ox = 0; ox < d->ow; ox++)
-		dw_taps(d, r / d->oh, r % d->oh, ox, tps + (size_t)ox * CPU_DW_TAPS);
+		edgenpu__cpu_dw_taps(d, r / d->oh, r % d->oh, ox, tps + (size_t)ox * CPU_DW_TAPS);
 	for (c0 = 0; c0 < full; c0 += CPU_NR) {
 		cpu_rq8_load(&d->rq, c0, &bq.q0);
 		cpu_rq8_load(&d->rq, c0 + 8, &bq.q1);
@@ -206,7 +204,7 @@ static void dw_row_avx2(const struct cpu_dw *d, uint32_t r,
 				      y + (size_t)ox * d->c);
 	}
 	for (ox = 0; full < d->c && ox < d->ow; ox++)
-		dw_pixel_c(d, tps + (size_t)ox * CPU_DW_TAPS, full,
+		edgenpu__cpu_dw_pixel_c(d, tps + (size_t)ox * CPU_DW_TAPS, full,
 			   y + (size_t)ox * d->c);
 }
 

@@ -67,14 +67,25 @@ static inline size_t cpu_dw_work_size(const struct cpu_dw *d)
 	return (size_t)d->ow * CPU_DW_TAPS * sizeof(const int8_t *);
 }
 
+/* The nine tap rows of output pixel (b, oy, ox): input or zero points. */
+void edgenpu__cpu_dw_taps(const struct cpu_dw *d, uint32_t b, uint32_t oy,
+			  uint32_t ox, const int8_t **tp);
+/* Channels [c0, c) of one pixel, portable, CPU_NR at a time. */
+void edgenpu__cpu_dw_pixel_c(const struct cpu_dw *d, const int8_t *const *tp,
+			     uint32_t c0, int8_t *y);
+
 /*
  * Output rows [r0, r1) of the n * oh rows, with @work of
- * cpu_dw_work_size() bytes: portable and AVX2 kernels.
+ * cpu_dw_work_size() bytes: portable, AVX2 and NEON kernels.
  */
 void edgenpu__cpu_dw_run_c(const struct cpu_dw *d, uint32_t r0, uint32_t r1,
 			   void *work);
 #if defined(__x86_64__)
 void edgenpu__cpu_dw_run_avx2(const struct cpu_dw *d, uint32_t r0,
+			      uint32_t r1, void *work);
+#endif
+#if defined(__aarch64__)
+void edgenpu__cpu_dw_run_neon(const struct cpu_dw *d, uint32_t r0,
 			      uint32_t r1, void *work);
 #endif
 

@@ -50,10 +50,14 @@ int edgenpu__cpu_add_init(struct cpu_add *e, int32_t ma, int32_t sa,
 			  int32_t zo, int32_t lo, int32_t hi);
 void edgenpu__cpu_add_free(struct cpu_add *e);
 
-/* Elements [i0, i1): the portable kernel and the AVX2 one. */
+/* Elements [i0, i1): the portable kernel, the AVX2 one and the NEON one. */
 void edgenpu__cpu_add_run_c(const struct cpu_add *e, size_t i0, size_t i1);
 #if defined(__x86_64__)
 void edgenpu__cpu_add_run_avx2(const struct cpu_add *e, size_t i0,
+			       size_t i1);
+#endif
+#if defined(__aarch64__)
+void edgenpu__cpu_add_run_neon(const struct cpu_add *e, size_t i0,
 			       size_t i1);
 #endif
 

@@ -19,46 +19,75 @@ static uint32_t npad_of(uint32_t n)
 	return (n + CPU_NR - 1) / CPU_NR * CPU_NR;
 }
 
-/* Index of w[c][kk] in the packed layout (see cpu_gemm.h). */
-static size_t pack_index(uint32_t kpad, uint32_t c, uint32_t kk)
+/* Index of w[c][kk] in the packed layout @layout (see cpu_gemm.h). */
+static size_t pack_index(enum cpu_gemm_layout layout, uint32_t kpad,
+			 uint32_t c, uint32_t kk)
 {
-	size_t blk = c / CPU_NR, pair = kk / 2;
+	size_t blk = c / CPU_NR, pair = kk / 2, quad = kk / 4;
 
+	if (layout == CPU_GEMM_K1)
+		return (blk * kpad + kk) * CPU_NR + c % CPU_NR;
+	if (layout == CPU_GEMM_K4)
+		return ((blk * (kpad / 4) + quad) * CPU_NR + c % CPU_NR) * 4 +
+		       kk % 4;
 	return ((blk * (kpad / 2) + pair) * CPU_NR + c % CPU_NR) * 2 + kk % 2;
+}
+
+/* The reduction length a layout's kernel runs: see cpu_gemm.h. */
+static uint32_t kpad_of(enum cpu_gemm_layout layout, uint32_t k)
+{
+	if (layout == CPU_GEMM_K1)
+		return (k + 3) & ~3u;
+	if (layout == CPU_GEMM_K4)
+		return (k + 15) & ~15u;
+	return (k + 1) & ~1u;
 }
 
 void edgenpu__cpu_gemm_free(struct cpu_gemm *g)
 {
 	free(g->w);
 	free(g->w8);
+	free(g->w8p);
 	free(g->bias);
 	g->w = NULL;
 	g->w8 = NULL;
+	g->w8p = NULL;
 	g->bias = NULL;
 	edgenpu__cpu_rq_free(&g->rq);
 }
 
 int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
-			   const int32_t *bias, int32_t zpx)
+			   const int32_t *bias, int32_t zpx,
+			   enum cpu_gemm_layout layout)
 {
 	uint32_t npad = npad_of(g->n), c, kk;
 
-	g->kpad = (g->k + 1) & ~1u;
-	g->w = calloc((size_t)g->kpad * npad, sizeof(int16_t));
-	g->bias = calloc(npad, sizeof(int32_t));
-	if (g->m < CPU_GEMM_MR && !g->conv)
+	g->layout = layout;
+	g->kpad = kpad_of(layout, g->k);
+	if (layout == CPU_GEMM_K4)
 		g->w8 = calloc((size_t)g->kpad * npad, 1);
-	if (!g->w || !g->bias || (g->m < CPU_GEMM_MR && !g->conv && !g->w8))
+	else
+		g->w = calloc((size_t)g->kpad * npad, sizeof(int16_t));
+	g->bias = calloc(npad, sizeof(int32_t));
+	if (layout == CPU_GEMM_PAIRS && g->m < CPU_GEMM_MR && !g->conv)
+		g->w8p = calloc((size_t)g->kpad * npad, 1);
+	if ((!g->w && !g->w8) || !g->bias ||
+	    (layout == CPU_GEMM_PAIRS && g->m < CPU_GEMM_MR && !g->conv &&
+	     !g->w8p))
 		return -ENOMEM;
 	for (c = 0; c < g->n; c++) {
 		uint32_t sum = 0;
 
 		for (kk = 0; kk < g->k; kk++) {
 			int8_t v = w[(size_t)c * g->k + kk];
+			size_t at = pack_index(layout, g->kpad, c, kk);
 
-			g->w[pack_index(g->kpad, c, kk)] = v;
 			if (g->w8)
-				g->w8[pack_index(g->kpad, c, kk)] = v;
+				g->w8[at] = v;
+			else
+				g->w[at] = v;
+			if (g->w8p)
+				g->w8p[at] = v;
 			sum += (uint32_t)(int32_t)v;
 		}
 		/* Unsigned: the engine's int32 sums wrap the same way. */
@@ -68,8 +97,8 @@ int edgenpu__cpu_gemm_pack(struct cpu_gemm *g, const int8_t *w,
 	return 0;
 }
 
-/* The receptive field of output pixel @r, in @row (k int8). */
-static void conv_gather(const struct cpu_gemm *g, uint32_t r, int8_t *row)
+void edgenpu__cpu_gemm_gather(const struct cpu_gemm *g, uint32_t r,
+			      int8_t *row)
 {
 	const struct cpu_conv *cv = &g->cv;
 	uint32_t b = r / (cv->oh * cv->ow), oy = r / cv->ow % cv->oh;
@@ -99,7 +128,7 @@ static const int8_t *gemm_row(const struct cpu_gemm *g, uint32_t r,
 {
 	if (!g->conv)
 		return g->x + (size_t)r * g->k;
-	conv_gather(g, r, tmp);
+	edgenpu__cpu_gemm_gather(g, r, tmp);
 	return tmp;
 }
 
@@ -312,7 +341,7 @@ static void gemm_row_w8_avx2(const struct cpu_gemm *g, const int16_t *a,
 			     uint32_t blk, uint32_t b1, uint32_t r)
 {
 	size_t bstride = (size_t)g->kpad * CPU_NR;
-	const int8_t *w = g->w8 + blk * bstride;
+	const int8_t *w = g->w8p + blk * bstride;
 	int two = blk + 1 < b1;
 	const int8_t *wn = two ? w + bstride : w;
 	__m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0;
@@ -346,7 +375,7 @@ void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
 	uint32_t mc = cpu_gemm_chunk_rows(g), r, blk, t;
 	int16_t *a = work;
 
-	if (g->w8) {
+	if (g->w8p) {
 		for (r = m0; r < m1; r++) {
 			gemm_pack_rows(g, r, 1, a);
 			for (blk = b0; blk < b1; blk += 2)

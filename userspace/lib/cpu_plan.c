@@ -13,6 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include "cpu_dwconv.h"
 #include "cpu_elem.h"
@@ -83,26 +86,62 @@ struct cpu_opv {
 	const struct edgenpu_cmd_tensor *t[EDGENPU_CMD_MAX_TENSORS];
 };
 
+int edgenpu__cpu_isa_supported(enum cpu_isa isa)
+{
+	switch (isa) {
+	case CPU_ISA_ENGINE:
+	case CPU_ISA_C:
+		return 1;
+#if defined(__x86_64__)
+	case CPU_ISA_AVX2:
+		__builtin_cpu_init();
+		return __builtin_cpu_supports("avx2") != 0;
+#endif
+#if defined(__aarch64__)
+	case CPU_ISA_NEON:
+		return 1;	/* Advanced SIMD is part of every arm64 CPU */
+	case CPU_ISA_NEON_DOT:
+		return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
+	default:
+		return 0;
+	}
+}
+
 /*
- * Without AVX2 the engine stays the default: at the baseline ISA its
- * auto-vectorised convolutions beat the portable kernels (MobileNet v2 on
- * x86-64 without AVX2: 62 ms against 153 ms of CONV_2D), which remain for
- * EDGENPU_CPU_KERNELS=c and as the tested reference of the packed layouts.
+ * Without AVX2 the engine stays the default on x86-64: at the baseline
+ * ISA its auto-vectorised convolutions beat the portable kernels
+ * (MobileNet v2 on x86-64 without AVX2: 62 ms against 153 ms of CONV_2D),
+ * which remain for EDGENPU_CPU_KERNELS=c and as the tested reference of
+ * the packed layouts. On arm64 NEON is always there, so the default is
+ * the best NEON level.
  */
 enum cpu_isa edgenpu__cpu_isa_choose(void)
 {
+	static const struct {
+		const char *name;
+		enum cpu_isa isa;
+	} names[] = {
+		{ "engine", CPU_ISA_ENGINE }, { "c", CPU_ISA_C },
+		{ "avx2", CPU_ISA_AVX2 }, { "neon", CPU_ISA_NEON },
+		{ "dotprod", CPU_ISA_NEON_DOT },
+	};
+	static const enum cpu_isa best_first[] = {
+		CPU_ISA_AVX2, CPU_ISA_NEON_DOT, CPU_ISA_NEON,
+	};
 	const char *env = getenv("EDGENPU_CPU_KERNELS");
 	enum cpu_isa best = CPU_ISA_ENGINE;
+	size_t i;
 
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
-		best = CPU_ISA_AVX2;
-#endif
-	if (env && !strcmp(env, "engine"))
-		return CPU_ISA_ENGINE;
-	if (env && !strcmp(env, "c"))
-		return CPU_ISA_C;
+	for (i = 0; i < sizeof(best_first) / sizeof(best_first[0]); i++)
+		if (edgenpu__cpu_isa_supported(best_first[i])) {
+			best = best_first[i];
+			break;
+		}
+	for (i = 0; env && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(env, names[i].name))
+			return edgenpu__cpu_isa_supported(names[i].isa) ?
+			       names[i].isa : best;
 	return best;
 }
 
@@ -205,10 +244,25 @@ static void gemm_conv(const struct cpu_opv *v, struct cpu_gemm *g)
 	cv->zp = in->zero_point;
 }
 
-/* FULLY_CONNECTED, or CONV_2D without groups. */
+/* The packed weight layout of the GEMM kernel of @isa (cpu_gemm.h). */
+static enum cpu_gemm_layout gemm_layout(enum cpu_isa isa)
+{
+#if defined(__aarch64__)
+	if (isa == CPU_ISA_NEON)
+		return CPU_GEMM_K1;
+	if (isa == CPU_ISA_NEON_DOT)
+		return CPU_GEMM_K4;
+#else
+	(void)isa;
+#endif
+	return CPU_GEMM_PAIRS;
+}
+
+/* FULLY_CONNECTED, or CONV_2D without groups, packed for @isa. */
 static int try_gemm(const struct edgenpu_plan *plan,
 		    const struct edgenpu_engine_buffer *bufs,
-		    const struct cpu_opv *v, struct cpu_gemm *g)
+		    const struct cpu_opv *v, enum cpu_isa isa,
+		    struct cpu_gemm *g)
 {
 	const struct edgenpu_cmd_tensor *in = v->t[0], *f = v->t[1];
 	const struct edgenpu_cmd_tensor *o = v->t[3];
@@ -230,7 +284,8 @@ static int try_gemm(const struct edgenpu_plan *plan,
 	g->x = t_addr(bufs, in);
 	g->y = t_addr(bufs, o);
 	ret = mac_common(plan, v, g->n, &g->rq, &w, &bias);
-	return ret ? ret : edgenpu__cpu_gemm_pack(g, w, bias, in->zero_point);
+	return ret ? ret : edgenpu__cpu_gemm_pack(g, w, bias, in->zero_point,
+						  gemm_layout(isa));
 }
 
 /* DEPTHWISE_CONV_2D 3x3, depth multiplier 1, no dilation. */
@@ -321,7 +376,7 @@ static int try_fast(const struct edgenpu_cpu_plan *cp,
 		return -ENOTSUP;
 	memset(st, 0, sizeof(*st));
 	st->kind = STEP_GEMM;
-	ret = try_gemm(plan, bufs, v, &st->u.g);
+	ret = try_gemm(plan, bufs, v, cp->isa, &st->u.g);
 	if (ret == -ENOTSUP) {
 		step_free(st);
 		memset(st, 0, sizeof(*st));
@@ -527,6 +582,14 @@ static void plan_kernels(struct edgenpu_cpu_plan *cp)
 		cp->add = edgenpu__cpu_add_run_avx2;
 	}
 #endif
+#if defined(__aarch64__)
+	if (cp->isa == CPU_ISA_NEON || cp->isa == CPU_ISA_NEON_DOT) {
+		cp->gemm = cp->isa == CPU_ISA_NEON_DOT ? edgenpu__cpu_gemm_run_dot :
+			   edgenpu__cpu_gemm_run_neon;
+		cp->dw = edgenpu__cpu_dw_run_neon;
+		cp->add = edgenpu__cpu_add_run_neon;
+	}
+#endif
 }
 
 void edgenpu__cpu_plan_free(struct edgenpu_cpu_plan *cp)
@@ -560,7 +623,8 @@ int edgenpu__cpu_plan_create(const struct edgenpu_plan *plan, int npu,
 	err->op_index = -1;
 	if (!cp)
 		return -ENOMEM;
-	cp->isa = isa;
+	/* A set this CPU lacks runs the portable kernels (never a SIGILL). */
+	cp->isa = edgenpu__cpu_isa_supported(isa) ? isa : CPU_ISA_C;
 	cp->nsegs = plan->nsegs;
 	cp->segs = calloc(plan->nsegs + 1, sizeof(*cp->segs));
 	plan_kernels(cp);

@@ -22,22 +22,31 @@
  * @CPU_ISA_ENGINE: none: every op on the engine (the reference path).
  * @CPU_ISA_C: the portable C kernels.
  * @CPU_ISA_AVX2: the AVX2 kernels (x86-64 CPUs that have AVX2).
+ * @CPU_ISA_NEON: the NEON kernels (every arm64 CPU).
+ * @CPU_ISA_NEON_DOT: the NEON kernels with the dot-product GEMM (arm64
+ *	CPUs with the armv8.2 dot product, HWCAP_ASIMDDP).
  */
 enum cpu_isa {
 	CPU_ISA_ENGINE = 0,
 	CPU_ISA_C = 1,
 	CPU_ISA_AVX2 = 2,
+	CPU_ISA_NEON = 3,
+	CPU_ISA_NEON_DOT = 4,
 };
 
 struct edgenpu_cpu_plan;
 
 /*
- * The fastest kernels for this CPU (AVX2 where it has it, else the
- * engine), unless the environment variable EDGENPU_CPU_KERNELS says
- * "engine", "c" or "avx2" (for tests and benchmarks; "avx2" on a CPU
- * without it means the default).
+ * The fastest kernels for this CPU (x86-64: AVX2 where it has it, else
+ * the engine; arm64: NEON with the dot product where it has it, else
+ * NEON), unless the environment variable EDGENPU_CPU_KERNELS says
+ * "engine", "c", "avx2", "neon" or "dotprod" (for tests and benchmarks;
+ * a set the CPU lacks means the default).
  */
 enum cpu_isa edgenpu__cpu_isa_choose(void);
+
+/* 1 when this CPU runs the kernels of @isa. */
+int edgenpu__cpu_isa_supported(enum cpu_isa isa);
 
 /*
  * edgenpu__cpu_plan_create() - plan the CPU segments of @plan

@@ -10,9 +10,13 @@
  *    outputs must be equal byte for byte.
  * 2. Models: every model under MODELS_DIR (DIR/NAME/model.tflite) and
  *    every .tflite of the optional SHARED_DIR runs with
- *    EDGENPU_CPU_KERNELS=engine, c and avx2 on the same random inputs,
- *    with every intermediate kept; edgenpu_runner_compare() must find no
- *    op whose output differs.
+ *    EDGENPU_CPU_KERNELS=engine, c and each vector set this CPU has
+ *    (avx2; neon, dotprod) on the same random inputs, with every
+ *    intermediate kept; edgenpu_runner_compare() must find no op whose
+ *    output differs.
+ * 3. On arm64, the NEON requantization (cpu_requant_neon.h) against
+ *    TFLite's scalar formulas, lane by lane, on every shift and the
+ *    edge cases of its rounding.
  *
  * Linked with libedgenpu.a, so that it reaches the internal CPU plan.
  *
@@ -27,6 +31,7 @@
 #include <string.h>
 
 #include "cpu_plan.h"
+#include "cpu_requant_neon.h"
 #include "engine_jobbuild.h"
 #include "tap.h"
 
@@ -303,14 +308,21 @@ static int run_engine(struct kcase *k, uint8_t **stream, size_t *size,
 	return ret;
 }
 
-static int have_avx2(void)
+/* The vector kernel sets compared with the portable ones, where present. */
+static const enum cpu_isa vec_isas[] = {
+	CPU_ISA_AVX2, CPU_ISA_NEON, CPU_ISA_NEON_DOT,
+};
+#define NVEC	(sizeof(vec_isas) / sizeof(vec_isas[0]))
+
+/* Kernel sets a random case runs on: the portable one and the CPU's. */
+static int fast_sets(void)
 {
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2");
-#else
-	return 0;
-#endif
+	size_t i;
+	int n = 1;
+
+	for (i = 0; i < NVEC; i++)
+		n += edgenpu__cpu_isa_supported(vec_isas[i]);
+	return n;
 }
 
 /* One random case on the engine and on each kernel set. */
@@ -322,7 +334,7 @@ static int one_case(uint64_t *s, struct kcase *k, void *scratch, int *fast,
 	struct edgenpu_plan plan;
 	struct plan_segment seg;
 	uint8_t *stream = NULL;
-	size_t size = 0;
+	size_t size = 0, i;
 
 	if (kind == 3)
 		make_add(s, k);
@@ -346,9 +358,10 @@ static int one_case(uint64_t *s, struct kcase *k, void *scratch, int *fast,
 	fake_plan(k, &plan, &seg, stream, size);
 	/* 1 or 3 threads, splitting even the smallest op. */
 	ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_C, 1 + 2 * (k->out_bytes & 1), fast);
-	if (have_avx2())
-		ok &= run_isa(k, &plan, bufs, scratch, CPU_ISA_AVX2,
-			      1 + 2 * (k->in_bytes & 1), fast);
+	for (i = 0; i < NVEC; i++)
+		if (edgenpu__cpu_isa_supported(vec_isas[i]))
+			ok &= run_isa(k, &plan, bufs, scratch, vec_isas[i],
+				      1 + 2 * ((k->in_bytes + i) & 1), fast);
 	free(stream);
 	return ok;
 }
@@ -356,7 +369,8 @@ static int one_case(uint64_t *s, struct kcase *k, void *scratch, int *fast,
 static void kernel_cases(struct tap *t, int count)
 {
 	struct kcase *k = calloc(1, sizeof(*k));
-	void *scratch = malloc(EDGENPU_ENGINE_SCRATCH_SIZE);
+	/* The engine wants its scratch 64-byte aligned: malloc() is not. */
+	void *scratch = aligned_alloc(64, (EDGENPU_ENGINE_SCRATCH_SIZE + 63) & ~(size_t)63);
 	uint64_t s = 0x9e3779b97f4a7c15ull;
 	int i, bad = 0, fast = 0;
 	char what[160];
@@ -372,20 +386,61 @@ static void kernel_cases(struct tap *t, int count)
 	tap_check(t, !bad, "kernels: %d random ops equal the engine's bytes (%d differ)",
 		  count, bad);
 	/* Most cases must reach a fast kernel, or the test proves nothing. */
-	tap_check(t, fast >= count * (have_avx2() ? 2 : 1) * 3 / 4,
+	tap_check(t, fast >= count * fast_sets() * 3 / 4,
 		  "kernels: fast kernels ran %d of the %d op runs", fast,
-		  count * (have_avx2() ? 2 : 1));
+		  count * fast_sets());
 out:
 	free(scratch);
 	free(k);
 }
 
-/* Kernel sets (EDGENPU_CPU_KERNELS) and thread counts compared. */
+/*
+ * Kernel sets (EDGENPU_CPU_KERNELS) and thread counts compared, those
+ * the CPU lacks left out (mode_ok()); the engine's run comes first.
+ */
 static const struct mode {
 	const char *kernels;
+	enum cpu_isa isa;
 	unsigned int threads;
-} modes[] = { { "engine", 1 }, { "c", 1 }, { "avx2", 1 }, { "c", 3 }, { "avx2", 4 } };
+} modes[] = {
+	{ "engine", CPU_ISA_ENGINE, 1 }, { "c", CPU_ISA_C, 1 },
+	{ "avx2", CPU_ISA_AVX2, 1 }, { "neon", CPU_ISA_NEON, 1 },
+	{ "dotprod", CPU_ISA_NEON_DOT, 1 }, { "c", CPU_ISA_C, 3 },
+	{ "avx2", CPU_ISA_AVX2, 4 }, { "neon", CPU_ISA_NEON, 2 },
+	{ "dotprod", CPU_ISA_NEON_DOT, 4 },
+};
 #define NMODES	(sizeof(modes) / sizeof(modes[0]))
+
+static int mode_ok(size_t i)
+{
+	return edgenpu__cpu_isa_supported(modes[i].isa);
+}
+
+/*
+ * "engine, c and avx2 kernels, 1 to 4 threads" or the like: the sets
+ * and thread counts of this CPU, in @buf.
+ */
+static const char *mode_names(char *buf, size_t len)
+{
+	size_t i, n = 0, at = 0;
+	unsigned int most = 1;
+
+	for (i = 0; i < NMODES; i++) {
+		n += mode_ok(i) && modes[i].threads == 1;
+		if (mode_ok(i) && modes[i].threads > most)
+			most = modes[i].threads;
+	}
+	for (i = 0; i < NMODES && at < len; i++) {
+		if (!mode_ok(i) || modes[i].threads != 1)
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+				       !at ? "" : --n > 1 ? ", " : " and ",
+				       modes[i].kernels);
+	}
+	if (at < len)
+		snprintf(buf + at, len - at, " kernels, 1 to %u threads", most);
+	return buf;
+}
 
 /* A runner of @p with the kernels of @mode, its inputs seeded bytes. */
 static struct edgenpu_runner *mode_runner(struct edgenpu_plan *p,
@@ -426,7 +481,7 @@ static void one_model(struct tap *t, const char *path, const char *name)
 	struct edgenpu_model *m = NULL;
 	struct edgenpu_plan *p = NULL;
 	struct edgenpu_diff d;
-	char err[256] = "";
+	char err[256] = "", names[96];
 	size_t i;
 	int ok = 1;
 
@@ -439,18 +494,23 @@ static void one_model(struct tap *t, const char *path, const char *name)
 		goto out;
 	}
 	for (i = 0; i < NMODES && ok; i++) {
+		if (!mode_ok(i))
+			continue;
 		r[i] = mode_runner(p, m, &modes[i], err, sizeof(err));
 		ok = r[i] != NULL;
 	}
 	for (i = 1; i < NMODES && ok; i++) {
+		if (!r[i])
+			continue;
 		ok = edgenpu_runner_compare(r[0], r[i], &d) == 0;
 		if (!ok)
 			snprintf(err, sizeof(err), "%s x%u: op %u differs at byte %zu: %d, not %d",
 				 modes[i].kernels, modes[i].threads, d.op,
 				 d.offset, d.b, d.a);
 	}
-	tap_check(t, ok, "%s: engine, c and avx2 kernels, 1 to 4 threads, agree op by op%s%s",
-		  name, ok ? "" : ": ", ok ? "" : err);
+	tap_check(t, ok, "%s: %s, agree op by op%s%s",
+		  name, mode_names(names, sizeof(names)), ok ? "" : ": ",
+		  ok ? "" : err);
 out:
 	for (i = 0; i < NMODES; i++)
 		edgenpu_runner_unref(r[i]);
@@ -486,6 +546,103 @@ static void models_in(struct tap *t, const char *dir, int nested)
 	free(ents);
 }
 
+#if defined(__aarch64__)
+/* TFLite's SaturatingRoundingDoublingHighMul, as written there. */
+static int32_t ref_srdhm(int32_t a, int32_t b)
+{
+	int64_t ab = (int64_t)a * b;
+	int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+
+	if (a == INT32_MIN && b == INT32_MIN)
+		return INT32_MAX;
+	return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* TFLite's RoundingDivideByPOT. */
+static int32_t ref_rdbpot(int32_t x, int32_t e)
+{
+	int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
+	int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+
+	return (x >> e) + ((x & mask) > thr ? 1 : 0);
+}
+
+/*
+ * Four lanes of cpu_rq4_apply() (no zero point, no clamp) against the
+ * scalar formulas; 1 when equal, else the first difference in diag.
+ */
+static int rq4_lanes(const int32_t *x, int32_t m, int32_t l, int32_t r)
+{
+	int32_t mult[4] = { m, m, m, m }, ls[4] = { l, l, l, l };
+	int32_t rs[4] = { r, r, r, r }, got[4];
+	struct cpu_rq rq = { mult, ls, rs, 0, INT32_MIN, INT32_MAX };
+	struct cpu_rq4 q;
+	int i;
+
+	cpu_rq4_load(&rq, 0, &q);
+	vst1q_s32(got, cpu_rq4_apply(&q, vld1q_s32(x)));
+	for (i = 0; i < 4; i++) {
+		int32_t want = ref_rdbpot(ref_srdhm((int32_t)((uint32_t)x[i] << l),
+						    m), r);
+
+		if (got[i] != want) {
+			tap_diag("rq4: x %d m %d l %d r %d: %d, not %d", x[i],
+				 m, l, r, got[i], want);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * x whose high product is exactly +-(2j + 1) 2^(r-1) (a half: l = 1 and
+ * m = 2^30 make it x itself) and its neighbours, then the extremes.
+ */
+static int rq4_halves(int32_t r)
+{
+	int64_t half = r ? (int64_t)1 << (r - 1) : 0;
+	int32_t j, ok = 1, x[4];
+
+	for (j = 0; j < 5 && r; j++) {
+		int32_t h = (int32_t)((2 * j + 1) * half);
+
+		if ((2 * j + 1) * half + 1 >= (int64_t)1 << 30)
+			break;	/* 2x must not wrap for x to be the product */
+		x[0] = h;
+		x[1] = -h;
+		x[2] = -h - 1;
+		x[3] = -h + 1;
+		ok &= rq4_lanes(x, 1 << 30, 1, r);
+	}
+	x[0] = INT32_MIN;
+	x[1] = INT32_MAX;
+	x[2] = -1;
+	x[3] = 0;
+	return ok & rq4_lanes(x, INT32_MAX, 0, r) & rq4_lanes(x, 0, 3, r) &
+	       rq4_lanes(x, 1, 30, r) & rq4_lanes(x, 1 << 30, 1, r);
+}
+
+/* The NEON requantization against TFLite's formulas. */
+static void rq_neon_cases(struct tap *t)
+{
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	int32_t r, i, x[4], ok = 1;
+
+	for (r = 0; r <= 31; r++)
+		ok &= rq4_halves(r);
+	for (i = 0; i < 20000 && ok; i++) {
+		x[0] = (int32_t)(rnd(&s) >> rr(&s, 0, 20));
+		x[1] = (int32_t)(0u - (uint32_t)x[0]);
+		x[2] = rr(&s, -70000, 70000);
+		x[3] = (int32_t)((uint32_t)rnd(&s) << 11);
+		ok &= rq4_lanes(x, rr(&s, 0, 3) ? (int32_t)((rnd(&s) & INT32_MAX) | 1u << 30) :
+				rr(&s, 0, INT32_MAX), rr(&s, 0, 30), rr(&s, 0, 31));
+	}
+	tap_check(t, ok, "neon: the requantization equals TFLite's formulas "
+		  "(every shift, halves, extremes, 20000 random vectors)");
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct tap t = { 0 };
@@ -494,6 +651,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: cpu_exec_test MODELS_DIR [SHARED_DIR]\n");
 		return 2;
 	}
+#if defined(__aarch64__)
+	rq_neon_cases(&t);
+#endif
 	kernel_cases(&t, 500);
 	models_in(&t, argv[1], 1);
 	if (argc == 3)
