@@ -47,12 +47,20 @@ tap_done() {
 # a writable view of it at $CHROOT (changes go to a temporary upper
 # directory, the cached chroot is never changed) and sets a trap that
 # unmounts and removes it. chroot_run COMMAND... runs a shell command in it.
+# chroot_up NAME RELEASE does the same with the chroot of a newer release
+# (tests/packaging/distro-chroot-setup), whose kernel it reads into KREL,
+# KDEBVER, VMLINUZ and MODULES.
 CHROOT=
 chroot_lower=
 chroot_work=
 chroot_up() {
-	chroot_lower=$("$EDGENPU_TOP/tests/packaging/pkg-chroot-setup" --print-root) ||
-		die "cannot set up the packaging chroot"
+	if [ -n "${2:-}" ]; then
+		chroot_lower=$("$EDGENPU_TOP/tests/packaging/distro-chroot-setup" "$2" --print-root) ||
+			die "cannot set up the $2 chroot"
+	else
+		chroot_lower=$("$EDGENPU_TOP/tests/packaging/pkg-chroot-setup" --print-root) ||
+			die "cannot set up the packaging chroot"
+	fi
 	chroot_work=$(mktemp -d "${TMPDIR:-/tmp}/edgenpu-$1.XXXXXX")
 	mkdir -p "$chroot_work"/{upper,work,root}
 	mount -t overlay overlay \
@@ -64,7 +72,11 @@ chroot_up() {
 	[ -e "$CHROOT/dev/fd" ] || ln -s /proc/self/fd "$CHROOT/dev/fd"
 	trap chroot_down EXIT
 	# shellcheck disable=SC1091
-	. "$chroot_lower/.edgenpu-kernels"
+	if [ -n "${2:-}" ]; then
+		. "$chroot_lower/.edgenpu-kernel"
+	else
+		. "$chroot_lower/.edgenpu-kernels"
+	fi
 }
 
 chroot_down() {
