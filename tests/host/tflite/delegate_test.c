@@ -6,6 +6,11 @@
  *
  *   delegate_test DELEGATE.so MODELS_DIR [SHARED_DIR]
  *
+ * With EDGENPU_TFD_DEVICE=N|PATH (in the guest, on an NPU: tests/guest/
+ * tfd-test) only the model runs below are made, on that device instead
+ * of device=cpu: every generated model wholly delegated and bit-exact,
+ * the real models, and relu_fallback's two partitions around RELU.
+ *
  * - options: unknown keys and bad values are refused naming the key (the
  *   plugin's own report_error, and TfLiteExternalDelegateCreate());
  * - every generated model with expected outputs (MODELS_DIR/<name>/
@@ -101,6 +106,7 @@ extern void __lsan_ignore_object(const void *p) __attribute__((weak));
 struct ctx {
 	struct tap tap;
 	const char *so;
+	const char *device;		/* "cpu", or EDGENPU_TFD_DEVICE */
 	void *resolver;
 	char log[1 << 16];		/* stderr captured by capture_*() */
 	char reported[1024];		/* the plugin's report_error */
@@ -603,7 +609,7 @@ out:
 /* A generated model with expected outputs: all delegated, bit-exact. */
 static void test_expected(struct ctx *c, const char *dir, const char *name)
 {
-	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	const char *const kv[] = { "device", c->device, "log", "info", NULL };
 	TfLiteDelegate *d = make_delegate(c, kv);
 	TfLiteModel *m = NULL;
 	TfLiteInterpreter *it = NULL;
@@ -626,8 +632,8 @@ static void test_expected(struct ctx *c, const char *dir, const char *name)
 		 outputs_match_files(it, dir) && !invoke(it, name) &&
 		 outputs_match_files(it, dir))
 		ok = 1;
-	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=cpu), outputs equal TFLite's reference kernels' twice",
-		  name, n, tot);
+	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=%s), outputs equal TFLite's reference kernels' twice",
+		  name, n, tot, c->device);
 	TfLiteInterpreterDelete(it);
 	TfLiteModelDelete(m);
 	TfLiteExternalDelegateDelete(d);
@@ -640,7 +646,7 @@ static void test_expected(struct ctx *c, const char *dir, const char *name)
  */
 static void test_real(struct ctx *c, const char *path, const char *name)
 {
-	static const char *const kv[] = { "device", "cpu", "log", "info", NULL };
+	const char *const kv[] = { "device", c->device, "log", "info", NULL };
 	TfLiteDelegate *d = make_delegate(c, kv);
 	TfLiteModel *m = TfLiteModelCreateFromFile(path);
 	TfLiteInterpreter *it = NULL, *ref = NULL;
@@ -667,8 +673,8 @@ static void test_real(struct ctx *c, const char *path, const char *name)
 		ok = !set_inputs(it, NULL) && !set_inputs(ref, NULL) &&
 		     !invoke(it, name) && !invoke(ref, name) &&
 		     outputs_equal(it, ref);
-	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=cpu), outputs equal the reference kernels'",
-		  name, n, tot);
+	tap_check(&c->tap, ok, "%s: %d of %d nodes on edgenpu (device=%s), outputs equal the reference kernels'",
+		  name, n, tot, c->device);
 out:
 	TfLiteInterpreterDelete(it);
 	TfLiteInterpreterDelete(ref);
@@ -978,8 +984,8 @@ static void test_partial(struct ctx *c, const char *path, const char *dir,
 			 const char *name, const char *op, int parts,
 			 const char *no_invoke)
 {
-	static const char *const kv[] = { "device", "cpu", "log", "debug", NULL };
-	static const char *const full[] = { "device", "cpu",
+	const char *const kv[] = { "device", c->device, "log", "debug", NULL };
+	const char *const full[] = { "device", c->device,
 		"require_full_offload", "true", NULL };
 	TfLiteModel *m = TfLiteModelCreateFromFile(path);
 	TfLiteDelegate *d = make_delegate(c, kv), *df = make_delegate(c, full);
@@ -1128,13 +1134,77 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Names of the entries of @dir, sorted, in *@names; their count. */
+static size_t list_dir(const char *dir, char ***names)
+{
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *dd = opendir(dir);
+
+	*names = NULL;
+	while (dd && (e = readdir(dd))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **more;
+
+			cap = cap ? 2 * cap : 256;
+			more = realloc(*names, cap * sizeof(**names));
+			if (!more)
+				break;
+			*names = more;
+		}
+		(*names)[n++] = strdup(e->d_name);
+	}
+	if (dd)
+		closedir(dd);
+	if (n)
+		qsort(*names, n, sizeof(**names), cmp_names);
+	return n;
+}
+
+/*
+ * EDGENPU_TFD_DEVICE: the models on that device (see the top): every
+ * generated model, the real ones and relu_fallback, as on the CPU.
+ */
+static int device_main(struct ctx *c, const char *models, const char *shared)
+{
+	static const char *const real[] = { "hello_world_int8",
+		"person_detect_fixed" };
+	char **names, path[4096], dir[2048];
+	size_t n = list_dir(models, &names), i;
+
+	tap_diag("delegate on device=%s", c->device);
+	tap_check(&c->tap, n > 0, "%zu entries in %s", n, models);
+	for (i = 0; i < n; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", models, names[i]);
+		snprintf(path, sizeof(path), "%s/expected0.bin", dir);
+		if (!access(path, R_OK))
+			test_expected(c, dir, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	for (i = 0; shared && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.tflite", shared, real[i]);
+		if (!access(path, R_OK))
+			test_real(c, path, real[i]);
+		else
+			tap_skip(&c->tap, "not in SHARED_DIR", "%s", real[i]);
+	}
+	snprintf(path, sizeof(path), "%s/relu_fallback.tflite", shared ? shared : ".");
+	if (shared && !access(path, R_OK))
+		test_partial(c, path, NULL, "relu_fallback", "RELU", 2, NULL);
+	else
+		tap_skip(&c->tap, "not generated", "relu_fallback");
+	ref_resolver_delete(c->resolver);
+	return tap_done(&c->tap);
+}
+
 int main(int argc, char **argv)
 {
 	static struct ctx c;
 	char **names = NULL, path[4096], dir[2048];
-	size_t n = 0, cap = 0, i;
-	struct dirent *e;
-	DIR *dd;
+	size_t n, i;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s DELEGATE.so MODELS_DIR [SHARED_DIR]\n",
@@ -1143,24 +1213,13 @@ int main(int argc, char **argv)
 	}
 	c.so = argv[1];
 	c.resolver = ref_resolver_new();
+	c.device = getenv("EDGENPU_TFD_DEVICE");
+	if (c.device)
+		return device_main(&c, argv[2], argc > 3 ? argv[3] : NULL);
+	c.device = "cpu";
 	test_options(&c);
 
-	dd = opendir(argv[2]);
-	while (dd && (e = readdir(dd))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				return 2;
-		}
-		names[n++] = strdup(e->d_name);
-	}
-	if (dd)
-		closedir(dd);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
+	n = list_dir(argv[2], &names);
 	tap_check(&c.tap, n > 0, "%zu entries in %s", n, argv[2]);
 	for (i = 0; i < n; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", argv[2], names[i]);
