@@ -9,7 +9,10 @@
  * With EDGENPU_TFD_DEVICE=N|PATH (in the guest, on an NPU: tests/guest/
  * tfd-test) only the model runs below are made, on that device instead
  * of device=cpu: every generated model wholly delegated and bit-exact,
- * the real models, and relu_fallback's two partitions around RELU.
+ * the real models, and relu_fallback's two partitions around RELU. With
+ * EDGENPU_TFD_UNPLUG=PATH too (the device's sysfs "remove" file), only
+ * the unplug test: the chain model runs, the device is removed, and the
+ * next Invoke fails with the delegate's message, without a crash.
  *
  * - options: unknown keys and bad values are refused naming the key (the
  *   plugin's own report_error, and TfLiteExternalDelegateCreate());
@@ -1134,6 +1137,62 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Write "1" to the sysfs file @path; 0 or -1. */
+static int write_one(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (!f)
+		return -1;
+	bad = fputs("1", f) < 0;
+	return fclose(f) || bad ? -1 : 0;
+}
+
+/*
+ * A model runs on the device; the device is removed through @remove; the
+ * next Invoke must fail with the delegate's message (and not crash), and
+ * deleting the interpreter and the delegate must return.
+ */
+static void test_unplug(struct ctx *c, const char *dir, const char *name,
+			const char *remove)
+{
+	const char *const kv[] = { "device", c->device, NULL };
+	TfLiteDelegate *d = make_delegate(c, kv);
+	TfLiteInterpreter *it = NULL;
+	TfLiteModel *m = NULL;
+	TfLiteStatus st = kTfLiteOk;
+	char path[4096], *nl;
+	int before = 0;
+
+	snprintf(path, sizeof(path), "%s/model.tflite", dir);
+	if (d)
+		m = TfLiteModelCreateFromFile(path);
+	if (m)
+		it = make_interp(c, m, d);
+	before = it && !set_inputs(it, dir) && !invoke(it, name) &&
+		 outputs_match_files(it, dir);
+	tap_check(&c->tap, before, "%s: runs bit-exact on %s before the unplug",
+		  name, c->device);
+	tap_check(&c->tap, !write_one(remove), "the device is removed (%s)",
+		  remove);
+	c->log[0] = 0;
+	if (it && !capture_begin(c)) {
+		st = TfLiteInterpreterInvoke(it);
+		capture_end(c);
+	}
+	nl = strchr(c->log, '\n');
+	if (nl)
+		*nl = 0;
+	tap_check(&c->tap, it && st != kTfLiteOk && strstr(c->log, "edgenpu-tflite"),
+		  "%s: Invoke after the unplug fails with the delegate's message (%s)",
+		  name, c->log);
+	TfLiteInterpreterDelete(it);
+	TfLiteModelDelete(m);
+	TfLiteExternalDelegateDelete(d);
+	tap_check(&c->tap, 1, "interpreter and delegate deleted after the unplug");
+}
+
 /* Names of the entries of @dir, sorted, in *@names; their count. */
 static size_t list_dir(const char *dir, char ***names)
 {
@@ -1171,10 +1230,20 @@ static int device_main(struct ctx *c, const char *models, const char *shared)
 {
 	static const char *const real[] = { "hello_world_int8",
 		"person_detect_fixed" };
+	const char *remove = getenv("EDGENPU_TFD_UNPLUG");
 	char **names, path[4096], dir[2048];
-	size_t n = list_dir(models, &names), i;
+	size_t n, i;
 
 	tap_diag("delegate on device=%s", c->device);
+	if (remove) {
+		snprintf(dir, sizeof(dir), "%s/%s", models,
+			 "chain_conv_dwconv_add_avgpool_fc_softmax");
+		test_unplug(c, dir, "chain_conv_dwconv_add_avgpool_fc_softmax",
+			    remove);
+		ref_resolver_delete(c->resolver);
+		return tap_done(&c->tap);
+	}
+	n = list_dir(models, &names);
 	tap_check(&c->tap, n > 0, "%zu entries in %s", n, models);
 	for (i = 0; i < n; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", models, names[i]);
