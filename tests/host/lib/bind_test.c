@@ -27,30 +27,10 @@
 #include <unistd.h>
 
 #include "edgenpu.h"
+#include "file_util.h"
 #include "tap.h"
 
 #define MAXIO 8
-
-static void *read_all(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET)) {
-		buf = malloc(n ? (size_t)n : 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
 
 /* @size bytes, 64-byte aligned, nothing after them (ASan sees the end). */
 static void *exact(size_t size, int fill)
@@ -100,14 +80,14 @@ static int io_load(struct edgenpu_runner *r, const char *dir, struct io *io)
 	while (io->nin < MAXIO && edgenpu_runner_input(r, io->nin, &n)) {
 		io->in_size[io->nin] = n;
 		snprintf(path, sizeof(path), "%s/input%zu.bin", dir, io->nin);
-		io->in[io->nin] = read_all(path, &n);
+		io->in[io->nin] = tu_read_file(path, &n);
 		if (!io->in[io->nin++] || n != io->in_size[io->nin - 1])
 			return -1;
 	}
 	while (io->nout < MAXIO && edgenpu_runner_output(r, io->nout, &n)) {
 		io->out_size[io->nout] = n;
 		snprintf(path, sizeof(path), "%s/expected%zu.bin", dir, io->nout);
-		io->want[io->nout] = read_all(path, &n);
+		io->want[io->nout] = tu_read_file(path, &n);
 		if (!io->want[io->nout++] || n != io->out_size[io->nout - 1])
 			return -1;
 	}

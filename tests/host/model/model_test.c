@@ -20,31 +20,8 @@
 #include <unistd.h>
 
 #include "edgenpu.h"
+#include "file_util.h"
 #include "tap.h"
-
-static void *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*size = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			*size = (size_t)n;
-			buf[n] = 0;
-		} else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -64,7 +41,7 @@ static int run_model(const char *dir, const char *name, char *why,
 	int reject, ret, ok = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/meta.json", dir, name);
-	meta = slurp(path, &msize);
+	meta = tu_read_file(path, &msize);
 	if (!meta) {
 		snprintf(why, whylen, "no meta.json");
 		return 0;
@@ -109,7 +86,7 @@ static int run_model(const char *dir, const char *name, char *why,
 		void *src;
 
 		snprintf(path, sizeof(path), "%s/%s/input%zu.bin", dir, name, i);
-		src = slurp(path, &got);
+		src = tu_read_file(path, &got);
 		if (!src || got != want) {
 			snprintf(why, whylen, "input%zu.bin: %zu bytes, need %zu",
 				 i, got, want);
@@ -133,7 +110,7 @@ static int run_model(const char *dir, const char *name, char *why,
 
 		snprintf(path, sizeof(path), "%s/%s/expected%zu.bin", dir, name,
 			 i);
-		e = slurp(path, &esize);
+		e = tu_read_file(path, &esize);
 		if (!e || esize != osize) {
 			snprintf(why, whylen, "expected%zu.bin: %zu bytes, output has %zu",
 				 i, esize, osize);
@@ -260,7 +237,7 @@ static void test_not_degenerate(struct tap *t, const char *dir)
 
 	snprintf(path, sizeof(path),
 		 "%s/mobilenet_v2_224_avgpool_logits/expected0.bin", dir);
-	e = slurp(path, &size);
+	e = tu_read_file(path, &size);
 	if (!e) {
 		tap_skip(t, "no MobileNet-v2 model", "MobileNet-v2 logits are not collapsed");
 		return;

@@ -62,6 +62,7 @@
 
 #include "custom_alloc.h"
 #include "ref_resolver.h"
+#include "file_util.h"
 #include "tap.h"
 
 #define TFL_RANK_MAX 8
@@ -151,27 +152,6 @@ static void capture_end(struct ctx *c)
 	c->tmp = NULL;
 }
 
-static void *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET)) {
-		buf = malloc(n ? (size_t)n : 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*size = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 static TfLiteDelegate *make_delegate(const struct ctx *c,
 				     const char *const *kv)
 {
@@ -221,7 +201,7 @@ static int set_inputs(TfLiteInterpreter *it, const char *dir)
 
 		if (dir) {
 			snprintf(path, sizeof(path), "%s/input%d.bin", dir, i);
-			buf = read_file(path, &size);
+			buf = tu_read_file(path, &size);
 		} else {
 			buf = malloc(want ? want : 1);
 			for (k = 0; buf && k < want; k++)
@@ -262,7 +242,7 @@ static int outputs_match_files(TfLiteInterpreter *it, const char *dir)
 		unsigned char *want;
 
 		snprintf(path, sizeof(path), "%s/expected%d.bin", dir, i);
-		want = read_file(path, &size);
+		want = tu_read_file(path, &size);
 		if (!want || size != TfLiteTensorByteSize(t) || !got) {
 			tap_diag("output %d: %s missing or %zu bytes", i, path,
 				 size);
@@ -434,7 +414,7 @@ static char *profile_run(struct ctx *c, const char *model, const char *trace,
 	TfLiteModel *m = TfLiteModelCreateFromFile(model);
 	TfLiteDelegate *d;
 	TfLiteInterpreter *it;
-	char *json, *grown;
+	char *json;
 	size_t size = 0;
 	long i;
 
@@ -450,14 +430,9 @@ static char *profile_run(struct ctx *c, const char *model, const char *trace,
 		TfLiteExternalDelegateDelete(d);
 	TfLiteModelDelete(m);
 	capture_end(c);
-	json = read_file(trace, &size);
-	grown = json ? realloc(json, size + 1) : NULL;
-	if (grown)
-		grown[size] = 0;
-	else
-		free(json);
+	json = tu_read_file(trace, &size);
 	unlink(trace);
-	return grown;
+	return json;
 }
 
 /* profile=PATH on @model (@nparts partitions): 3 Invokes, then the trace. */
@@ -549,7 +524,7 @@ static int event_has(const char *json, const char *name, const char *args)
  */
 static void test_custom_alloc(struct ctx *c, const char *dir, const char *name)
 {
-	char model[4096], trace[64], want[2][96], *json, *grown;
+	char model[4096], trace[64], want[2][96], *grown;
 	unsigned char got[4096];
 	TfLiteModel *m;
 	TfLiteInterpreter *ref;
@@ -577,12 +552,7 @@ static void test_custom_alloc(struct ctx *c, const char *dir, const char *name)
 					    sizeof(got), &insz, &outsz);
 		if (d)
 			TfLiteExternalDelegateDelete(d);	/* writes the trace */
-		json = read_file(trace, &size);
-		grown = json ? realloc(json, size + 1) : NULL;
-		if (grown)
-			grown[size] = 0;
-		else
-			free(json);
+		grown = tu_read_file(trace, &size);
 		unlink(trace);
 		snprintf(want[0], sizeof(want[0]), "\"bytes\":%zu,\"in_place\":%zu}",
 			 pass ? (size_t)0 : insz, pass ? insz : (size_t)0);
