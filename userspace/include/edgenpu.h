@@ -724,7 +724,6 @@ struct edgenpu_diff {
  */
 EDGENPU_API int edgenpu_runner_compare(struct edgenpu_runner *a, struct edgenpu_runner *b,
 				   struct edgenpu_diff *diff);
-/** The message of the runner's last failure ("" if none). */
 /**
  * When model op @op started and ended in the last run: device timestamps
  * (ns) for ops on the NPU, CLOCK_MONOTONIC for ops on the CPU.
@@ -736,6 +735,7 @@ EDGENPU_API int edgenpu_runner_op_time(const struct edgenpu_runner *runner,
 EDGENPU_API uint64_t edgenpu_runner_device_ns(const struct edgenpu_runner *runner);
 /** Non-zero if the runner runs on a device (NULL device: the CPU). */
 EDGENPU_API int edgenpu_runner_on_device(const struct edgenpu_runner *runner);
+/** The message of the runner's last failure ("" if none). */
 EDGENPU_API const char *edgenpu_runner_last_error(const struct edgenpu_runner *runner);
 
 #ifdef __cplusplus
