@@ -375,9 +375,11 @@ void edgenpu__cpu_gemm_run_avx2(const struct cpu_gemm *g, uint32_t m0,
 	uint32_t mc = cpu_gemm_chunk_rows(g), r, blk, t;
 	int16_t *a = work;
 
-	if (g->w8p) {
+	if (g->w8p) {	/* never a convolution: rows read in place */
 		for (r = m0; r < m1; r++) {
-			gemm_pack_rows(g, r, 1, a);
+			widen(g->x + (size_t)r * g->k, g->k, a);
+			if (g->kpad > g->k)
+				a[g->k] = 0;
 			for (blk = b0; blk < b1; blk += 2)
 				gemm_row_w8_avx2(g, a, blk, b1, r);
 		}
