@@ -22,7 +22,6 @@
 #include "guest_util.h"
 #include "tap.h"
 
-#define ACCEL_CLASS	"/sys/class/accel"
 #define OUT_MAX		(64 * 1024)
 
 /*
@@ -80,7 +79,7 @@ static const char *sysfs_backend(const char *node)
 	const char *drv;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), ACCEL_CLASS "/%s/device/driver", node);
+	snprintf(path, sizeof(path), "%s/%s/device/driver", gu_class_dir(), node);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return NULL;
@@ -91,23 +90,23 @@ static const char *sysfs_backend(const char *node)
 	if (strcmp(drv, "edgenpu-pci"))
 		return NULL;
 	/* Bound to the PCI driver: the reference NPU's IDs (hardware.rst). */
-	snprintf(path, sizeof(path), ACCEL_CLASS "/%s/device/vendor", node);
+	snprintf(path, sizeof(path), "%s/%s/device/vendor", gu_class_dir(), node);
 	if (read_hex(path) != 0x1234)
 		return "(not the reference NPU's vendor)";
-	snprintf(path, sizeof(path), ACCEL_CLASS "/%s/device/device", node);
+	snprintf(path, sizeof(path), "%s/%s/device/device", gu_class_dir(), node);
 	if (read_hex(path) != 0x4e50)
 		return "(not the reference NPU's device)";
 	return "pci";
 }
 
-/* The line of @out that names /dev/accel/@node, into @line. */
+/* The line of @out that names /dev/accel/@node (or /dev/dri/), into @line. */
 static void device_line(const char *out, const char *node, char *line,
 			size_t size)
 {
 	char key[96];
 	const char *p, *start;
 
-	snprintf(key, sizeof(key), "/dev/accel/%s: ", node);
+	snprintf(key, sizeof(key), "%s/%s: ", gu_dev_dir(), node);
 	p = out ? strstr(out, key) : NULL;
 	if (!p)
 		return;
@@ -142,14 +141,14 @@ int main(void)
 {
 	struct tap t = { 0 };
 	int seen_pci = 0, seen_vnpu = 0;
-	DIR *d = opendir(ACCEL_CLASS);
+	DIR *d = opendir(gu_class_dir());
 	struct dirent *e;
 	char *out = command_output("accel-run devices", 1);
 	char *doctor = command_output("accel-run doctor", 0);
 
 	tap_check(&t, out != NULL, "accel-run devices succeeds");
 	while (out && d && (e = readdir(d)))
-		if (!strncmp(e->d_name, "accel", 5))
+		if (!strncmp(e->d_name, gu_node_prefix(), strlen(gu_node_prefix())))
 			check_node(&t, out, doctor, e->d_name, &seen_pci,
 				   &seen_vnpu);
 	if (d)

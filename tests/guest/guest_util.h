@@ -42,6 +42,45 @@ static inline long read_long(const char *path)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+/*
+ * Where this kernel puts edgenpu's devices. A kernel built without DRM
+ * accel (Debian's arm64 kernels) has no accel class: there the module
+ * makes render nodes (/dev/dri/renderDN, class drm, debugfs under dri/).
+ */
+static inline int gu_accel_kernel(void)
+{
+	return access("/sys/class/accel", F_OK) == 0;
+}
+
+/* The first device node: what "--device 0" opens. */
+static inline const char *gu_node0(void)
+{
+	return gu_accel_kernel() ? "/dev/accel/accel0" : "/dev/dri/renderD128";
+}
+
+/* The directory of the nodes, and the prefix of their names. */
+static inline const char *gu_dev_dir(void)
+{
+	return gu_accel_kernel() ? "/dev/accel" : "/dev/dri";
+}
+
+static inline const char *gu_node_prefix(void)
+{
+	return gu_accel_kernel() ? "accel" : "renderD";
+}
+
+/* Their sysfs class, and the DRM debugfs root of their devices. */
+static inline const char *gu_class_dir(void)
+{
+	return gu_accel_kernel() ? "/sys/class/accel" : "/sys/class/drm";
+}
+
+static inline const char *gu_dbg_root(void)
+{
+	return gu_accel_kernel() ? "/sys/kernel/debug/accel" :
+				   "/sys/kernel/debug/dri";
+}
+
 #ifdef _UAPI_DRM_EDGENPU_ACCEL_H_
 /* ioctl() as 0 or -errno. */
 static inline int gu_ioctl(int fd, unsigned long req, void *arg)

@@ -45,7 +45,6 @@
 #define DBG		"/sys/kernel/debug/edgenpu/edgenpu-vnpu.0/"
 #define PARAM		"/sys/module/edgenpu/parameters/"
 #define DEVCD		"/sys/class/devcoredump"
-#define ACCEL_DBG_ROOT	"/sys/kernel/debug/accel"
 #define MIB		(1ull << 20)
 
 /* Big FULLY_CONNECTED: rows x OC x K multiply-accumulates. */
@@ -53,7 +52,7 @@
 #define FC_OC		1024
 #define FC_ROWS		1000	/* 4.2e9 units: just under 2^32 */
 
-static const char *dev_path = "/dev/accel/accel0";
+static const char *dev_path;	/* argv[1], or gu_node0() */
 
 /* A small job: op 0 copies 16 bytes from buffer 0 to buffer 1. */
 static uint32_t build_copy(struct jb *j)
@@ -174,18 +173,18 @@ static char accel_dbg[300];
 
 static void find_accel_dbg(void)
 {
-	DIR *d = opendir(ACCEL_DBG_ROOT);
+	DIR *d = opendir(gu_dbg_root());
 	struct dirent *e;
 	char path[sizeof(accel_dbg) + 32];
 
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), ACCEL_DBG_ROOT "/%.200s/edgenpu_stats",
-			 e->d_name);
+		snprintf(path, sizeof(path), "%s/%.200s/edgenpu_stats",
+			 gu_dbg_root(), e->d_name);
 		if (!access(path, R_OK)) {
-			snprintf(accel_dbg, sizeof(accel_dbg),
-				 ACCEL_DBG_ROOT "/%.200s/", e->d_name);
+			snprintf(accel_dbg, sizeof(accel_dbg), "%s/%.200s/",
+				 gu_dbg_root(), e->d_name);
 			break;
 		}
 	}
@@ -740,8 +739,7 @@ int main(int argc, char **argv)
 	struct tap t = { 0 };
 	int fd;
 
-	if (argc > 1)
-		dev_path = argv[1];
+	dev_path = argc > 1 ? argv[1] : gu_node0();
 	fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || gu_ioctl(fd, DRM_IOCTL_EDGENPU_QUERY, &q)) {
 		tap_check(&t, 0, "query %s", dev_path);

@@ -810,7 +810,7 @@ static int fz_scratch(struct fz_thread *t)
 int main(int argc, char **argv)
 {
 	static struct fz_thread th[MAX_THREADS];
-	const char *path = "/dev/accel/accel0";
+	const char *path = gu_node0();
 	unsigned long total = 0, ok = 0, seed = 1;
 	struct fz_stats sum;
 	double secs = 0, t0, elapsed;

@@ -777,7 +777,7 @@ static void test_close_mid_job(struct tap *t, const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "/dev/accel/accel0";
+	const char *path = argc > 1 ? argv[1] : gu_node0();
 	struct tap t = { 0 };
 	struct rig r;
 

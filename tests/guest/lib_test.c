@@ -160,7 +160,7 @@ static int fence_ready(int fd, int timeout_ms)
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "/dev/accel/accel0";
+	const char *path = argc > 1 ? argv[1] : gu_node0();
 	struct edgenpu_cmd_builder *bld = NULL, *bad = NULL;
 	const void *stream = NULL, *bstream = NULL;
 	size_t size = 0, bsize = 0, count = 0;

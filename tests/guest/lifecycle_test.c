@@ -27,7 +27,7 @@
 #include "guest_util.h"
 #include "tap.h"
 
-#define DEV		"/dev/accel/accel0"
+#define DEV		gu_node0()
 #define PDEV		"edgenpu-vnpu.0"
 #define DRV		"/sys/bus/platform/drivers/edgenpu-vnpu/"
 #define DBG		"/sys/kernel/debug/edgenpu/" PDEV "/"

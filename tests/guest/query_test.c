@@ -205,7 +205,7 @@ static void test_open_close(struct tap *t, const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "/dev/accel/accel0";
+	const char *path = argc > 1 ? argv[1] : gu_node0();
 	struct tap t = { 0 };
 	int fd;
 

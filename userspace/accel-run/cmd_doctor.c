@@ -156,25 +156,41 @@ static void check_node(struct doctor *d, const char *path)
 	problem(d, msg, "see `dmesg | grep edgenpu`");
 }
 
-static void check_nodes(struct doctor *d)
+/* check_node() on each node of @dir named @prefix*; returns how many. */
+static int check_dir(struct doctor *d, const char *dir, const char *prefix)
 {
-	DIR *dir = opendir("/dev/accel");
+	DIR *dp = opendir(dir);
 	struct dirent *e;
 	char path[300];
 	int n = 0;
 
-	while (dir && (e = readdir(dir))) {
-		if (strncmp(e->d_name, "accel", 5))
+	while (dp && (e = readdir(dp))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
-		snprintf(path, sizeof(path), "/dev/accel/%s", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		check_node(d, path);
 		n++;
 	}
-	if (dir)
-		closedir(dir);
-	if (!n)
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+static void check_nodes(struct doctor *d)
+{
+	struct stat st;
+
+	/* A kernel without DRM accel: the module made render nodes. */
+	if (stat("/dev/accel", &st) && errno == ENOENT) {
+		printf("ok      this kernel has no DRM accel: the NPUs are render nodes (/dev/dri/renderD*)\n");
+		if (!check_dir(d, "/dev/dri", "renderD"))
+			problem(d, "no /dev/dri/renderD* node",
+				"the module is loaded but made no device: see `dmesg | grep edgenpu`");
+		return;
+	}
+	if (!check_dir(d, "/dev/accel", "accel"))
 		problem(d, "no /dev/accel/accel* node",
-			"load the module (sudo modprobe edgenpu); the kernel needs CONFIG_DRM_ACCEL");
+			"the module is loaded but made no device: see `dmesg | grep edgenpu`");
 }
 
 int cmd_doctor(int argc, char **argv)

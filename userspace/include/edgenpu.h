@@ -42,7 +42,7 @@ struct edgenpu_device;
 
 /** What one device says about itself (DRM_EDGENPU_QUERY_DEVICE/CAPS). */
 struct edgenpu_device_info {
-	char path[64];			/* /dev/accel/accelN */
+	char path[64];			/* /dev/accel/accelN or /dev/dri/renderDN */
 	char name[EDGENPU_LIB_NAME_LEN];	/* vnpu0 */
 	char backend[EDGENPU_LIB_NAME_LEN];	/* "vnpu" (in-kernel) or "pci" */
 	uint32_t uapi_major, uapi_minor;
@@ -65,7 +65,9 @@ struct edgenpu_device_info {
 
 /**
  * edgenpu_device_open() - open an edgenpu device
- * @spec: "N" for /dev/accel/accelN, or a device path
+ * @spec: "N" for /dev/accel/accelN, or a device path. On a kernel
+ *	without DRM accel (no /dev/accel) the device is a render node,
+ *	and "N" means /dev/dri/renderD(128 + N).
  * @out: the new device, with one reference
  *
  * Fails with -ENODEV if the node is not an edgenpu device, and with
@@ -79,8 +81,10 @@ EDGENPU_API int edgenpu_device_get_info(const struct edgenpu_device *dev,
 			    struct edgenpu_device_info *info);
 
 /**
- * edgenpu_enumerate() - find every edgenpu device
- * @paths: filled with up to @max device paths (64 bytes each)
+ * edgenpu_enumerate() - find every edgenpu device: its accel nodes, and
+ *	its render nodes on a kernel without DRM accel
+ * @paths: filled with up to @max device paths (64 bytes each), in
+ *	version order (accel2 before accel10)
  * @max: room in @paths
  * @count: number of edgenpu devices found (may exceed @max)
  */

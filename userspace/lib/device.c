@@ -126,7 +126,14 @@ static int spec_to_path(const char *spec, char *path, size_t len)
 	if (*end == 0) {
 		if (n < 0 || n > 255)
 			return -EINVAL;
-		snprintf(path, len, "/dev/accel/accel%ld", n);
+		/*
+		 * A kernel without DRM accel has no /dev/accel: there the
+		 * device is a render node, numbered from 128 by the DRM core.
+		 */
+		if (access("/dev/accel", F_OK) && errno == ENOENT)
+			snprintf(path, len, "/dev/dri/renderD%ld", 128 + n);
+		else
+			snprintf(path, len, "/dev/accel/accel%ld", n);
 		return 0;
 	}
 	if (strlen(spec) >= len)
@@ -211,33 +218,51 @@ static int cmp_paths(const void *a, const void *b)
 	return strverscmp(a, b);
 }
 
+/*
+ * Add to @found (holding *@n of 256) the edgenpu nodes of @dir whose
+ * names start with @prefix. Return: 0, or -errno when @dir exists but
+ * cannot be read.
+ */
+static int scan_nodes(const char *dir, const char *prefix,
+		      char (*found)[64], size_t *n)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)) && *n < 256) {
+		int fd;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(found[*n], sizeof(found[*n]), "%s/%.40s", dir, e->d_name);
+		fd = open(found[*n], O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_edgenpu(fd))
+			(*n)++;
+		close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
 int edgenpu_enumerate(char (*paths)[64], size_t max, size_t *count)
 {
 	char found[256][64];
-	struct dirent *e;
 	size_t n = 0, i;
-	DIR *d;
+	int ret;
 
 	if (!count || (max && !paths))
 		return -EINVAL;
 	*count = 0;
-	d = opendir("/dev/accel");
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d)) && n < 256) {
-		int fd;
-
-		if (strncmp(e->d_name, "accel", 5))
-			continue;
-		snprintf(found[n], sizeof(found[n]), "/dev/accel/%.50s", e->d_name);
-		fd = open(found[n], O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (is_edgenpu(fd))
-			n++;
-		close(fd);
-	}
-	closedir(d);
+	/* Accel nodes, or render nodes on a kernel without DRM accel. */
+	ret = scan_nodes("/dev/accel", "accel", found, &n);
+	if (!ret)
+		ret = scan_nodes("/dev/dri", "renderD", found, &n);
+	if (ret)
+		return ret;
 	qsort(found, n, sizeof(found[0]), cmp_paths);
 	for (i = 0; i < n && i < max; i++)
 		memcpy(paths[i], found[i], sizeof(found[i]));

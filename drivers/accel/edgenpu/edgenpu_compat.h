@@ -34,6 +34,24 @@
 #include <drm/gpu_scheduler.h>
 
 /*
+ * The device node. A kernel built without CONFIG_DRM_ACCEL (Debian's
+ * arm64 distribution kernels, 6.12 and 7.2) cannot register an accel
+ * minor: drm_dev_alloc() of a DRIVER_COMPUTE_ACCEL driver fails there
+ * with -EOPNOTSUPP. On such a kernel the device is a DRM render node
+ * (/dev/dri/renderDN) with the same ioctls, as compute drivers were
+ * before the accel subsystem; libedgenpu finds either. A Kconfig symbol
+ * of the target kernel, not a version: the same release has it on one
+ * architecture and not on another.
+ */
+#if IS_ENABLED(CONFIG_DRM_ACCEL)
+#define EDGENPU_DRIVER_NODE		DRIVER_COMPUTE_ACCEL
+#define edgenpu_node_open		accel_open
+#else
+#define EDGENPU_DRIVER_NODE		DRIVER_RENDER
+#define edgenpu_node_open		drm_open
+#endif
+
+/*
  * drm_gem_vmap_unlocked() became drm_gem_vmap() in 6.16, when the old
  * locked drm_gem_vmap() became drm_gem_vmap_locked().
  */

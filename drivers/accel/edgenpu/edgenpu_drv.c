@@ -140,7 +140,7 @@ static long edgenpu_compat_ioctl(struct file *filp, unsigned int cmd,
 
 static const struct file_operations edgenpu_fops = {
 	.owner = THIS_MODULE,
-	.open = accel_open,
+	.open = edgenpu_node_open,
 	.release = drm_release,
 	.unlocked_ioctl = edgenpu_unlocked_ioctl,
 	.compat_ioctl = edgenpu_compat_ioctl,
@@ -153,7 +153,7 @@ static const struct file_operations edgenpu_fops = {
 };
 
 const struct drm_driver edgenpu_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+	.driver_features = EDGENPU_DRIVER_NODE | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = edgenpu_file_open,
 	.postclose = edgenpu_file_close,
