@@ -118,7 +118,8 @@ $(GUEST_OUT)/accel-run: $(US_CLI_SRCS) $(US_LIB_SRCS) $(GUEST_HDRS)
 
 # Scripts copied into the guest: edgenpu-NAME from tests/guest/NAME (the
 # runner of them all keeps its name, run-guest-tests).
-GUEST_SCRIPTS := $(addprefix $(GUEST_OUT)/edgenpu-,guest-tests module-test model-test tfd-test)
+GUEST_SCRIPTS := $(addprefix $(GUEST_OUT)/edgenpu-,guest-tests module-test model-test tfd-test \
+	secureboot-test)
 $(GUEST_OUT)/edgenpu-guest-tests: tests/guest/run-guest-tests
 $(filter-out %/edgenpu-guest-tests,$(GUEST_SCRIPTS)): $(GUEST_OUT)/edgenpu-%: tests/guest/%
 $(GUEST_SCRIPTS):

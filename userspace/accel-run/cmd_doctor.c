@@ -68,12 +68,36 @@ static char *read_klog(void)
 	return buf;
 }
 
+/*
+ * What the kernel logs when it refuses a module it cannot verify: with
+ * signatures enforced (module.sig_enforce=1, or set by the IMA arch
+ * policy under Secure Boot, as Debian's kernels do) for an unsigned module
+ * and for one signed by a key it does not trust (DKMS's key, not
+ * enrolled); under lockdown alone; and what modprobe says.
+ */
+static const char *const sig_rejected[] = {
+	"Key was rejected by service",
+	"Loading of unsigned module is rejected",
+	"Loading of module with unavailable key is rejected",
+	"unsigned module loading is restricted",
+	NULL,
+};
+
+static int shows_sig_rejected(const char *klog)
+{
+	const char *const *m;
+
+	for (m = sig_rejected; klog && *m; m++)
+		if (strstr(klog, *m))
+			return 1;
+	return 0;
+}
+
 static void check_secure_boot(struct doctor *d, const char *klog)
 {
-	if (klog && (strstr(klog, "Key was rejected by service") ||
-		     strstr(klog, "Loading of unsigned module is rejected") ||
-		     strstr(klog, "unsigned module loading is restricted"))) {
-		problem(d, "Secure Boot rejected the unsigned edgenpu module (\"Key was rejected by service\")",
+	if (shows_sig_rejected(klog)) {
+		problem(d, "Secure Boot rejected the edgenpu module: it is unsigned, or signed by a key "
+			"the machine has not enrolled (\"Key was rejected by service\")",
 			"sign it with the DKMS key and enroll that key: sudo mokutil --import /var/lib/dkms/mok.pub; "
 			"reboot and choose \"Enroll MOK\" in the blue MOK manager screen; then sudo modprobe edgenpu "
 			"(see Documentation/edgenpu/install.rst)");

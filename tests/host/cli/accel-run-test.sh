@@ -137,6 +137,23 @@ printf "modprobe: ERROR: could not insert 'edgenpu': Key was rejected by service
 EDGENPU_DOCTOR_KLOG="$work/klog" "$ar" doctor > "$work/doctor-sb.txt" 2>&1
 grep -q 'Secure Boot rejected' "$work/doctor-sb.txt" && grep -q 'mokutil --import' "$work/doctor-sb.txt"
 check $? "doctor recognises \"Key was rejected by service\" and prints the mokutil steps"
+# What Debian 13's kernel logs under Secure Boot (tests/packaging/secureboot-test
+# sees them): an unsigned module, one signed by a key not enrolled, and
+# lockdown's own line.
+for msg in "[   12.345678] Loading of unsigned module is rejected" \
+	"[   12.345678] Loading of module with unavailable key is rejected" \
+	"[   12.345678] Lockdown: insmod: unsigned module loading is restricted; see man kernel_lockdown.7"; do
+	printf '%s\n' "[    0.000000] secureboot: Secure boot enabled" "$msg" > "$work/klog"
+	EDGENPU_DOCTOR_KLOG="$work/klog" "$ar" doctor > "$work/doctor-sb.txt" 2>&1
+	rc=$?
+	[ $rc = 1 ] && grep -q 'PROBLEM Secure Boot rejected' "$work/doctor-sb.txt" &&
+		grep -q 'sudo mokutil --import /var/lib/dkms/mok.pub' "$work/doctor-sb.txt"
+	check $? "doctor recognises the kernel's \"${msg#*] }\" and prints the mokutil steps, exit $rc"
+done
+printf '%s\n' "[    0.000000] secureboot: Secure boot enabled" > "$work/klog"
+EDGENPU_DOCTOR_KLOG="$work/klog" "$ar" doctor > "$work/doctor-sb.txt" 2>&1
+! grep -q 'Secure Boot rejected' "$work/doctor-sb.txt"
+check $? "doctor blames Secure Boot only when the kernel log shows a refusal"
 "$ar" doctor extra > /dev/null 2>&1
 [ $? = 2 ]
 check $? "doctor with an argument exits 2"
