@@ -619,7 +619,8 @@ EDGENPU_API const void *edgenpu_runner_output(struct edgenpu_runner *runner, siz
  * input's, a misaligned @ptr, or one that overlaps a buffer the runner
  * writes; -EOPNOTSUPP on a runner on a device, whose buffer objects are
  * the memory the device reads (write the input into
- * edgenpu_runner_input() instead). On error the binding is unchanged.
+ * edgenpu_runner_input() instead); -EBUSY between edgenpu_runner_start()
+ * and edgenpu_runner_finish(). On error the binding is unchanged.
  */
 EDGENPU_API int edgenpu_runner_bind_input(struct edgenpu_runner *runner, size_t index,
 					  const void *ptr, size_t size);
@@ -642,8 +643,9 @@ EDGENPU_API int edgenpu_runner_bind_input(struct edgenpu_runner *runner, size_t 
  *
  * Return: 0; -EINVAL for an @index out of range, a @size below the
  * output's, a misaligned @ptr, or one that overlaps another buffer of the
- * runner; -EOPNOTSUPP on a runner on a device. On error the binding is
- * unchanged.
+ * runner; -EOPNOTSUPP on a runner on a device; -EBUSY between
+ * edgenpu_runner_start() and edgenpu_runner_finish(). On error the binding
+ * is unchanged.
  */
 EDGENPU_API int edgenpu_runner_bind_output(struct edgenpu_runner *runner, size_t index,
 					   void *ptr, size_t size);
@@ -654,6 +656,40 @@ EDGENPU_API int edgenpu_runner_bind_output(struct edgenpu_runner *runner, size_t
  * then names the failing model operator.
  */
 EDGENPU_API int edgenpu_runner_run(struct edgenpu_runner *runner);
+/**
+ * edgenpu_runner_start() - begin a run, return while the NPU works
+ * @runner: the runner
+ *
+ * edgenpu_runner_run() in two halves, for streaming inputs: start runs
+ * the plan's segments as edgenpu_runner_run() does, except a last one
+ * placed on the NPU, which it submits and does not wait for. The caller
+ * meanwhile fills the inputs of another runner of the same plan and
+ * starts it, so that the device always has the next job queued (accel-run
+ * bench --pipeline). On the CPU executor, or when the last segment runs
+ * on the CPU, the whole run happens here.
+ *
+ * Until edgenpu_runner_finish(), the device may still read the runner's
+ * inputs and write its outputs: leave them alone, and read no output or
+ * time. Binding fails with -EBUSY meanwhile. edgenpu_runner_unref() of a
+ * started runner finishes the run first.
+ *
+ * Return: 0; -EBUSY if the runner was started and not finished; else as
+ * edgenpu_runner_run() (the runner is then not started).
+ */
+EDGENPU_API int edgenpu_runner_start(struct edgenpu_runner *runner);
+/**
+ * edgenpu_runner_finish() - wait for the run edgenpu_runner_start() began
+ * @runner: the runner
+ *
+ * Waits for the job start left on the NPU (if any) and collects its ops'
+ * device times. Afterwards the outputs, edgenpu_runner_op_time() and
+ * edgenpu_runner_device_ns() are the run's, as after edgenpu_runner_run().
+ *
+ * Return: 0; -EINVAL if the runner was not started; else the job's
+ * negative errno, with edgenpu_runner_last_error() naming the failing
+ * model operator.
+ */
+EDGENPU_API int edgenpu_runner_finish(struct edgenpu_runner *runner);
 /**
  * edgenpu_runner_set_threads() - threads of the CPU executor's kernels
  * @runner: the runner

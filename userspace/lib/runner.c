@@ -13,6 +13,11 @@
  * _output()): the entry's pointer changes, its size and flags do not, and
  * the next run rebases the CPU plan's kernel pointers
  * (edgenpu__cpu_plan_rebase()).
+ *
+ * A run can also be split in two (edgenpu_runner_start() and
+ * edgenpu_runner_finish()): start runs every segment but a last NPU one,
+ * which it only submits, so that a caller streaming inputs through two
+ * runners prepares one while the device runs the other.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +53,9 @@ struct edgenpu_runner {
 	uint64_t *op_times;			/* per model op: start, end */
 	uint64_t *seg_times;			/* the engine's, one CPU segment */
 	uint64_t device_ns;			/* last run, on the device */
+	int started;			/* edgenpu_runner_start() ran, not finish */
+	int pending;			/* ... and left the last segment queued */
+	uint64_t pending_seqno;		/* its job */
 };
 
 static void rfail(struct edgenpu_runner *r, const char *fmt, ...)
@@ -80,6 +88,8 @@ void edgenpu_runner_unref(struct edgenpu_runner *r)
 
 	if (!r || --r->refs > 0)
 		return;
+	if (r->started)
+		edgenpu_runner_finish(r);	/* the device may write them */
 	for (i = 0; i < EDGENPU_CMD_MAX_BUFFERS; i++) {
 		free(r->mem[i]);
 		edgenpu_bo_unref(r->bos[i]);
@@ -330,11 +340,33 @@ static int npu_setup(struct edgenpu_runner *r, struct edgenpu_device *dev)
 	return 0;
 }
 
-static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
+/* NPU segment @s failed with @ret: the device's last error names the op. */
+static int npu_fail(struct edgenpu_runner *r, uint32_t s, int ret)
 {
 	const struct edgenpu_plan *p = r->plan;
 	const struct plan_segment *seg = &p->segs[s];
-	const uint64_t *prof;
+	int32_t op = -1;
+	char msg[128];
+
+	msg[0] = 0;
+	edgenpu_device_last_error(r->dev, msg, sizeof(msg), &op);
+	if (op >= 0 && (uint32_t)op < seg->nops)
+		rfail(r, "%s: op %u (%s) failed on the NPU: %s (%s)",
+		      p->model->name, seg->ops[op],
+		      edgenpu__tfl_builtin_name(p->model->m.ops[seg->ops[op]].builtin),
+		      msg[0] ? msg : "no detail", strerror(-ret));
+	else
+		rfail(r, "%s: segment %u failed on the NPU: %s (%s)",
+		      p->model->name, s, msg[0] ? msg : "no detail",
+		      strerror(-ret));
+	return ret;
+}
+
+/* Submit NPU segment @s; @seqno: its job. */
+static int npu_submit_segment(struct edgenpu_runner *r, uint32_t s,
+			      uint64_t *seqno)
+{
+	const struct plan_segment *seg = &r->plan->segs[s];
 	struct edgenpu_job_desc job = {
 		.cmd = r->cmd_bo,
 		.cmd_offset = r->seg_off[s],
@@ -346,31 +378,27 @@ static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
 		.profile_offset = r->seg_prof_off[s],
 		.priority = DRM_EDGENPU_PRIO_NORMAL,
 	};
+	int ret = edgenpu_submit(r->dev, &job, seqno);
+
+	return ret ? npu_fail(r, s, ret) : 0;
+}
+
+/* Wait for NPU segment @s's job @seqno; its ops' times from the device. */
+static int npu_finish_segment(struct edgenpu_runner *r, uint32_t s,
+			      uint64_t seqno)
+{
+	const struct edgenpu_plan *p = r->plan;
+	const struct plan_segment *seg = &p->segs[s];
+	const uint64_t *prof;
 	uint32_t status = 0, k;
-	int32_t error = 0, op = -1;
-	uint64_t seqno;
-	char msg[128];
+	int32_t error = 0;
 	int ret;
 
-	ret = edgenpu_submit(r->dev, &job, &seqno);
-	if (!ret)
-		ret = edgenpu_wait(r->dev, seqno, -1, &status, &error);
+	ret = edgenpu_wait(r->dev, seqno, -1, &status, &error);
 	if (!ret && status != DRM_EDGENPU_JOB_DONE)
 		ret = error ? error : -EIO;
-	if (ret) {
-		msg[0] = 0;
-		edgenpu_device_last_error(r->dev, msg, sizeof(msg), &op);
-		if (op >= 0 && (uint32_t)op < seg->nops)
-			rfail(r, "%s: op %u (%s) failed on the NPU: %s (%s)",
-			      p->model->name, seg->ops[op],
-			      edgenpu__tfl_builtin_name(p->model->m.ops[seg->ops[op]].builtin),
-			      msg[0] ? msg : "no detail", strerror(-ret));
-		else
-			rfail(r, "%s: segment %u failed on the NPU: %s (%s)",
-			      p->model->name, s, msg[0] ? msg : "no detail",
-			      strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return npu_fail(r, s, ret);
 	prof = (const uint64_t *)((const uint8_t *)edgenpu_bo_map(r->prof_bo) +
 				  r->seg_prof_off[s]);
 	for (k = 0; k < seg->nops && k < seg_op_count(seg); k++) {
@@ -380,6 +408,14 @@ static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
 			r->device_ns += prof[2 * k + 1] - prof[2 * k];
 	}
 	return 0;
+}
+
+static int npu_run_segment(struct edgenpu_runner *r, uint32_t s)
+{
+	uint64_t seqno;
+	int ret = npu_submit_segment(r, s, &seqno);
+
+	return ret ? ret : npu_finish_segment(r, s, seqno);
 }
 
 static struct edgenpu_engine_buffer *io_buf(struct edgenpu_runner *r,
@@ -440,6 +476,8 @@ static int bind_buf(struct edgenpu_runner *r, int kind, size_t index,
 		return -EINVAL;
 	if (r->dev)
 		return -EOPNOTSUPP;
+	if (r->started)
+		return -EBUSY;
 	i = (uint32_t)(b - r->bufs);
 	if (!ptr)
 		ptr = r->mem[i];
@@ -474,13 +512,25 @@ int edgenpu_runner_bind_output(struct edgenpu_runner *r, size_t index,
 	return bind_buf(r, EDGENPU_BUF_OUTPUT, index, ptr, size);
 }
 
-int edgenpu_runner_run(struct edgenpu_runner *r)
+/* The last segment, if it runs on the NPU: edgenpu_runner_start() queues it. */
+static int last_on_npu(const struct edgenpu_runner *r)
+{
+	const struct edgenpu_plan *p = r->plan;
+
+	return r->dev && p->nsegs &&
+	       p->segs[p->nsegs - 1].placement == EDGENPU_PLACE_NPU;
+}
+
+int edgenpu_runner_start(struct edgenpu_runner *r)
 {
 	const struct edgenpu_plan *p;
-	uint32_t s;
+	uint32_t s, last;
+	int ret;
 
 	if (!r)
 		return -EINVAL;
+	if (r->started)
+		return -EBUSY;
 	p = r->plan;
 	if (r->rebase) {
 		edgenpu__cpu_plan_rebase(r->cpu, r->bufs);
@@ -488,11 +538,11 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 	}
 	r->last_error[0] = 0;
 	r->device_ns = 0;
-	for (s = 0; s < p->nsegs; s++) {
+	last = last_on_npu(r) ? p->nsegs - 1 : p->nsegs;
+	for (s = 0; s < last; s++) {
 		const struct plan_segment *seg = &p->segs[s];
 		struct edgenpu_engine_error e;
 		uint32_t k, n;
-		int ret;
 
 		if (r->dev && seg->placement == EDGENPU_PLACE_NPU) {
 			ret = npu_run_segment(r, s);
@@ -521,7 +571,34 @@ int edgenpu_runner_run(struct edgenpu_runner *r)
 			r->op_times[2 * seg->ops[k] + 1] = r->seg_times[2 * k + 1];
 		}
 	}
+	if (last < p->nsegs) {
+		ret = npu_submit_segment(r, last, &r->pending_seqno);
+		if (ret)
+			return ret;
+		r->pending = 1;
+	}
+	r->started = 1;
 	return 0;
+}
+
+int edgenpu_runner_finish(struct edgenpu_runner *r)
+{
+	int ret = 0;
+
+	if (!r || !r->started)
+		return -EINVAL;
+	if (r->pending)
+		ret = npu_finish_segment(r, r->plan->nsegs - 1, r->pending_seqno);
+	r->started = 0;
+	r->pending = 0;
+	return ret;
+}
+
+int edgenpu_runner_run(struct edgenpu_runner *r)
+{
+	int ret = edgenpu_runner_start(r);
+
+	return ret ? ret : edgenpu_runner_finish(r);
 }
 
 int edgenpu_runner_set_threads(struct edgenpu_runner *r, unsigned int threads)

@@ -11,11 +11,14 @@
  * three worker threads (edgenpu_runner_set_threads()): the pool is made
  * once, and a run hands it work without allocating. On the CPU, runs with
  * input and output bound to caller memory (edgenpu_runner_bind_input(),
- * _output()), rebound before every run, allocate nothing either.
+ * _output()), rebound before every run, allocate nothing either. Two
+ * runners started and finished in turn (edgenpu_runner_start(), _finish())
+ * allocate nothing and give edgenpu_runner_run()'s output.
  *
  *   steady_test MODELS_DIR [DEVICE]
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -164,6 +167,80 @@ out:
 	edgenpu_model_unref(m);
 }
 
+/*
+ * edgenpu_runner_start() and _finish(): two runners of one plan started
+ * in turn, one queued while the other runs (on the NPU; on the CPU the
+ * run happens in start). After a first round the loop allocates nothing,
+ * and every run's output equals edgenpu_runner_run()'s. Misuse is refused:
+ * finish without start (-EINVAL), a second start (-EBUSY), binding while
+ * started (-EBUSY on the CPU; a device refuses binding anyway). The last
+ * started run is left for edgenpu_runner_unref() to finish.
+ */
+static void steady_pipelined(struct tap *t, const char *dir, const char *name,
+			     struct edgenpu_device *dev, uint64_t mask)
+{
+	struct edgenpu_model *m = NULL;
+	struct edgenpu_plan *p = NULL;
+	struct edgenpu_runner *r[2] = { NULL, NULL };
+	char path[4096], err[256];
+	size_t isz = 0, osz = 0;
+	uint8_t *ref = NULL;
+	int i, ok, misuse;
+
+	snprintf(path, sizeof(path), "%s/%s/model.tflite", dir, name);
+	if (edgenpu_model_load_file(path, &m, err, sizeof(err)) ||
+	    edgenpu_plan_create(m, mask, &p, err, sizeof(err)) ||
+	    edgenpu_runner_create(p, dev, &r[0], err, sizeof(err)) ||
+	    edgenpu_runner_create(p, dev, &r[1], err, sizeof(err))) {
+		tap_check(t, 0, "%s: pipelined: %s", name, err);
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		void *in = edgenpu_runner_input(r[i], 0, &isz);
+
+		memset(in, 7, isz);	/* isz is set by the call before */
+	}
+	ok = !edgenpu_runner_run(r[0]);
+	edgenpu_runner_output(r[0], 0, &osz);
+	ref = malloc(osz);
+	if (!ok || !ref) {
+		tap_check(t, 0, "%s: pipelined: the plain run", name);
+		goto out;
+	}
+	memcpy(ref, edgenpu_runner_output(r[0], 0, &osz), osz);
+	memset((void *)edgenpu_runner_output(r[0], 0, NULL), 0, osz);
+
+	misuse = edgenpu_runner_finish(r[0]) == -EINVAL &&
+		 !edgenpu_runner_start(r[0]) &&
+		 edgenpu_runner_start(r[0]) == -EBUSY &&
+		 (dev || edgenpu_runner_bind_input(r[0], 0, NULL, 0) == -EBUSY) &&
+		 !edgenpu_runner_finish(r[0]) &&
+		 edgenpu_runner_finish(r[0]) == -EINVAL &&
+		 !memcmp(edgenpu_runner_output(r[0], 0, &osz), ref, osz);
+	tap_check(t, misuse,
+		  "%s: finish without start is -EINVAL, a second start -EBUSY%s, and start + finish gives run()'s output",
+		  name, dev ? "" : ", binding while started -EBUSY");
+
+	ok = !edgenpu_runner_start(r[0]);
+	atomic_store(&nalloc, 0);
+	for (i = 1; i <= 10 && ok; i++) {
+		struct edgenpu_runner *next = r[i % 2], *done = r[(i + 1) % 2];
+
+		memset((void *)edgenpu_runner_output(next, 0, NULL), 0, osz);
+		ok = !edgenpu_runner_start(next) && !edgenpu_runner_finish(done) &&
+		     !memcmp(edgenpu_runner_output(done, 0, &osz), ref, osz);
+	}
+	tap_check(t, ok && atomic_load(&nalloc) == 0,
+		  "%s: two runners started in turn, one queued while the other runs: 10 runs equal run()'s output and allocate nothing (%lu)",
+		  name, atomic_load(&nalloc));
+out:
+	free(ref);
+	edgenpu_runner_unref(r[0]);	/* started: unref finishes it */
+	edgenpu_runner_unref(r[1]);
+	edgenpu_plan_unref(p);
+	edgenpu_model_unref(m);
+}
+
 int main(int argc, char **argv)
 {
 	struct edgenpu_device *dev = NULL;
@@ -194,6 +271,8 @@ int main(int argc, char **argv)
 		steady_bound(&t, argv[1], "mobilenet_v2_224_avgpool_logits", 3);
 	}
 	steady(&t, argv[1], "mean_hw_keep0_requant", dev, mask, 1);
+	steady_pipelined(&t, argv[1], "chain_conv_dwconv_add_avgpool_fc_softmax",
+			 dev, mask);
 	edgenpu_device_unref(dev);
 	return tap_done(&t);
 }
