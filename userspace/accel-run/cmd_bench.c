@@ -5,6 +5,11 @@
  *
  * Initialisation (load, plan, buffer allocation) and the first run are
  * timed apart from the steady state. Inputs are seeded random bytes.
+ *
+ * --pipeline D streams from one thread through D runners, started and
+ * finished in turn (edgenpu_runner_start(), _finish()), so that the
+ * device has the next job queued while the caller collects the last one;
+ * it reports how much of the wall time the device was busy.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,6 +40,11 @@ struct worker {
 	atomic_int *stop;	/* set once the timed runs are over */
 };
 
+/* One run's ops on the device, in the device's clock (ns). */
+struct span {
+	uint64_t start, end;
+};
+
 struct bench {
 	struct ar_options o;
 	struct edgenpu_model *m;
@@ -47,6 +57,11 @@ struct bench {
 	struct worker *workers;	/* --parallel: P - 1 more runners */
 	atomic_int stop;
 	long other_runs;	/* runs of the other runners meanwhile */
+	struct edgenpu_runner **pipe;	/* --pipeline: pipe[0] is r */
+	double *pipe_t0;		/* when each pipe runner started */
+	unsigned char *on_npu;		/* per model op: placed on the NPU */
+	struct span *spans;		/* per timed run, --pipeline */
+	double busy_s;			/* their union, --pipeline */
 };
 
 static double now_s(void)
@@ -103,6 +118,40 @@ static int set_threads(const struct bench *b, struct edgenpu_runner *r)
 	return ar_runner_threads(r, b->o.threads, b->o.parallel);
 }
 
+/* Which ops the NPU runs: their times are the device's busy time. */
+static int find_npu_ops(struct bench *b, struct edgenpu_plan *p)
+{
+	size_t i, nops = edgenpu_plan_num_ops(p);
+	struct edgenpu_op_info oi;
+
+	b->on_npu = calloc(nops + 1, 1);
+	if (!b->on_npu)
+		return EXIT_RUN_FAILED;
+	for (i = 0; b->dev && i < nops; i++)
+		b->on_npu[i] = !edgenpu_plan_op_info(p, i, &oi) &&
+			       oi.placement == EDGENPU_PLACE_NPU;
+	return 0;
+}
+
+/* --pipeline D: D runners, b->r first. */
+static int make_pipe(struct bench *b, struct edgenpu_plan *p)
+{
+	size_t i;
+	int ret = 0;
+
+	b->pipe = calloc((size_t)b->o.pipeline, sizeof(*b->pipe));
+	b->pipe_t0 = calloc((size_t)b->o.pipeline, sizeof(*b->pipe_t0));
+	if (!b->pipe || !b->pipe_t0)
+		return EXIT_RUN_FAILED;
+	b->pipe[0] = edgenpu_runner_ref(b->r);
+	for (i = 1; !ret && i < (size_t)b->o.pipeline; i++) {
+		ret = ar_runner_create(p, b->dev, &b->pipe[i]);
+		if (!ret)
+			ret = set_threads(b, b->pipe[i]);
+	}
+	return ret;
+}
+
 /* The model's runners: b->r, and --parallel's P - 1 more in b->workers. */
 static int make_runners(struct bench *b, struct edgenpu_plan *p)
 {
@@ -112,6 +161,8 @@ static int make_runners(struct bench *b, struct edgenpu_plan *p)
 	ret = ar_runner_create(p, b->dev, &b->r);
 	if (!ret)
 		ret = set_threads(b, b->r);
+	if (!ret && b->o.pipeline > 1)
+		return make_pipe(b, p);
 	if (ret || b->o.parallel < 2)
 		return ret;
 	b->workers = calloc((size_t)b->o.parallel - 1, sizeof(*b->workers));
@@ -135,15 +186,22 @@ static int setup(struct bench *b)
 	size_t i, size;
 	uint8_t *in;
 	int ret;
+	long k;
 
 	ret = ar_device_open(b->o.device, AR_DEVICE_FIRST_NPU, &b->dev, &mask,
 			     &lim);
+	if (!ret && !b->dev && b->o.pipeline > 1) {
+		fprintf(stderr, "accel-run bench: --pipeline needs an NPU device (on the CPU executor a run is over when it starts)\n");
+		return EXIT_USAGE;
+	}
 	if (!ret)
 		ret = ar_model_load(b->o.model, &b->m);
 	if (!ret)
 		ret = ar_plan_create(b->m, mask, 0, &lim, &p);
 	if (!ret)
 		ret = ar_report_placement(p, b->dev, 0);
+	if (!ret)
+		ret = find_npu_ops(b, p);
 	if (!ret)
 		ret = make_runners(b, p);
 	edgenpu_plan_unref(p);
@@ -152,6 +210,9 @@ static int setup(struct bench *b)
 	for (i = 0; i < edgenpu_model_num_inputs(b->m); i++) {
 		in = edgenpu_runner_input(b->r, i, &size);
 		ar_fill_random(in, size, &rng);
+		for (k = 1; b->pipe && k < b->o.pipeline; k++)
+			memcpy(edgenpu_runner_input(b->pipe[k], i, NULL), in,
+			       size);
 	}
 	b->init_ms = (now_s() - t0) * 1e3;
 	b->op_ms = calloc(edgenpu_model_num_ops(b->m) + 1, sizeof(double));
@@ -171,13 +232,13 @@ static int run_once(struct bench *b, double *ms)
 	return 0;
 }
 
-static void add_profile(struct bench *b)
+static void add_profile(struct bench *b, const struct edgenpu_runner *r)
 {
 	size_t op;
 	uint64_t s, e;
 
 	for (op = 0; op < edgenpu_model_num_ops(b->m); op++)
-		if (!edgenpu_runner_op_time(b->r, op, &s, &e) && e > s)
+		if (!edgenpu_runner_op_time(r, op, &s, &e) && e > s)
 			b->op_ms[op] += (e - s) / 1e6;
 }
 
@@ -222,7 +283,25 @@ static long stop_workers(struct bench *b, long started, int *failed)
 	return runs;
 }
 
-/* Room for @cap samples in host_ms and dev_ms. */
+/* Run @i's span on the device (first NPU op start to last end), or 0s. */
+static void record_span(struct bench *b, const struct edgenpu_runner *r,
+			long i)
+{
+	uint64_t s, e, lo = UINT64_MAX, hi = 0;
+	size_t op;
+
+	for (op = 0; op < edgenpu_model_num_ops(b->m); op++) {
+		if (!b->on_npu[op] || edgenpu_runner_op_time(r, op, &s, &e) ||
+		    e <= s)
+			continue;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	b->spans[i].start = hi ? lo : 0;
+	b->spans[i].end = hi;
+}
+
+/* Room for @cap samples in host_ms, dev_ms and spans. */
 static int grow_samples(struct bench *b, long cap)
 {
 	double *h, *d;
@@ -233,6 +312,13 @@ static int grow_samples(struct bench *b, long cap)
 	d = realloc(b->dev_ms, (size_t)cap * sizeof(double));
 	if (d)
 		b->dev_ms = d;
+	{
+		struct span *sp = realloc(b->spans, (size_t)cap * sizeof(*sp));
+
+		if (!sp)
+			return EXIT_RUN_FAILED;
+		b->spans = sp;
+	}
 	return h && d ? 0 : EXIT_RUN_FAILED;
 }
 
@@ -265,12 +351,103 @@ static int timed_runs(struct bench *b, double t0)
 		if (ret)
 			break;
 		b->dev_ms[i] = edgenpu_runner_device_ns(b->r) / 1e6;
-		add_profile(b);
+		add_profile(b, b->r);
+		record_span(b, b->r, i);
 		if (tty)
 			progress(t0, i + 1, &last);
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
+	b->n = i;
+	return ret;
+}
+
+/* Start pipe runner @k, or say why not. */
+static int pipe_start(struct bench *b, int k)
+{
+	b->pipe_t0[k] = now_s();
+	if (!edgenpu_runner_start(b->pipe[k]))
+		return 0;
+	fprintf(stderr, "accel-run: run failed: %s\n",
+		edgenpu_runner_last_error(b->pipe[k]));
+	return EXIT_RUN_FAILED;
+}
+
+/* Finish pipe runner @k: sample @i. */
+static int pipe_finish(struct bench *b, int k, long i)
+{
+	struct edgenpu_runner *r = b->pipe[k];
+
+	if (edgenpu_runner_finish(r)) {
+		fprintf(stderr, "accel-run: run failed: %s\n",
+			edgenpu_runner_last_error(r));
+		return EXIT_RUN_FAILED;
+	}
+	b->host_ms[i] = (now_s() - b->pipe_t0[k]) * 1e3;
+	b->dev_ms[i] = edgenpu_runner_device_ns(r) / 1e6;
+	add_profile(b, r);
+	record_span(b, r, i);
+	return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Seconds in which at least one timed run was on the device. */
+static double busy_union(struct span *sp, long n)
+{
+	uint64_t busy = 0, cur_s = 0, cur_e = 0;
+	long i;
+
+	qsort(sp, (size_t)n, sizeof(*sp), cmp_span);
+	for (i = 0; i < n; i++) {
+		if (!sp[i].end)
+			continue;
+		if (sp[i].start > cur_e) {
+			busy += cur_e - cur_s;
+			cur_s = sp[i].start;
+			cur_e = sp[i].end;
+		} else if (sp[i].end > cur_e) {
+			cur_e = sp[i].end;
+		}
+	}
+	return (busy + (cur_e - cur_s)) / 1e9;
+}
+
+/*
+ * --pipeline D: every runner started, then the oldest finished and
+ * started again, D runs in flight, until --iterations runs were started
+ * (or --duration is over); then the last ones are collected.
+ */
+static int pipelined_runs(struct bench *b, double t0)
+{
+	long cap = b->o.iterations ? b->o.iterations : 1000, started = 0, i;
+	int d = (int)b->o.pipeline, k, ret = grow_samples(b, cap);
+
+	for (k = 0; !ret && k < d &&
+		    (!b->o.iterations || started < b->o.iterations); k++) {
+		ret = pipe_start(b, k);
+		started += !ret;
+	}
+	for (i = 0, k = 0; !ret && i < started; i++, k = (k + 1) % d) {
+		if (i == cap) {
+			cap *= 2;
+			ret = grow_samples(b, cap);
+			if (ret)
+				break;
+		}
+		ret = pipe_finish(b, k, i);
+		if (!ret && (b->o.iterations ? started < b->o.iterations :
+			     now_s() - t0 < b->o.duration)) {
+			ret = pipe_start(b, k);
+			started += !ret;
+		}
+	}
+	/* After a failure, the runs still queued are collected by unref. */
 	b->n = i;
 	return ret;
 }
@@ -285,11 +462,15 @@ static int measure(struct bench *b)
 	ret = run_once(b, &b->first_ms);
 	for (i = 0; !ret && i < b->o.warmup; i++)
 		ret = run_once(b, &ms);
+	/* The pipe's other runners' first runs, out of the timed window. */
+	for (i = 1; !ret && b->pipe && i < b->o.pipeline; i++)
+		if (edgenpu_runner_run(b->pipe[i]))
+			ret = EXIT_RUN_FAILED;
 	if (ret)
 		return ret;
 	started = b->workers ? start_workers(b) : 0;
 	t0 = now_s();
-	ret = timed_runs(b, t0);
+	ret = b->pipe ? pipelined_runs(b, t0) : timed_runs(b, t0);
 	b->other_runs = started ? stop_workers(b, started, &wfailed) : 0;
 	if (ret)
 		return ret;
@@ -298,6 +479,7 @@ static int measure(struct bench *b)
 		return EXIT_RUN_FAILED;
 	}
 	b->total_s = now_s() - t0;
+	b->busy_s = busy_union(b->spans, b->n);
 	return b->n ? 0 : EXIT_RUN_FAILED;
 }
 
@@ -419,6 +601,9 @@ static int write_json(const struct bench *b, const struct stats *h,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);
+	fprintf(f, "\"pipeline\":%ld,\"device_busy_s\":%.6f,\"wall_per_device_busy\":%.6f,",
+		b->o.pipeline, b->busy_s,
+		b->busy_s > 0 ? b->total_s / b->busy_s : 0.0);
 	json_stats(f, "host_ms", h);
 	fputc(',', f);
 	json_stats(f, "device_ms", d);
@@ -450,6 +635,12 @@ static void print_summary(const struct bench *b, const struct stats *h,
 	print_stats("host", h);
 	if (b->dev)
 		print_stats("device", d);
+	if (b->pipe)
+		printf("  --pipeline %ld: %ld runners started in turn from one thread (host latency above: start to finish, queued behind the others)\n",
+		       b->o.pipeline, b->o.pipeline);
+	if (b->busy_s > 0)
+		printf("  device busy %.3f of %.3f s (the union of the runs' spans on the NPU): wall / device busy %.3f\n",
+		       b->busy_s, b->total_s, b->total_s / b->busy_s);
 }
 
 /* Everything measured, on stdout and in the files asked for. */
@@ -491,6 +682,12 @@ out:
 	for (i = 0; b.workers && i < b.o.parallel - 1; i++)
 		edgenpu_runner_unref(b.workers[i].r);
 	free(b.workers);
+	for (i = 0; b.pipe && i < b.o.pipeline; i++)
+		edgenpu_runner_unref(b.pipe[i]);
+	free(b.pipe);
+	free(b.pipe_t0);
+	free(b.on_npu);
+	free(b.spans);
 	free(b.host_ms);
 	free(b.dev_ms);
 	free(b.op_ms);

@@ -145,6 +145,7 @@ static const struct ar_option ar_option_table[] = {
 	{ "duration", AR_CMD_BENCH, AR_OPT_CUSTOM, 0, 0, 0, set_duration },
 	{ "warmup", AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(warmup), 0, 1000000, NULL },
 	{ "parallel", AR_CMD_BENCH, AR_OPT_CUSTOM, 0, 0, 0, set_parallel },
+	{ "pipeline", AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(pipeline), 1, 16, NULL },
 	{ "threads", AR_CMD_RUN | AR_CMD_BENCH, AR_OPT_LONG, AR_FIELD(threads), 0, 64, NULL },
 	{ "json", AR_CMD_BENCH, AR_OPT_STRING, AR_FIELD(json), 0, 0, NULL },
 	{ "profile", AR_CMD_BENCH, AR_OPT_FLAG, AR_FIELD(profile), 0, 0, NULL },
@@ -161,6 +162,7 @@ static void set_defaults(struct ar_options *o)
 	o->top = 5;
 	o->warmup = 5;
 	o->parallel = 1;
+	o->pipeline = 1;
 	o->threads = -1;	/* not given: see ar_runner_threads() */
 }
 
@@ -216,6 +218,10 @@ static int check_args(int argc, char **argv, struct ar_options *o)
 {
 	if (o->iterations && o->duration) {
 		fprintf(stderr, "accel-run bench: give --iterations or --duration, not both\n");
+		return EXIT_USAGE;
+	}
+	if (o->parallel > 1 && o->pipeline > 1) {
+		fprintf(stderr, "accel-run bench: give --parallel or --pipeline, not both\n");
 		return EXIT_USAGE;
 	}
 	if (optind != argc - 1) {

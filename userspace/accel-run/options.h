@@ -40,6 +40,7 @@ struct ar_options {
 	double duration;
 	long warmup;
 	int parallel;
+	long pipeline;		/* bench: runs in flight from one thread */
 	long threads;			/* --threads: CPU executor threads, 0 = CPUs,
 					 * -1 = not given */
 	int profile;

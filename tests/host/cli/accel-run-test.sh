@@ -31,6 +31,18 @@ check $? "bench --parallel 3 runs three runners and reports all their runs"
 "$ar" bench "$m" --parallel 65 > /dev/null 2>&1
 [ $? = 2 ]
 check $? "bench --parallel 65 exits 2"
+"$ar" bench "$m" --device cpu --pipeline 2 > "$work/pipe.txt" 2>&1
+[ $? = 2 ] && grep -q -- '--pipeline needs an NPU device' "$work/pipe.txt"
+check $? "bench --pipeline on the CPU executor exits 2, saying it needs an NPU"
+"$ar" bench "$m" --pipeline 2 --parallel 2 > "$work/pipe.txt" 2>&1
+[ $? = 2 ] && grep -q 'give --parallel or --pipeline, not both' "$work/pipe.txt"
+check $? "bench --pipeline with --parallel exits 2"
+"$ar" bench "$m" --pipeline 17 > /dev/null 2>&1
+[ $? = 2 ]
+check $? "bench --pipeline 17 exits 2"
+"$ar" bench "$m" --device cpu --pipeline 1 --iterations 5 --json "$work/pipe1.json" > /dev/null 2>&1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['pipeline'] == 1 and d['device_busy_s'] == 0 and d['wall_per_device_busy'] == 0))" "$work/pipe1.json"
+check $? "bench --pipeline 1 is the plain loop; on the CPU the JSON's device busy time is 0"
 mm="$models/mobilenet_v2_224_avgpool_logits/model.tflite"
 [ -f "$mm" ] || mm=$m
 # Threads: EDGENPU_CPU_KERNELS=c gives every CPU fast kernels to split.

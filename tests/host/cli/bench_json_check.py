@@ -10,7 +10,8 @@ import sys
 NUM = (int, float)
 STATS = ('min', 'mean', 'std', 'p50', 'p90', 'p99', 'max')
 TOP = {'schema': str, 'config': dict, 'parallel': int, 'threads': int,
-       'all_runs': int,
+       'all_runs': int, 'pipeline': int, 'device_busy_s': NUM,
+       'wall_per_device_busy': NUM,
        'all_throughput_per_s': NUM, 'runs': int, 'init_ms': NUM,
        'first_run_ms': NUM, 'total_s': NUM, 'throughput_per_s': NUM,
        'host_ms': dict, 'device_ms': dict, 'ops': list}
@@ -45,6 +46,12 @@ def problems(d, device_times):
             yield f'ops[{i}] malformed'
     if device_times and not d.get('device_ms', {}).get('max', 0) > 0:
         yield 'no device time although the run was on an NPU'
+    if device_times and not d.get('device_busy_s', 0) > 0:
+        yield 'no device busy time although the run was on an NPU'
+    busy, total = d.get('device_busy_s'), d.get('total_s')
+    if isinstance(busy, NUM) and isinstance(total, NUM) and busy > 0 and \
+            abs(d.get('wall_per_device_busy', 0) - total / busy) > 1e-3 * total / busy:
+        yield 'wall_per_device_busy is not total_s / device_busy_s'
 
 
 def main():
