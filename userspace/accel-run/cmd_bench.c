@@ -601,7 +601,7 @@ static int write_json(const struct bench *b, const struct stats *h,
 		(b->n + b->other_runs) / b->total_s);
 	fprintf(f, "\"runs\":%ld,\"init_ms\":%.6f,\"first_run_ms\":%.6f,\"total_s\":%.6f,\"throughput_per_s\":%.6f,",
 		b->n, b->init_ms, b->first_ms, b->total_s, b->n / b->total_s);
-	fprintf(f, "\"pipeline\":%ld,\"device_busy_s\":%.6f,\"wall_per_device_busy\":%.6f,",
+	fprintf(f, "\"pipeline\":%ld,\"device_busy_s\":%.9f,\"wall_per_device_busy\":%.6f,",
 		b->o.pipeline, b->busy_s,
 		b->busy_s > 0 ? b->total_s / b->busy_s : 0.0);
 	json_stats(f, "host_ms", h);

@@ -48,10 +48,13 @@ def problems(d, device_times):
         yield 'no device time although the run was on an NPU'
     if device_times and not d.get('device_busy_s', 0) > 0:
         yield 'no device busy time although the run was on an NPU'
+    # Both are printed rounded (total_s to 1e-6 s, device_busy_s to 1e-9 s).
     busy, total = d.get('device_busy_s'), d.get('total_s')
-    if isinstance(busy, NUM) and isinstance(total, NUM) and busy > 0 and \
-            abs(d.get('wall_per_device_busy', 0) - total / busy) > 1e-3 * total / busy:
-        yield 'wall_per_device_busy is not total_s / device_busy_s'
+    if isinstance(busy, NUM) and isinstance(total, NUM) and busy > 0 and total > 0:
+        ratio = total / busy
+        slack = ratio * (1e-6 / total + 1e-9 / busy) + 1e-5
+        if abs(d.get('wall_per_device_busy', 0) - ratio) > slack:
+            yield 'wall_per_device_busy is not total_s / device_busy_s'
 
 
 def main():
