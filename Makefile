@@ -5,6 +5,20 @@
 # Makefile only drives them, and builds the userspace.
 
 BUILD ?= $(CURDIR)/build
+EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
+# ccache, when installed (scripts/install-deps installs it): a warm make
+# check in a fresh clone compiles only the files that changed since the
+# last run. Paths are hashed relative to the tree, so any clone hits.
+# CCACHE= turns it off.
+CCACHE ?= $(shell command -v ccache 2>/dev/null)
+ifneq ($(CCACHE),)
+export CCACHE_DIR ?= $(EDGENPU_CACHE)/ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+ifeq ($(origin CC),default)
+CC := $(CCACHE) cc
+endif
+endif
 GUEST_ARCH ?= x86_64
 KERNEL ?= debug-latest
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -64,10 +78,10 @@ GUEST_CFLAGS := $(EDGENPU_GNU_STD) -O2 -g $(EDGENPU_WARN) -static \
 	-DEDGENPU_VERSION=$(VERSION) -Iinclude/uapi -Iuserspace/include \
 	-Idrivers/accel/edgenpu/engine -Itests/guest -Itests/common
 ifeq ($(GUEST_ARCH),arm64)
-GUEST_CC := aarch64-linux-gnu-gcc
+GUEST_CC := $(CCACHE) aarch64-linux-gnu-gcc
 GUEST_CFLAGS += -idirafter /usr/aarch64-linux-gnu/include/drm
 else
-GUEST_CC := gcc
+GUEST_CC := $(CCACHE) gcc
 GUEST_CFLAGS += -idirafter /usr/include/libdrm
 endif
 # The kernels (and the arm64 libdrm) scripts/fetch-kernels resolved.

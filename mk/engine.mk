@@ -15,7 +15,7 @@ ENGINE_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST))))..)
 ENGINE_ROOT := $(abspath $(ENGINE_ROOT))
 ENGINE_SRCDIR := $(ENGINE_ROOT)/drivers/accel/edgenpu/engine
 ENGINE_OUT := $(BUILD)/engine
-ENGINE_CC ?= gcc
+ENGINE_CC ?= $(CCACHE) gcc
 ENGINE_CLANG ?= $(shell command -v clang-14 || command -v clang)
 ENGINE_PY ?= python3
 # The flags shared with the other userspace builds (EDGENPU_*).

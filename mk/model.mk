@@ -38,7 +38,7 @@ MODEL_MODELS := $(BUILD)/models
 MODEL_SHARED ?= $(MODEL_ROOT)/../shared/models
 MODEL_FUZZ_SECONDS ?= 20
 MODEL_FUZZ_TIME ?= 600
-MODEL_CC ?= gcc
+MODEL_CC ?= $(CCACHE) gcc
 MODEL_CLANG ?= $(shell command -v clang-14 || command -v clang)
 MODEL_SEED ?= 7
 

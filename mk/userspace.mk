@@ -131,7 +131,7 @@ $(US_OUT)/steady_test: tests/host/lib/steady_test.c tests/common/tap.h \
 # takes no sanitizer runtime); libdrm is the arm64 one scripts/fetch-kernels
 # resolved ($(LIBDRM_ARM64), from $(EDGENPU_CACHE)/kernels.env).
 US_A64_OUT := $(BUILD)/userspace-arm64
-US_A64_CC := aarch64-linux-gnu-gcc
+US_A64_CC := $(CCACHE) aarch64-linux-gnu-gcc
 US_A64_CPUS := max cortex-a72
 US_A64_ENGINE_OBJS := $(patsubst $(US_ENGINE_DIR)/%.c,$(US_A64_OUT)/engine/%.o,$(US_ENGINE_SRCS))
 

@@ -5,6 +5,14 @@ EDGENPU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EDGENPU_CACHE=${EDGENPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgenpu}
 EDGENPU_MIRROR=${EDGENPU_MIRROR:-}
 JOBS=${JOBS:-$(( $(nproc) + 1 ))}
+# ccache for the module builds, as the Makefile sets it up for userspace
+# (same directory, paths relative to the tree, so any clone hits).
+EDGENPU_CCACHE=
+if command -v ccache > /dev/null 2>&1; then
+	EDGENPU_CCACHE=ccache
+	export CCACHE_DIR=${CCACHE_DIR:-$EDGENPU_CACHE/ccache}
+	export CCACHE_BASEDIR=$EDGENPU_TOP CCACHE_NOHASHDIR=1
+fi
 
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
