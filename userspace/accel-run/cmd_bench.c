@@ -60,8 +60,8 @@ struct bench {
 	struct edgenpu_runner **pipe;	/* --pipeline: pipe[0] is r */
 	double *pipe_t0;		/* when each pipe runner started */
 	unsigned char *on_npu;		/* per model op: placed on the NPU */
-	struct span *spans;		/* per timed run, --pipeline */
-	double busy_s;			/* their union, --pipeline */
+	struct span *spans;		/* per timed run, on the device */
+	double busy_s;			/* their union */
 };
 
 static double now_s(void)
@@ -305,6 +305,7 @@ static void record_span(struct bench *b, const struct edgenpu_runner *r,
 static int grow_samples(struct bench *b, long cap)
 {
 	double *h, *d;
+	struct span *sp;
 
 	h = realloc(b->host_ms, (size_t)cap * sizeof(double));
 	if (h)
@@ -312,14 +313,10 @@ static int grow_samples(struct bench *b, long cap)
 	d = realloc(b->dev_ms, (size_t)cap * sizeof(double));
 	if (d)
 		b->dev_ms = d;
-	{
-		struct span *sp = realloc(b->spans, (size_t)cap * sizeof(*sp));
-
-		if (!sp)
-			return EXIT_RUN_FAILED;
+	sp = realloc(b->spans, (size_t)cap * sizeof(*sp));
+	if (sp)
 		b->spans = sp;
-	}
-	return h && d ? 0 : EXIT_RUN_FAILED;
+	return h && d && sp ? 0 : EXIT_RUN_FAILED;
 }
 
 static void progress(double t0, long runs, double *last)

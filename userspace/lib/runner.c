@@ -54,8 +54,7 @@ struct edgenpu_runner {
 	uint64_t *seg_times;			/* the engine's, one CPU segment */
 	uint64_t device_ns;			/* last run, on the device */
 	int started;			/* edgenpu_runner_start() ran, not finish */
-	int pending;			/* ... and left the last segment queued */
-	uint64_t pending_seqno;		/* its job */
+	uint64_t pending_seqno;		/* the last segment's job, if on the NPU */
 };
 
 static void rfail(struct edgenpu_runner *r, const char *fmt, ...)
@@ -575,7 +574,6 @@ int edgenpu_runner_start(struct edgenpu_runner *r)
 		ret = npu_submit_segment(r, last, &r->pending_seqno);
 		if (ret)
 			return ret;
-		r->pending = 1;
 	}
 	r->started = 1;
 	return 0;
@@ -587,10 +585,9 @@ int edgenpu_runner_finish(struct edgenpu_runner *r)
 
 	if (!r || !r->started)
 		return -EINVAL;
-	if (r->pending)
+	if (last_on_npu(r))
 		ret = npu_finish_segment(r, r->plan->nsegs - 1, r->pending_seqno);
 	r->started = 0;
-	r->pending = 0;
 	return ret;
 }
 
