@@ -49,8 +49,8 @@ MODEL_ENGINE_SRCS := $(patsubst %,$(MODEL_ENGINE_DIR)/%.c,$(edgenpu_engine_sourc
 MODEL_HDRS := $(wildcard $(MODEL_ROOT)/userspace/include/*.h \
 	$(MODEL_ROOT)/userspace/lib/*.h $(MODEL_ENGINE_DIR)/*.h \
 	$(MODEL_ROOT)/include/uapi/drm/*.h)
-MODEL_DRM_CFLAGS := $(shell pkg-config --cflags libdrm)
-MODEL_DRM_LIBS := $(shell pkg-config --libs libdrm)
+MODEL_DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
+MODEL_DRM_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null)
 MODEL_VERSION := $(shell cat $(MODEL_ROOT)/VERSION)
 MODEL_INC := -I$(MODEL_ROOT)/userspace/include -I$(MODEL_ROOT)/include/uapi
 # Uninitialised locals of the library and the CLI hold a pattern

@@ -48,16 +48,16 @@ TFD_TFLITE_H := $(TFD_TFLITE_DIR)/tensorflow/lite/core/c/common.h
 TFD_TFLITE_INC := -isystem $(TFD_TFLITE_DIR)
 TFD_CFLAGS := $(EDGENPU_STD) -O2 -g $(EDGENPU_LIB_WARN) -fPIC \
 	-fvisibility=hidden -DEDGENPU_VERSION=$(VERSION) -Iuserspace/include \
-	-Iuserspace/lib -Iinclude/uapi $(shell pkg-config --cflags libdrm) \
+	-Iuserspace/lib -Iinclude/uapi $(shell pkg-config --cflags libdrm 2>/dev/null) \
 	$(TFD_TFLITE_INC)
 TFD_LDFLAGS := -shared -Wl,--version-script=$(TFD_MAP) -Wl,-z,now
-TFD_LIBS := $(shell pkg-config --libs libdrm) -lm
+TFD_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null) -lm
 TFD_US_SO := $(BUILD)/userspace/libedgenpu.so.$(VERSION)
 # The sanitized copy: library, engine and delegate with ASan and UBSan.
 TFD_SAN_CFLAGS := $(EDGENPU_STD) -O1 -g $(EDGENPU_LIB_WARN) $(EDGENPU_SAN) \
 	-fPIC -fvisibility=hidden -DEDGENPU_VERSION=$(VERSION) \
 	-Iuserspace/include -Iuserspace/lib -Iinclude/uapi \
-	$(shell pkg-config --cflags libdrm) $(TFD_TFLITE_INC)
+	$(shell pkg-config --cflags libdrm 2>/dev/null) $(TFD_TFLITE_INC)
 TFD_SAN_ENGINE_CFLAGS := $(EDGENPU_ENGINE_CFLAGS) -O1 -g $(EDGENPU_ENGINE_WARN) \
 	$(EDGENPU_SAN) -fPIC -fvisibility=hidden -I$(TFD_ENGINE_DIR) -Iinclude/uapi
 TFD_SAN_OBJS := $(patsubst userspace/lib/%.c,$(TFD_OUT)/san/lib/%.o,$(wildcard userspace/lib/*.c)) \

@@ -6,8 +6,8 @@
 include mk/flags.mk
 US_OUT := $(BUILD)/userspace
 US_CFLAGS := $(EDGENPU_STD) -O2 -g $(EDGENPU_LIB_WARN) -fPIC -DEDGENPU_VERSION=$(VERSION) \
-	-Iuserspace/include -Iinclude/uapi $(shell pkg-config --cflags libdrm)
-US_LIBS := $(shell pkg-config --libs libdrm)
+	-Iuserspace/include -Iinclude/uapi $(shell pkg-config --cflags libdrm 2>/dev/null)
+US_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null)
 # The library links the engine's sources (compiled unchanged, as in the
 # module) for its CPU executor. US_LIB_SRCS lists every source so that the
 # static guest build of accel-run compiles the same set.
