@@ -784,6 +784,7 @@ static int pt_queue_read(const struct pt_env *e, unsigned int core,
 			 struct pt_queue *q)
 {
 	char p[256], line[128];
+	struct pt_queue v;
 	unsigned int c;
 	int found = 0;
 	FILE *f;
@@ -791,10 +792,12 @@ static int pt_queue_read(const struct pt_env *e, unsigned int core,
 	if (!pt_path(p, sizeof(p), e->hooks, "queues") || !(f = fopen(p, "r")))
 		return 0;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%u %u %u %u %u %u %u", &c, &q->head, &q->tail,
-			   &q->size, &q->status, &q->jobs_done, &q->driver_jobs) == 7 &&
-		    c == core)
+		if (sscanf(line, "%u %u %u %u %u %u %u", &c, &v.head, &v.tail,
+			   &v.size, &v.status, &v.jobs_done, &v.driver_jobs) == 7 &&
+		    c == core) {
+			*q = v;
 			found = 1;
+		}
 	fclose(f);
 	return found;
 }
@@ -876,10 +879,11 @@ static void pt_test_hang_queued(struct tap *t, const struct pt_env *e)
 		  "job 2 did not end before job 1's timeout (%ld, %ld ms)", ended1, ended2);
 	tap_check(t, pt_core_resets(e, 0) == r0 + 1,
 		  "core 0 was reset once (resets %ld -> %ld)", r0, pt_core_resets(e, 0));
-	tap_check(t, pt_queue_read(e, 0, &q) && q.driver_jobs == 0 &&
-		  pt_queue_pending(&q) == 0,
-		  "core 0 holds nothing afterwards (%u, %u)", q.driver_jobs,
-		  pt_queue_pending(&q));
+	memset(&q, 0xff, sizeof(q));
+	two = pt_queue_read(e, 0, &q);
+	tap_check(t, two && q.driver_jobs == 0 && pt_queue_pending(&q) == 0,
+		  "core 0 holds nothing afterwards (%u job(s) in the driver, %u in the ring)",
+		  q.driver_jobs, pt_queue_pending(&q));
 out:
 	pt_reg_write(e, PT_REG_INJ_HANG, "inj_hang", 0);
 	tap_check(t, pt_rig_run(&a, 11) && pt_rig_run(&a2, 12),
