@@ -11,10 +11,14 @@
  *  2. reset: a hang injected into core 0 ends as a timeout within the
  *     job timeout, through the core's reset, while core 1 keeps running
  *     jobs exactly;
- *  3. runtime PM: the device autosuspends to POWER IDLE between jobs and
+ *  3. a job queued behind a hung one: the core holds two jobs, the
+ *     device's ring too (Q_HEAD/Q_TAIL through the hooks' queues file);
+ *     the hung job times out, the reset drops the queued one from the
+ *     ring and the driver queues it again, and it completes exactly;
+ *  4. runtime PM: the device autosuspends to POWER IDLE between jobs and
  *     resumes for each, results exact.
  *
- * 1 and 2 need the module's enpci_test_hooks=1 and the device's
+ * 1 to 3 need the module's enpci_test_hooks=1 and the device's
  * fault-injection=on (make check's vm-distro-pci-x86_64 stage sets
  * both); each part skips, saying why, when what it needs is missing,
  * and everything skips on the vnpu backend. TAP.
@@ -293,6 +297,20 @@ static int pt_rig_init(struct pt_rig *r, const char *node)
 		return -EIO;
 	r->cmd_size = pt_build_copy(cmd, 4096, 0, 1);
 	return r->cmd_size ? 0 : -EIO;
+}
+
+/* A second copy job in @r's file, with buffers of its own. */
+static int pt_rig_init_same_file(struct pt_rig *r2, const struct pt_rig *r)
+{
+	memset(r2, 0, sizeof(*r2));
+	r2->fd = r->fd;
+	r2->cmd = r->cmd;
+	r2->cmd_size = r->cmd_size;
+	if (gu_bo_create(r->fd, PT_N, &r2->in) || gu_bo_create(r->fd, PT_N, &r2->out))
+		return -EIO;
+	r2->in_map = gu_bo_map(r->fd, r2->in);
+	r2->out_map = gu_bo_map(r->fd, r2->out);
+	return r2->in_map && r2->out_map ? 0 : -EIO;
 }
 
 static void pt_rig_fini(struct pt_rig *r)
@@ -755,6 +773,126 @@ static void pt_test_hang(struct tap *t, const struct pt_env *e)
 	pt_devcd_clear();
 }
 
+/* ---- a job queued behind a hung one ---- */
+
+/* A core's line of the hooks' queues file. */
+struct pt_queue {
+	unsigned int head, tail, size, status, jobs_done, driver_jobs;
+};
+
+static int pt_queue_read(const struct pt_env *e, unsigned int core,
+			 struct pt_queue *q)
+{
+	char p[256], line[128];
+	struct pt_queue v;
+	unsigned int c;
+	int found = 0;
+	FILE *f;
+
+	if (!pt_path(p, sizeof(p), e->hooks, "queues") || !(f = fopen(p, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u %u %u %u %u %u %u", &c, &v.head, &v.tail,
+			   &v.size, &v.status, &v.jobs_done, &v.driver_jobs) == 7 &&
+		    c == core) {
+			*q = v;
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+/* Descriptors the device has yet to finish in the core's ring. */
+static unsigned int pt_queue_pending(const struct pt_queue *q)
+{
+	return q->size ? (q->tail - q->head) & (q->size - 1) : 0;
+}
+
+/*
+ * Poll core 0 until it holds two jobs, in the driver and in the ring, up
+ * to @ms; 1 if it did, with what it showed in *@q.
+ */
+static int pt_queue_wait_two(const struct pt_env *e, struct pt_queue *q, long ms)
+{
+	int64_t t0 = gu_now_ns();
+
+	do {
+		if (pt_queue_read(e, 0, q) && q->driver_jobs == 2 &&
+		    pt_queue_pending(q) == 2)
+			return 1;
+		pt_sleep_ms(5);
+	} while (pt_ms_since(t0) < ms);
+	return 0;
+}
+
+/*
+ * Job 1 hangs on core 0; job 2 of the same file follows it to core 0
+ * (the scheduler keeps a file's jobs on one core while the previous one
+ * is unfinished) and waits in the device's ring behind it. The timeout
+ * fails job 1 alone; job 2 runs after the reset, exactly.
+ */
+static void pt_test_hang_queued(struct tap *t, const struct pt_env *e)
+{
+	long timeout = read_long(PT_PARAMS "job_timeout_ms"), r0, ended1 = -1;
+	long ended2 = -1;
+	uint32_t st1 = 0, st2 = 0;
+	int32_t err1 = 0, err2 = 0;
+	uint64_t s1 = 0, s2 = 0;
+	struct pt_rig a, a2;
+	struct pt_queue q = { 0 };
+	int64_t t0 = 0;
+	int tries, two;
+
+	/* A driver whose hooks lack the queues file fails the ring check. */
+	if (!pt_has_inj(e) || !pt_exists(e->hooks, "inj_hang")) {
+		tap_skip(t, "needs fault-injection=on and enpci_test_hooks=1",
+			 "a job queued behind a hung one");
+		return;
+	}
+	write_file(PT_PARAMS "user_hang_window_s", "60");
+	r0 = pt_core_resets(e, 0);
+	if (!tap_check(t, pt_rig_init(&a, e->node) == 0 &&
+		       pt_rig_init_same_file(&a2, &a) == 0,
+		       "a file with two copy jobs"))
+		return;
+	pt_reg_write(e, PT_REG_INJ_HANG, "inj_hang", 1);
+	tries = pt_hang_start(e, &a, &s1, &t0);
+	if (!tap_check(t, tries > 0, "job 1 took core 0's injected hang (try %d)", tries))
+		goto out;
+	pt_rig_fill(&a2, 77);
+	if (!tap_check(t, pt_rig_submit(&a2, &s2) == 0, "job 2 submitted behind it"))
+		goto out;
+	two = pt_queue_wait_two(e, &q, timeout / 2);
+	tap_check(t, two, "core 0 holds both: %u job(s) in the driver, %u descriptor(s) in the ring (HEAD %u, TAIL %u, STATUS %u)",
+		  q.driver_jobs, pt_queue_pending(&q), q.head, q.tail, q.status);
+	if (gu_wait(a.fd, s1, 2 * timeout + 5000, &st1, &err1) == 0)
+		ended1 = pt_ms_since(t0);
+	if (gu_wait(a.fd, s2, 10000, &st2, &err2) == 0)
+		ended2 = pt_ms_since(t0);
+	tap_check(t, st1 == DRM_EDGENPU_JOB_TIMEDOUT && err1 == -ETIMEDOUT,
+		  "job 1 timed out (status %u, %d) after %ld ms (job timeout %ld ms)",
+		  st1, err1, ended1, timeout);
+	tap_check(t, st2 == DRM_EDGENPU_JOB_DONE && err2 == 0 &&
+		  !memcmp(a2.in_map, a2.out_map, PT_N),
+		  "job 2 completed exactly after the reset (status %u, %d, %ld ms)",
+		  st2, err2, ended2);
+	tap_check(t, ended1 >= timeout - 100 && ended2 >= ended1 - 100,
+		  "job 2 did not end before job 1's timeout (%ld, %ld ms)", ended1, ended2);
+	tap_check(t, pt_core_resets(e, 0) == r0 + 1,
+		  "core 0 was reset once (resets %ld -> %ld)", r0, pt_core_resets(e, 0));
+	memset(&q, 0xff, sizeof(q));
+	two = pt_queue_read(e, 0, &q);
+	tap_check(t, two && q.driver_jobs == 0 && pt_queue_pending(&q) == 0,
+		  "core 0 holds nothing afterwards (%u job(s) in the driver, %u in the ring)",
+		  q.driver_jobs, pt_queue_pending(&q));
+out:
+	pt_reg_write(e, PT_REG_INJ_HANG, "inj_hang", 0);
+	tap_check(t, pt_rig_run(&a, 11) && pt_rig_run(&a2, 12),
+		  "the file runs exact jobs after the reset");
+	pt_rig_fini(&a);
+	pt_devcd_clear();
+}
+
 /* ---- runtime PM ---- */
 
 /* Poll runtime_status until it reads @want, up to @ms. */
@@ -850,6 +988,7 @@ int main(int argc, char **argv)
 		tap_diag("no %s: the module was loaded without enpci_test_hooks=1", e.hooks);
 	pt_test_isolation(&t, &e);
 	pt_test_hang(&t, &e);
+	pt_test_hang_queued(&t, &e);
 	pt_test_pm(&t, &e);
 	if (e.bar)
 		munmap((void *)e.bar, PT_BAR0_SIZE);

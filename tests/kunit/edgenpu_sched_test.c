@@ -29,7 +29,8 @@
 #include "edgenpu_job.h"
 #include "engine_jobbuild.h"
 
-enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ, KS_DONE_IN_RESET };
+enum ks_mode { KS_COMPLETE, KS_FAIL, KS_HANG, KS_LATE_IRQ, KS_DONE_IN_RESET,
+	       KS_HANG_QUEUED };
 
 #define KS_MAX_JOBS	8
 
@@ -52,6 +53,7 @@ struct ks_backend {
 	bool reset_since_run;	/* the core was reset since its last job began */
 	int dumps;		/* coredump sections written */
 	int late_dumps;		/* ...of them after the hung core's reset */
+	int queued;		/* KS_HANG_QUEUED: jobs given, the first hangs */
 	int opens;		/* file_open calls */
 	int closes;		/* file_close calls */
 	spinlock_t lock; /* protects ran, nran */
@@ -83,6 +85,15 @@ static void ks_run_job(void *priv, struct edgenpu_job *job)
 		break;	/* never raises its interrupt */
 	case KS_DONE_IN_RESET:
 		b->held = job;	/* finishes just as the reset catches it */
+		break;
+	case KS_HANG_QUEUED:
+		/*
+		 * A core of two jobs: the first one hangs, the next waits
+		 * behind it and runs only once a reset has cleared the way
+		 * (the core gives it back after the reset).
+		 */
+		if (b->queued++ && READ_ONCE(b->resets))
+			edgenpu_job_done(job, 0);
 		break;
 	case KS_LATE_IRQ:
 		/*
@@ -134,9 +145,10 @@ static void ks_file_close(void *priv, void *ctx)
 	b->closes++;
 }
 
-#define KS_OPS(timeout_ms) {			\
+#define KS_OPS_INFLIGHT(timeout_ms, inflight) {	\
 	.name = "kstest",			\
 	.job_timeout_ms = (timeout_ms),		\
+	.max_inflight = (inflight),		\
 	.get_caps = ks_get_caps,		\
 	.run_job = ks_run_job,			\
 	.reset = ks_reset,			\
@@ -145,8 +157,12 @@ static void ks_file_close(void *priv, void *ctx)
 	.file_close = ks_file_close,		\
 }
 
+#define KS_OPS(timeout_ms)	KS_OPS_INFLIGHT(timeout_ms, 1)
+
 static const struct edgenpu_backend_ops ks_ops = KS_OPS(KS_SAFE_TIMEOUT_MS);
 static const struct edgenpu_backend_ops ks_hang_ops = KS_OPS(KS_HANG_TIMEOUT_MS);
+static const struct edgenpu_backend_ops ks_queue_ops =
+	KS_OPS_INFLIGHT(KS_HANG_TIMEOUT_MS, 2);
 
 struct ks_ctx {
 	struct ks_backend backend;
@@ -196,6 +212,11 @@ static int ks_init(struct kunit *test)
 static int ks_init_hang(struct kunit *test)
 {
 	return ks_init_ops(test, &ks_hang_ops);
+}
+
+static int ks_init_queue(struct kunit *test)
+{
+	return ks_init_ops(test, &ks_queue_ops);
 }
 
 static void ks_exit(struct kunit *test)
@@ -725,7 +746,94 @@ static struct kunit_suite edgenpu_sched_hang_suite = {
 	.test_cases = edgenpu_sched_hang_cases,
 };
 
-kunit_test_suites(&edgenpu_sched_suite, &edgenpu_sched_hang_suite);
+/*
+ * A core that holds two jobs (&edgenpu_backend_ops.max_inflight): the
+ * second reaches the backend while the first runs; a hang of the first
+ * fails it alone, and the core gives the second back after the reset.
+ */
+static void sched_queue_hang_requeues(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct ks_backend *b = &ctx->backend;
+	struct dma_fence *f1, *f2;
+	u64 s1, s2;
+	int i;
+
+	b->mode = KS_HANG_QUEUED;
+	f1 = ks_submit(test, &s1);
+	f2 = ks_submit(test, &s2);
+	/* Both reach the core before the first one's timeout. */
+	for (i = 0; i < 50 && READ_ONCE(b->queued) < 2; i++)
+		usleep_range(2000, 3000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->queued), 2);
+	KUNIT_EXPECT_EQ(test, b->resets, 0);
+	ks_wait(test, f1);
+	ks_wait(test, f2);
+	KUNIT_EXPECT_EQ(test, f1->error, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f2->error, 0);
+	KUNIT_EXPECT_EQ(test, b->resets, 1);
+	/* The core ran 1, 2, and 2 again after the reset. */
+	KUNIT_ASSERT_EQ(test, b->nran, 3);
+	KUNIT_EXPECT_EQ(test, b->ran[0], s1);
+	KUNIT_EXPECT_EQ(test, b->ran[1], s2);
+	KUNIT_EXPECT_EQ(test, b->ran[2], s2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->edev->stats.jobs_done), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->edev->stats.jobs_failed), 1);
+	dma_fence_put(f1);
+	dma_fence_put(f2);
+	/* Both are freed. */
+	KUNIT_EXPECT_TRUE(test, wait_var_event_timeout(&ctx->edev->live_jobs,
+						       !atomic_read(&ctx->edev->live_jobs),
+						       10 * HZ));
+}
+
+/* Removal while the core holds two jobs: both fail with -ENODEV. */
+static void sched_queue_unplug(struct kunit *test)
+{
+	struct ks_ctx *ctx = test->priv;
+	struct ks_backend *b = &ctx->backend;
+	struct dma_fence *f1, *f2;
+	int i, timeouts;
+
+	b->mode = KS_HANG_QUEUED;
+	f1 = ks_submit(test, NULL);
+	f2 = ks_submit(test, NULL);
+	for (i = 0; i < 50 && READ_ONCE(b->queued) < 2; i++)
+		usleep_range(2000, 3000);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->queued), 2);
+	edgenpu_device_destroy(ctx->edev);
+	timeouts = atomic_read(&ctx->edev->cores[0].resets);
+	edgenpu_file_close(&ctx->edev->drm, ctx->file);
+	ctx->file->driver_priv = NULL;
+	ctx->edev = NULL;
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f1));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f2));
+	/* Unless a stalled vCPU let the first one time out before. */
+	if (!timeouts) {
+		KUNIT_EXPECT_EQ(test, f1->error, -ENODEV);
+		KUNIT_EXPECT_EQ(test, f2->error, -ENODEV);
+	} else {
+		KUNIT_EXPECT_EQ(test, f1->error, -ETIMEDOUT);
+	}
+	dma_fence_put(f1);
+	dma_fence_put(f2);
+}
+
+static struct kunit_case edgenpu_sched_queue_cases[] = {
+	KUNIT_CASE(sched_queue_hang_requeues),
+	KUNIT_CASE(sched_queue_unplug),
+	{}
+};
+
+static struct kunit_suite edgenpu_sched_queue_suite = {
+	.name = "edgenpu_sched_queue",
+	.init = ks_init_queue,
+	.exit = ks_exit,
+	.test_cases = edgenpu_sched_queue_cases,
+};
+
+kunit_test_suites(&edgenpu_sched_suite, &edgenpu_sched_hang_suite,
+		  &edgenpu_sched_queue_suite);
 
 /*
  * Bad input of every ioctl, class by class, on the paths that refuse it

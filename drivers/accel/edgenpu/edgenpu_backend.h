@@ -29,6 +29,9 @@ struct drm_edgenpu_caps;
 /* The most cores a device may have (&drm_edgenpu_caps.num_cores). */
 #define EDGENPU_MAX_CORES	8
 
+/* The most jobs one core may hold (&edgenpu_backend_ops.max_inflight). */
+#define EDGENPU_MAX_INFLIGHT	2
+
 /**
  * struct edgenpu_backend_driver - a built-in backend, as module init sees it
  * @name: short name, for messages
@@ -49,13 +52,23 @@ struct edgenpu_backend_driver {
  * @name: short backend name, reported to userspace ("vnpu").
  * @get_caps: fill the device's capabilities. Called once at creation;
  *	the core owns the result afterwards.
- * @run_job: start @job on core @job->core->index. The core runs one job
- *	at a time. May sleep.
- * @reset: stop core @core and bring it back to idle. The job it was
- *	running, if any, must never be reported by edgenpu_job_done()
- *	after this returns. May sleep.
+ * @run_job: start @job on core @job->core->index, or queue it behind the
+ *	jobs the core already holds (at most @max_inflight in all), which
+ *	the core must end in the order they were given. Also called again,
+ *	in order, for the jobs a @reset dropped other than the timed-out
+ *	one: they start over. On the fence-signalling path: must not
+ *	allocate memory. May sleep.
+ * @reset: stop core @core and bring it back to idle. Jobs the core
+ *	finished before it stopped may be reported from inside, in order;
+ *	every other job it held (the running one and those queued behind
+ *	it) must never be reported by edgenpu_job_done() after this
+ *	returns, until @run_job gives it to the core again. May sleep.
  * @job_timeout_ms: how long a job may run before the core is reset; 0
  *	takes the module's job_timeout_ms.
+ * @max_inflight: how many jobs one core may hold at once: the running
+ *	one and those queued behind it in the device, so that the next job
+ *	starts without waiting for the driver; 0 means 1, at most
+ *	%EDGENPU_MAX_INFLIGHT. The core's scheduler gives a core no more.
  * @file_open: optional: a file was opened; set *@ctx to the backend's
  *	state for it (a device MMU context), which edgenpu_job_file_ctx()
  *	returns for the file's jobs. Not called once
@@ -81,6 +94,7 @@ struct edgenpu_backend_driver {
 struct edgenpu_backend_ops {
 	const char *name;
 	unsigned int job_timeout_ms;
+	unsigned int max_inflight;
 	void (*get_caps)(void *priv, struct drm_edgenpu_caps *caps);
 	void (*run_job)(void *priv, struct edgenpu_job *job);
 	void (*reset)(void *priv, unsigned int core);

@@ -8,18 +8,19 @@
 /*
  * drm_sched_init() takes a struct drm_sched_init_args since 6.15 (and in
  * later 6.12 stable releases); before, the same values as arguments.
- * One core runs one job at a time: credit limit 1.
+ * A job costs one credit, so @credit_limit is how many jobs the core
+ * may hold at once (&edgenpu_backend_ops.max_inflight).
  */
 int edgenpu_compat_sched_init(struct drm_gpu_scheduler *sched,
 			      const struct drm_sched_backend_ops *ops,
-			      long timeout, const char *name,
+			      u32 credit_limit, long timeout, const char *name,
 			      struct device *dev)
 {
 #ifdef EDGENPU_HAVE_DRM_SCHED_INIT_ARGS
 	const struct drm_sched_init_args args = {
 		.ops = ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
-		.credit_limit = 1,
+		.credit_limit = credit_limit,
 		.timeout = timeout,
 		.name = name,
 		.dev = dev,
@@ -27,7 +28,7 @@ int edgenpu_compat_sched_init(struct drm_gpu_scheduler *sched,
 
 	return drm_sched_init(sched, &args);
 #else
-	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT, 1, 0,
-			      timeout, NULL, NULL, name, dev);
+	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT,
+			      credit_limit, 0, timeout, NULL, NULL, name, dev);
 #endif
 }

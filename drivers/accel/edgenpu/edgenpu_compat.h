@@ -81,14 +81,44 @@
 #endif
 
 /*
+ * The end of a timeout, with the jobs a core still holds surviving it.
+ * drm_sched_stop() frees the pending jobs that finished, the guilty one
+ * included (it must be finished by then: see edgenpu_sched_timedout_job()),
+ * and detaches the scheduler from the hardware fences of the others,
+ * dropping its references to them; drm_sched_start() then completes
+ * every job it finds detached with -ECANCELED (the errno it is given,
+ * from 6.13). A core holds up to &edgenpu_backend_ops.max_inflight jobs,
+ * so the ones behind the hung job must be attached again in between.
+ * drm_sched_resubmit_jobs() does that on every supported kernel (6.12 to
+ * 7.2; deprecated but kept): it calls run_job once more for each pending
+ * job, oldest first, and takes the fence it returns. edgenpu's run_job
+ * hands back the job's own hardware fence and leaves the device alone
+ * (the core holds the job, or the job has ended), so none of the
+ * dma_fence rules its deprecation note warns of (a fence initialised
+ * twice, memory allocated while signalling) is at stake. drm_sched_start()
+ * then attaches each job to its fence again, or completes it with the
+ * fence's error if it signalled meanwhile.
+ */
+static inline void edgenpu_sched_restart(struct drm_gpu_scheduler *sched,
+					 struct drm_sched_job *bad)
+{
+	drm_sched_stop(sched, bad);
+	drm_sched_resubmit_jobs(sched);
+	edgenpu_sched_start(sched);
+}
+
+/*
  * A spurious timeout (the job had already finished). The scheduler took
  * the job off its pending list before asking the driver. Kernels with
- * DRM_GPU_SCHED_STAT_NO_HANG (6.17) put it back themselves. Older ones
- * never do: the job would never be freed (its buffers and the module
- * pinned, a drm_mm_takedown WARNING at unload). There, drm_sched_stop()
- * puts it back, finds it finished and marks it the guilty job, which
- * the scheduler frees as soon as this returns; nothing else was running
- * on the core (one credit per core).
+ * DRM_GPU_SCHED_STAT_NO_HANG (6.17) put it back themselves and the jobs
+ * behind it keep running untouched. Older ones never do: the job would
+ * never be freed (its buffers and the module pinned, a drm_mm_takedown
+ * WARNING at unload). There, drm_sched_stop() puts it back, finds it
+ * finished and marks it the guilty job, which the scheduler frees as
+ * soon as this returns. Another job may be running or queued on the core
+ * behind it (a core holds up to &edgenpu_backend_ops.max_inflight): it
+ * is not reset, and edgenpu_sched_restart() attaches it again to its
+ * hardware fence rather than letting drm_sched_start() cancel it.
  */
 static inline enum drm_gpu_sched_stat
 edgenpu_sched_false_timeout(struct drm_gpu_scheduler *sched,
@@ -97,8 +127,7 @@ edgenpu_sched_false_timeout(struct drm_gpu_scheduler *sched,
 #ifdef EDGENPU_HAVE_DRM_GPU_SCHED_STAT_NO_HANG
 	return DRM_GPU_SCHED_STAT_NO_HANG;
 #else
-	drm_sched_stop(sched, job);
-	edgenpu_sched_start(sched);
+	edgenpu_sched_restart(sched, job);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 #endif
 }
@@ -125,7 +154,7 @@ static inline int edgenpu_sched_job_init(struct drm_sched_job *job,
 
 int edgenpu_compat_sched_init(struct drm_gpu_scheduler *sched,
 			      const struct drm_sched_backend_ops *ops,
-			      long timeout, const char *name,
+			      u32 credit_limit, long timeout, const char *name,
 			      struct device *dev);
 
 #endif /* __EDGENPU_COMPAT_H__ */

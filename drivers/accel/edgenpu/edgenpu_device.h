@@ -25,7 +25,8 @@ struct edgenpu_dump_snap;
 
 /**
  * struct edgenpu_core - one execution core and its scheduler
- * @sched: the core's DRM scheduler; it runs one job at a time
+ * @sched: the core's DRM scheduler; it gives the core at most
+ *	@max_inflight jobs at a time
  * @edev: the device
  * @index: core number
  * @fence_context: dma_fence context of the core's hardware fences
@@ -33,8 +34,10 @@ struct edgenpu_dump_snap;
  * @fence_lock: lock of the core's hardware fences
  * @resets: resets of this core
  * @last_reset_ns: time from the last timeout to the core being free
+ * @max_inflight: the jobs the core may hold, as the backend says
  * @active_lock: protects @active
- * @active: the job the backend is running, until it is reported
+ * @active: the jobs the backend holds (running or queued), oldest first,
+ *	linked by &edgenpu_job.core_link; each stays until it is reported
  * @dump: the backend's view of the core at its last timeout, until the
  *	crash dump takes it (edgenpu_coredump.c); NULL when the backend
  *	has no &edgenpu_backend_ops.coredump
@@ -48,8 +51,9 @@ struct edgenpu_core {
 	spinlock_t fence_lock; /* the hardware fences of this core */
 	atomic_t resets;
 	u64 last_reset_ns;
-	spinlock_t active_lock; /* protects active */
-	struct edgenpu_job *active;
+	unsigned int max_inflight;
+	spinlock_t active_lock; /* protects active, edgenpu_job.core_link */
+	struct list_head active;
 	struct edgenpu_dump_snap *dump;
 };
 

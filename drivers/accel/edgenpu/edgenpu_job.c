@@ -50,6 +50,7 @@ struct edgenpu_job *edgenpu_job_alloc(struct edgenpu_file *efile, u32 nbos)
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&job->refcount);
+	INIT_LIST_HEAD(&job->core_link);
 	job->edev = edev;
 	drm_dev_get(&edev->drm);
 	__module_get(THIS_MODULE);

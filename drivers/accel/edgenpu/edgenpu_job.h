@@ -32,6 +32,8 @@ struct edgenpu_file;
  * @edev: the device, referenced (a job can outlive its device's removal)
  * @efile: the submitting file, referenced (hang accounting, errors)
  * @core: the core it runs on, once run
+ * @core_link: in &edgenpu_core.active while the core holds the job;
+ *	empty once it was reported or failed
  * @bos: the buffer table's objects, referenced
  * @maps: their kernel mappings, for the engine, once pinned
  * @buffers: the engine's view of the buffer table (edgenpu_exec.c)
@@ -66,6 +68,7 @@ struct edgenpu_job {
 	struct edgenpu_device *edev;
 	struct edgenpu_file *efile;
 	struct edgenpu_core *core;
+	struct list_head core_link;
 	struct drm_gem_object **bos;
 	struct iosys_map *maps;
 	struct edgenpu_engine_buffer *buffers;

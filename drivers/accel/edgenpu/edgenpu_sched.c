@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edgenpu scheduling: one drm_gpu_scheduler per core running one job at
- * a time, the cores' hardware fences, completion, timeouts with core
- * reset, and draining the cores at removal.
+ * edgenpu scheduling: one drm_gpu_scheduler per core, which gives the
+ * core as many jobs as its backend lets it hold (a running one and, on
+ * the PCI NPU, one queued behind it), the cores' hardware fences,
+ * completion, timeouts with core reset, and draining the cores at
+ * removal.
  *
  * Jobs reach the scheduler validated and pinned (edgenpu_submit.c). Each
  * open file has one entity per priority spanning all cores
@@ -57,8 +59,10 @@ static const struct dma_fence_ops edgenpu_fence_ops = {
 };
 
 /*
- * Take @job off its core, if it is still the core's active job: whoever
- * takes it signals its hardware fence, exactly once.
+ * Take @job off its core, if the core still holds it: whoever takes it
+ * signals its hardware fence, exactly once. A core ends its jobs in the
+ * order it was given them, and so the fences of its context signal in
+ * order: the job taken is always the oldest the core holds.
  */
 static bool edgenpu_core_take(struct edgenpu_core *core, struct edgenpu_job *job)
 {
@@ -66,11 +70,29 @@ static bool edgenpu_core_take(struct edgenpu_core *core, struct edgenpu_job *job
 	bool mine;
 
 	spin_lock_irqsave(&core->active_lock, flags);
-	mine = core->active == job;
-	if (mine)
-		core->active = NULL;
+	mine = !list_empty(&job->core_link);
+	if (mine) {
+		WARN_ON_ONCE(list_first_entry(&core->active, struct edgenpu_job,
+					      core_link) != job);
+		list_del_init(&job->core_link);
+	}
 	spin_unlock_irqrestore(&core->active_lock, flags);
 	return mine;
+}
+
+/* The oldest job @core holds, taken off it; NULL when it holds none. */
+static struct edgenpu_job *edgenpu_core_take_first(struct edgenpu_core *core)
+{
+	struct edgenpu_job *job;
+	unsigned long flags;
+
+	spin_lock_irqsave(&core->active_lock, flags);
+	job = list_first_entry_or_null(&core->active, struct edgenpu_job,
+				       core_link);
+	if (job)
+		list_del_init(&job->core_link);
+	spin_unlock_irqrestore(&core->active_lock, flags);
+	return job;
 }
 
 /* Count a finished job, for the device and its file, and keep its record. */
@@ -135,6 +157,13 @@ static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
 	bool cookie;
 	int idx;
 
+	/*
+	 * Run before, and now handed back by drm_sched_resubmit_jobs()
+	 * after a timeout (edgenpu_sched_restart()): the core still holds
+	 * the job, or it has ended, and its fence is the same one.
+	 */
+	if (job->done_fence)
+		return dma_fence_get(job->done_fence);
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 
@@ -154,7 +183,7 @@ static struct dma_fence *edgenpu_sched_run_job(struct drm_sched_job *sched_job)
 		return fence;
 	}
 	spin_lock_irq(&core->active_lock);
-	core->active = job;
+	list_add_tail(&job->core_link, &core->active);
 	spin_unlock_irq(&core->active_lock);
 	edev->ops->run_job(edev->priv, job);
 	drm_dev_exit(idx);
@@ -178,6 +207,38 @@ static void edgenpu_job_fail_hung(struct edgenpu_job *job)
 	dma_fence_signal(job->done_fence);
 }
 
+/*
+ * After a reset: give the core again, oldest first, the jobs it still
+ * holds. They were queued behind the hung job (or, if that one finished
+ * just before the reset, running behind it) and are innocent; the reset
+ * dropped them from the device, which never wrote their buffers (the
+ * backend's &edgenpu_backend_ops.reset), so they start over and are
+ * reported as if nothing had happened. Called with the scheduler
+ * stopped and the device present; nothing here allocates.
+ */
+static void edgenpu_core_requeue(struct edgenpu_core *core)
+{
+	struct edgenpu_device *edev = core->edev;
+	struct edgenpu_job *jobs[EDGENPU_MAX_INFLIGHT];
+	struct edgenpu_job *job;
+	unsigned int n = 0, i;
+
+	/*
+	 * None of them can be freed while the scheduler is stopped, even
+	 * if it ends as soon as it is given back.
+	 */
+	spin_lock_irq(&core->active_lock);
+	list_for_each_entry(job, &core->active, core_link)
+		if (!WARN_ON_ONCE(n == ARRAY_SIZE(jobs)))
+			jobs[n++] = job;
+	spin_unlock_irq(&core->active_lock);
+	for (i = 0; i < n; i++) {
+		drm_dbg_driver(&edev->drm, "core %u: job %llu queued again after the reset\n",
+			       core->index, jobs[i]->seqno);
+		edev->ops->run_job(edev->priv, jobs[i]);
+	}
+}
+
 static enum drm_gpu_sched_stat
 edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
@@ -199,6 +260,7 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 	 * First make sure the core will never report this job. A backend
 	 * whose job finished before the reset caught it reports it from
 	 * reset: then it is no hang, and the core cannot take it below.
+	 * The jobs queued behind it stay on the core, dropped by the reset.
 	 */
 	if (drm_dev_enter(&edev->drm, &idx)) {
 		drm_info(&edev->drm, "core %u: job %llu timed out, resetting\n",
@@ -219,9 +281,13 @@ edgenpu_sched_timedout_job(struct drm_sched_job *sched_job)
 		edgenpu_job_fail_hung(job);
 	else
 		edgenpu_coredump_forget(job);
+	/* The innocent jobs behind it start over, in order. */
+	if (drm_dev_enter(&edev->drm, &idx)) {
+		edgenpu_core_requeue(core);
+		drm_dev_exit(idx);
+	}
 	dma_fence_end_signalling(cookie);
-	drm_sched_stop(&core->sched, sched_job);
-	edgenpu_sched_start(&core->sched);
+	edgenpu_sched_restart(&core->sched, sched_job);
 	return EDGENPU_SCHED_STAT_RESET;
 }
 
@@ -259,9 +325,13 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 		core->index = i;
 		spin_lock_init(&core->fence_lock);
 		spin_lock_init(&core->active_lock);
+		INIT_LIST_HEAD(&core->active);
+		core->max_inflight = clamp(edev->ops->max_inflight, 1u,
+					   EDGENPU_MAX_INFLIGHT);
 		core->fence_context = dma_fence_context_alloc(1);
 		ret = edgenpu_compat_sched_init(&core->sched, &edgenpu_sched_ops,
-						timeout, edev->name, edev->drm.dev);
+						core->max_inflight, timeout,
+						edev->name, edev->drm.dev);
 		if (ret) {
 			while (i--)
 				drm_sched_fini(&edev->cores[i].sched);
@@ -288,8 +358,9 @@ void edgenpu_sched_fini(struct edgenpu_device *edev)
  * edgenpu_jobs_drain() - stop the cores and wait for every job's release
  * @edev: an unplugged device
  *
- * Running jobs fail with -ENODEV; queued ones fail fast once the device
- * is unplugged; the scheduler frees them all, some from a work item.
+ * The jobs the cores hold (running, or queued in the device behind the
+ * running one) fail with -ENODEV; those still in the scheduler's queues
+ * fail fast once the device is unplugged; the scheduler frees them all, some from a work item.
  * They hold buffer objects and run this module's code: each job holds
  * the device and the module until it is freed.
  */
@@ -298,18 +369,13 @@ void edgenpu_jobs_drain(struct edgenpu_device *edev)
 	unsigned int ms = (edev->ops->job_timeout_ms ?: job_timeout_ms) * 2 + 5000;
 	unsigned int i;
 
-	/* Stop every core, and fail what it was running. */
+	/* Stop every core, and fail every job it held, oldest first. */
 	for (i = 0; i < edev->caps.num_cores; i++) {
 		struct edgenpu_core *core = &edev->cores[i];
 		struct edgenpu_job *job;
-		unsigned long flags;
 
 		edev->ops->reset(edev->priv, i);
-		spin_lock_irqsave(&core->active_lock, flags);
-		job = core->active;
-		core->active = NULL;
-		spin_unlock_irqrestore(&core->active_lock, flags);
-		if (job) {
+		while ((job = edgenpu_core_take_first(core))) {
 			dma_fence_set_error(job->done_fence, -ENODEV);
 			dma_fence_signal(job->done_fence);
 		}

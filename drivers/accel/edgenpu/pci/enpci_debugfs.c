@@ -18,6 +18,8 @@
  *                 runs with buffer table entry INDEX at device address VA
  *  inj_*          the device's fault injection registers (when present)
  *  power          the POWER register, read without resuming the device
+ *  queues         each core's Q_HEAD, Q_TAIL, Q_SIZE, STATUS and
+ *                 JOBS_DONE, and how many jobs the driver has given it
  */
 
 #include <linux/debugfs.h>
@@ -185,6 +187,36 @@ static int enpci_reg_set(void *data, u64 val)
 	return 0;
 }
 
+/*
+ * One line per core: its queue registers, read without resuming the
+ * device, and the jobs the driver holds on it. Shows whether the ring
+ * holds a job queued behind the running one.
+ */
+static int enpci_queues_show(struct seq_file *m, void *data)
+{
+	struct enpci_device *npu = m->private;
+	unsigned int i;
+
+	seq_puts(m, "core head tail size status jobs_done driver_jobs\n");
+	for (i = 0; i < npu->num_cores; i++) {
+		struct enpci_core *core = &npu->cores[i];
+		unsigned long flags;
+		u32 count;
+
+		spin_lock_irqsave(&core->lock, flags);
+		count = core->count;
+		spin_unlock_irqrestore(&core->lock, flags);
+		seq_printf(m, "%u %u %u %u %u %u %u\n", i,
+			   enpci_core_read(core, ENPCI_Q_HEAD),
+			   enpci_core_read(core, ENPCI_Q_TAIL),
+			   enpci_core_read(core, ENPCI_Q_SIZE),
+			   enpci_core_read(core, ENPCI_STATUS),
+			   enpci_core_read(core, ENPCI_JOBS_DONE), count);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(enpci_queues);
+
 DEFINE_DEBUGFS_ATTRIBUTE(enpci_reg_rw_fops, enpci_reg_get, enpci_reg_set, "%llu\n");
 DEFINE_DEBUGFS_ATTRIBUTE(enpci_reg_ro_fops, enpci_reg_get, NULL, "%llu\n");
 
@@ -259,6 +291,7 @@ void enpci_debugfs_init(struct enpci_device *npu)
 	debugfs_create_file("mmu_maps", 0400, test->dir, npu, &enpci_maps_fops);
 	debugfs_create_file("redirect_next", 0600, test->dir, npu,
 			    &enpci_redirect_fops);
+	debugfs_create_file("queues", 0400, test->dir, npu, &enpci_queues_fops);
 	enpci_debugfs_regs(test, npu);
 }
 
@@ -278,14 +311,17 @@ void enpci_debugfs_fini(struct enpci_device *npu)
 
 /**
  * enpci_debugfs_redirect() - apply an armed redirect to a starting job
- * @core: the core, its buffer table (core->buftab) filled for the job
+ * @core: the core
+ * @buftab: the buffer table the core will read, filled for the job
  * @map: the job's mapping, in its file's context
  *
  * One-shot: the first job of a file the arming process opened takes the
  * redirect, whether or not it has entry INDEX. On the fence-signalling
  * path: a spinlock, no allocation.
  */
-void enpci_debugfs_redirect(struct enpci_core *core, const struct enpci_map *map)
+void enpci_debugfs_redirect(struct enpci_core *core,
+			    struct enpci_buf_entry *buftab,
+			    const struct enpci_map *map)
 {
 	struct enpci_test *test = core->npu->test;
 	unsigned long flags;
@@ -298,7 +334,7 @@ void enpci_debugfs_redirect(struct enpci_core *core, const struct enpci_map *map
 		index = test->index;
 		va = test->va;
 		if (index < map->nbufs)
-			core->buftab[index].va = cpu_to_le64(va);
+			buftab[index].va = cpu_to_le64(va);
 		test->pid = 0;
 		done = true;
 	}

@@ -21,17 +21,19 @@ void enpci_debugfs_unregister(void);
 void enpci_debugfs_init(struct enpci_device *npu);
 void enpci_debugfs_fini(struct enpci_device *npu);
 void enpci_debugfs_redirect(struct enpci_core *core,
+			    struct enpci_buf_entry *buftab,
 			    const struct enpci_map *map);
 
 /*
- * Apply an armed redirect to the buffer table the core is about to run
- * (core->buftab). Nothing happens unless the test hooks are on.
+ * Apply an armed redirect to the buffer table @buftab the core is about
+ * to run. Nothing happens unless the test hooks are on.
  */
 static inline void enpci_test_redirect(struct enpci_core *core,
+				       struct enpci_buf_entry *buftab,
 				       const struct enpci_map *map)
 {
 	if (unlikely(core->npu->test))
-		enpci_debugfs_redirect(core, map);
+		enpci_debugfs_redirect(core, buftab, map);
 }
 
 #endif /* __ENPCI_DEBUGFS_H__ */

@@ -8,7 +8,8 @@
  * gets its own MSI-X vector. Every open file gets a device MMU context
  * (enpci_mmu.c); a job's buffers are mapped into it at submission and
  * unmapped when the job is freed; a job runs from its core's ring
- * (enpci_queue.c).
+ * (enpci_queue.c), where the next job waits queued behind the running
+ * one.
  */
 
 #include <linux/dma-mapping.h>
@@ -107,16 +108,27 @@ static void enpci_cleanup_job(void *priv, struct edgenpu_job *job)
 	enpci_unmap_job(edgenpu_job_priv(job));
 }
 
-static const struct edgenpu_backend_ops enpci_backend_ops = {
-	.name = "pci",
-	.get_caps = enpci_get_caps,
-	.run_job = enpci_run_job,
-	.reset = enpci_reset,
-	.file_open = enpci_file_open,
-	.file_close = enpci_file_close,
-	.prepare_job = enpci_prepare_job,
-	.cleanup_job = enpci_cleanup_job,
-	.coredump = enpci_dump,
+/*
+ * Static, since the core may read its device's ops until the last open
+ * file goes, after remove. A ring of two entries holds one job at a time
+ * (enpci_read_caps()), hence two tables.
+ */
+#define ENPCI_BACKEND_OPS(inflight) {		\
+	.name = "pci",				\
+	.max_inflight = (inflight),		\
+	.get_caps = enpci_get_caps,		\
+	.run_job = enpci_run_job,		\
+	.reset = enpci_reset,			\
+	.file_open = enpci_file_open,		\
+	.file_close = enpci_file_close,		\
+	.prepare_job = enpci_prepare_job,	\
+	.cleanup_job = enpci_cleanup_job,	\
+	.coredump = enpci_dump,			\
+}
+
+static const struct edgenpu_backend_ops enpci_backend_ops[] = {
+	ENPCI_BACKEND_OPS(1),
+	ENPCI_BACKEND_OPS(ENPCI_MAX_INFLIGHT),
 };
 
 /*
@@ -197,6 +209,12 @@ static int enpci_read_caps(struct enpci_device *npu)
 	}
 	/* A ring is a power of two entries, at most QUEUE_DEPTH. */
 	npu->queue_depth = rounddown_pow_of_two(min(depth, 256u));
+	/*
+	 * A core holds a running job and one queued behind it, so that it
+	 * starts the next one without waiting for the driver. The ring
+	 * keeps one entry free: HEAD == TAIL means empty.
+	 */
+	npu->max_inflight = npu->queue_depth > 2 ? ENPCI_MAX_INFLIGHT : 1;
 	return 0;
 }
 
@@ -294,7 +312,9 @@ static int enpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_reset;
 
 	enpci_debugfs_init(npu);
-	npu->edev = edgenpu_device_create(&pdev->dev, &enpci_backend_ops, npu);
+	npu->edev = edgenpu_device_create(&pdev->dev,
+					  &enpci_backend_ops[npu->max_inflight > 1],
+					  npu);
 	if (IS_ERR(npu->edev)) {
 		ret = PTR_ERR(npu->edev);
 		enpci_debugfs_fini(npu);

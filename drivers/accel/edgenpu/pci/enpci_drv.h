@@ -22,49 +22,88 @@ extern const struct edgenpu_backend_driver enpci_backend_driver;
 struct enpci_device;
 struct enpci_test;
 
+/*
+ * Jobs a core holds at once: the running one and one queued behind it in
+ * the ring (&edgenpu_backend_ops.max_inflight); one on a device whose
+ * rings have two entries (enpci_read_caps()).
+ */
+#define ENPCI_MAX_INFLIGHT	2
+
+/**
+ * struct enpci_jobbuf - the DMA buffers of one job the core holds
+ * @cmd: its command stream (1 MiB)
+ * @buftab: its buffer table
+ * @profile: its per-op timestamps
+ * @cmd_dma: bus address of @cmd
+ * @buftab_dma: of @buftab
+ * @profile_dma: of @profile
+ */
+struct enpci_jobbuf {
+	void *cmd;
+	struct enpci_buf_entry *buftab;
+	__le64 *profile;
+	dma_addr_t cmd_dma;
+	dma_addr_t buftab_dma;
+	dma_addr_t profile_dma;
+};
+
+/**
+ * struct enpci_inflight - a job the core holds, and its descriptor
+ * @job: the job, until it is reported or a reset drops it
+ * @seqno: its descriptor's seqno (never 0)
+ * @slot: its ring entry
+ * @ctx: its MMU context id
+ * @cmd_size: its command stream's size
+ * @nbufs: entries in its buffer table
+ * @profile: it records per-op timestamps
+ */
+struct enpci_inflight {
+	struct edgenpu_job *job;
+	u64 seqno;
+	u32 slot;
+	u32 ctx;
+	u32 cmd_size;
+	u32 nbufs;
+	bool profile;
+};
+
 /**
  * struct enpci_core - one execution core: its ring and job buffers
  * @npu: its device
  * @index: core number
  * @irq: its MSI-X vector's Linux IRQ
- * @lock: protects @job, @seqno, @slot and @tail against the IRQ handler
- * @job: the job in flight, until it is reported or a reset takes it
- * @seqno: the last descriptor's seqno, the in-flight one's while @job
- *	is set (never 0)
- * @slot: its ring entry
+ * @lock: protects @fifo, @first, @count, @seqno and @tail against the
+ *	IRQ handler
+ * @fifo: the jobs the core holds, in ring order from @first; entry I
+ *	uses @bufs[I]
+ * @first: the oldest one's index in @fifo
+ * @count: how many the core holds (at most &enpci_device.max_inflight)
+ * @seqno: the last descriptor's seqno
  * @tail: the next free ring entry (Q_TAIL)
  * @size: ring entries (Q_SIZE)
  * @ring: the descriptor ring, @size 64-byte descriptors
  * @done: one 32-byte completion record per ring entry
- * @cmd: the running job's command stream (1 MiB)
- * @buftab: its buffer table
- * @profile: its per-op timestamps
+ * @bufs: command stream, buffer table and profile area of each job the
+ *	core may hold
  * @ring_dma: bus address of @ring
  * @done_dma: of @done
- * @cmd_dma: of @cmd
- * @buftab_dma: of @buftab
- * @profile_dma: of @profile
  */
 struct enpci_core {
 	struct enpci_device *npu;
 	unsigned int index;
 	int irq;
-	spinlock_t lock; /* job, seqno, slot, tail */
-	struct edgenpu_job *job;
+	spinlock_t lock; /* fifo, first, count, seqno, tail */
+	struct enpci_inflight fifo[ENPCI_MAX_INFLIGHT];
+	u32 first;
+	u32 count;
 	u64 seqno;
-	u32 slot;
 	u32 tail;
 	u32 size;
 	struct enpci_desc *ring;
 	struct enpci_done *done;
-	void *cmd;
-	struct enpci_buf_entry *buftab;
-	__le64 *profile;
+	struct enpci_jobbuf bufs[ENPCI_MAX_INFLIGHT];
 	dma_addr_t ring_dma;
 	dma_addr_t done_dma;
-	dma_addr_t cmd_dma;
-	dma_addr_t buftab_dma;
-	dma_addr_t profile_dma;
 };
 
 /**
@@ -73,7 +112,10 @@ struct enpci_core {
  * @regs: BAR0
  * @edev: the core's view of it
  * @num_cores: cores the device has (NUM_CORES)
- * @queue_depth: its QUEUE_DEPTH
+ * @queue_depth: the entries of each core's ring: QUEUE_DEPTH, rounded
+ *	down to a power of two, at most 256
+ * @max_inflight: the jobs a core holds at once, %ENPCI_MAX_INFLIGHT or,
+ *	with a ring of two entries, 1 (a full ring would look empty)
  * @op_mask: opcodes it executes (OP_MASK_HI:LO)
  * @features: FEATURES
  * @num_ctx: MMU context table entries (MMU_NUM_CTX)
@@ -92,6 +134,7 @@ struct enpci_device {
 	struct edgenpu_device *edev;
 	unsigned int num_cores;
 	u32 queue_depth;
+	u32 max_inflight;
 	u64 op_mask;
 	u32 features;
 	u32 num_ctx;

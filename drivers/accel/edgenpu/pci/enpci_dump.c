@@ -9,8 +9,9 @@
  * Text, one "NAME: value" line each, register names as in
  * Documentation/edgenpu/hardware.rst: the global registers, the hung
  * core's registers, then its ring as the driver filled it (the
- * descriptors in flight, their buffer tables and completion records,
- * and the record of the job before them). On the fence-signalling path:
+ * descriptors in flight, the running job's and the one queued behind it,
+ * their buffer tables and completion records, and the record of the job
+ * before them). On the fence-signalling path:
  * register reads and copies only, nothing allocated.
  */
 
@@ -118,16 +119,17 @@ static size_t enpci_dump_desc(const struct enpci_core *core, u32 slot,
 			 le64_to_cpu(d->seqno), ctx, entry);
 }
 
-/* The buffer table of descriptor @slot (every job uses the core's one). */
+/* The buffer table of descriptor @slot, in job buffer set @b. */
 static size_t enpci_dump_buftab(const struct enpci_core *core, u32 slot,
-				char *buf, size_t size)
+				const struct enpci_jobbuf *b, char *buf,
+				size_t size)
 {
 	u32 nbufs = le32_to_cpu(core->ring[slot].num_buffers);
 	u32 i, shown = min_t(u32, nbufs, ENPCI_DUMP_BUFTAB);
 	size_t n = 0;
 
 	for (i = 0; i < shown; i++) {
-		const struct enpci_buf_entry *e = &core->buftab[i];
+		const struct enpci_buf_entry *e = &b->buftab[i];
 		u32 f = le32_to_cpu(e->flags);
 
 		n += scnprintf(buf + n, size - n,
@@ -155,36 +157,43 @@ static size_t enpci_dump_done(const struct enpci_core *core, u32 slot,
 }
 
 /*
- * The ring as the driver filled it: from the in-flight slot to the
- * driver's tail, and the completion record of the entry before it.
+ * The ring as the driver filled it: each job the core holds, oldest
+ * (running) first, and the completion record of the entry before them.
  */
 static size_t enpci_dump_ring(struct enpci_core *core, char *buf, size_t size)
 {
-	u32 first, slot, tail, mask = core->size - 1;
+	u32 slots[ENPCI_MAX_INFLIGHT], sets[ENPCI_MAX_INFLIGHT];
+	u32 count, tail, k, mask = core->size - 1;
 	unsigned long flags;
-	bool busy;
 	u64 seqno;
 	size_t n;
 
 	spin_lock_irqsave(&core->lock, flags);
-	first = core->slot;
+	count = core->count;
+	for (k = 0; k < count; k++) {
+		sets[k] = (core->first + k) % ENPCI_MAX_INFLIGHT;
+		slots[k] = core->fifo[sets[k]].slot;
+	}
 	tail = core->tail;
 	seqno = core->seqno;
-	busy = core->job;
 	spin_unlock_irqrestore(&core->lock, flags);
 
-	n = scnprintf(buf, size,
-		      "core %u ring: driver tail %u, %s slot %u, seqno %llu\n",
-		      core->index, tail, busy ? "job in flight at" : "no job in flight, last",
-		      first, seqno);
-	slot = first;
-	do {
-		n += enpci_dump_desc(core, slot, buf + n, size - n);
-		n += enpci_dump_buftab(core, slot, buf + n, size - n);
-		n += enpci_dump_done(core, slot, buf + n, size - n);
-		slot = (slot + 1) & mask;
-	} while (busy && slot != tail);
-	n += enpci_dump_done(core, (first - 1) & mask, buf + n, size - n);
+	if (count)
+		n = scnprintf(buf, size,
+			      "core %u ring: driver tail %u, %u job(s) in flight, job in flight at slot %u, last seqno %llu\n",
+			      core->index, tail, count, slots[0], seqno);
+	else
+		n = scnprintf(buf, size,
+			      "core %u ring: driver tail %u, no job in flight, last seqno %llu\n",
+			      core->index, tail, seqno);
+	for (k = 0; k < count; k++) {
+		n += enpci_dump_desc(core, slots[k], buf + n, size - n);
+		n += enpci_dump_buftab(core, slots[k], &core->bufs[sets[k]],
+				       buf + n, size - n);
+		n += enpci_dump_done(core, slots[k], buf + n, size - n);
+	}
+	n += enpci_dump_done(core, ((count ? slots[0] : tail) - 1) & mask,
+			     buf + n, size - n);
 	return n;
 }
 

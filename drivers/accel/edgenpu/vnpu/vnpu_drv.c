@@ -198,8 +198,13 @@ static void vnpu_reset(void *priv, unsigned int index)
 	atomic_set(&core->cancel, 0);
 }
 
+/*
+ * One job per core: the core's work item runs the job on the CPU, and
+ * nothing would be gained by queueing the next behind it.
+ */
 static const struct edgenpu_backend_ops vnpu_backend_ops = {
 	.name = "vnpu",
+	.max_inflight = 1,
 	.get_caps = vnpu_get_caps,
 	.run_job = vnpu_run_job,
 	.reset = vnpu_reset,
