@@ -158,6 +158,23 @@ static int fence_ready(int fd, int timeout_ms)
 	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
 }
 
+/* The library's core queue depth is the one the caps tell (uapi 1.3). */
+static void test_queue_depth(struct tap *t, struct edgenpu_device *dev)
+{
+	struct drm_edgenpu_caps caps = { 0 };
+	struct drm_edgenpu_query q = {
+		.query = DRM_EDGENPU_QUERY_CAPS, .size = sizeof(caps),
+		.data = (uintptr_t)&caps,
+	};
+	int ret = gu_ioctl(edgenpu_device_fd(dev), DRM_IOCTL_EDGENPU_QUERY, &q);
+
+	tap_check(t, ret == 0 && caps.core_queue_depth >= 1 &&
+		  edgenpu_device_core_queue_depth(dev) == caps.core_queue_depth &&
+		  edgenpu_device_core_queue_depth(NULL) == 0,
+		  "core queue depth %u, as the caps say (%u)",
+		  edgenpu_device_core_queue_depth(dev), caps.core_queue_depth);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : gu_node0();
@@ -196,6 +213,7 @@ int main(int argc, char **argv)
 		  "builder: an ADD whose output lies past its buffer");
 	if (!tap_check(&t, rig_init(&r, path) == 0, "open %s, four buffers", path))
 		return tap_done(&t);
+	test_queue_depth(&t, r.dev);
 	rig_load(&r, stream, size, 1);
 	ret = edgenpu_cmd_validate(stream, size, r.bufs, r.flags, 3, &op, msg,
 				   sizeof(msg));

@@ -48,6 +48,7 @@
 #define PT_PARAMS	"/sys/module/edgenpu/parameters/"
 #define PT_BAR0_SIZE	0x10000
 #define PT_REG_FEATURES	0x008
+#define PT_REG_QUEUE_DEPTH	0x018
 #define PT_FEATURES_INJ	2
 #define PT_REG_POWER	0x044
 #define PT_REG_INJ_HANG	0x8000
@@ -74,6 +75,7 @@ struct pt_env {
 	char dbg[128];		/* the core's debugfs directory */
 	volatile uint8_t *bar;	/* BAR0 through resource0, if it maps */
 	unsigned int cores;
+	unsigned int depth;	/* caps.core_queue_depth */
 };
 
 /* One open file with a copy job: out = in, PT_N bytes. */
@@ -160,7 +162,7 @@ static void pt_map_bar(struct pt_env *e)
 		close(fd);
 }
 
-static int pt_query_cores(const char *node, unsigned int *cores)
+static int pt_query_caps(const char *node, struct pt_env *e)
 {
 	struct drm_edgenpu_caps caps = { 0 };
 	struct drm_edgenpu_query q = {
@@ -173,7 +175,8 @@ static int pt_query_cores(const char *node, unsigned int *cores)
 		return -errno;
 	ret = gu_ioctl(fd, DRM_IOCTL_EDGENPU_QUERY, &q);
 	close(fd);
-	*cores = caps.num_cores;
+	e->cores = caps.num_cores;
+	e->depth = caps.core_queue_depth;
 	return ret;
 }
 
@@ -195,7 +198,7 @@ static int pt_env_init(struct pt_env *e, const char *node)
 	snprintf(e->pcidev, sizeof(e->pcidev), "/sys/bus/pci/devices/%s/", e->bdf);
 	snprintf(e->hooks, sizeof(e->hooks), PT_HOOKS_ROOT "%s/", e->bdf);
 	snprintf(e->dbg, sizeof(e->dbg), PT_ACCEL_DBG "%s/", e->bdf);
-	return pt_query_cores(node, &e->cores);
+	return pt_query_caps(node, e);
 }
 
 /* A device register: through BAR0 when it maps, else the hook file. */
@@ -225,6 +228,26 @@ static int pt_has_inj(const struct pt_env *e)
 	if (e->bar)
 		return !!(pt_reg_read(e, PT_REG_FEATURES, "") & PT_FEATURES_INJ);
 	return pt_exists(e->hooks, "inj_hang");
+}
+
+/*
+ * The jobs a core holds, as the caps tell them: two (one running, one
+ * waiting in the ring) when the ring has room for both beside the entry
+ * it keeps free, else one.
+ */
+static void pt_test_depth(struct tap *t, const struct pt_env *e)
+{
+	long ring;
+
+	if (!e->bar) {
+		tap_check(t, e->depth >= 1 && e->depth <= 2,
+			  "caps: %u job(s) per core", e->depth);
+		return;
+	}
+	ring = pt_reg_read(e, PT_REG_QUEUE_DEPTH, "");
+	tap_check(t, e->depth == (ring > 2 ? 2u : 1u),
+		  "caps: %u job(s) per core on rings of %ld entries",
+		  e->depth, ring);
 }
 
 /* "coreN_resets V" from the core's edgenpu_stats; -1 if absent. */
@@ -986,6 +1009,7 @@ int main(int argc, char **argv)
 	pt_map_bar(&e);
 	if (!pt_exists(e.hooks, ""))
 		tap_diag("no %s: the module was loaded without enpci_test_hooks=1", e.hooks);
+	pt_test_depth(&t, &e);
 	pt_test_isolation(&t, &e);
 	pt_test_hang(&t, &e);
 	pt_test_hang_queued(&t, &e);

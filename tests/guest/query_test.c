@@ -111,6 +111,9 @@ static void test_caps(struct tap *t, int fd)
 	tap_check(t, caps.timestamp_hz > 0, "caps: timestamps at %llu Hz",
 		  (unsigned long long)caps.timestamp_hz);
 	tap_check(t, caps.max_file_jobs > 0 && caps.max_op_cost > 0, "caps: per-file limits and the op cost limit are told");
+	tap_check(t, caps.core_queue_depth >= 1 && caps.core_queue_depth <= 2 &&
+		  caps.pad == 0, "caps: %u job(s) per core, pad %u",
+		  caps.core_queue_depth, caps.pad);
 }
 
 static void test_sizes(struct tap *t, int fd)

@@ -117,6 +117,9 @@ static void fill_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, u.caps.cmdstream_major, EDGENPU_CMD_VERSION_MAJOR);
 	KUNIT_EXPECT_EQ(test, u.caps.max_buffers, DRM_EDGENPU_MAX_JOB_BUFFERS);
 	KUNIT_EXPECT_GT(test, u.caps.max_file_jobs, 0);
+	/* A backend that says nothing of its queue holds one job a core. */
+	KUNIT_EXPECT_EQ(test, u.caps.core_queue_depth, 1);
+	KUNIT_EXPECT_EQ(test, u.caps.pad, 0);
 }
 
 static void fill_unknown(struct kunit *test)
@@ -227,6 +230,28 @@ static void create_rejects_bad_ops(struct kunit *test)
 			-EINVAL);
 }
 
+/* More jobs a core than the core's scheduler allows (1 to 2). */
+static void kt_get_caps_deep(void *priv, struct drm_edgenpu_caps *caps)
+{
+	kt_get_caps(priv, caps);
+	caps->core_queue_depth = EDGENPU_MAX_INFLIGHT + 1;
+}
+
+static void create_rejects_deep_queue(struct kunit *test)
+{
+	static const struct edgenpu_backend_ops deep = {
+		.name = "x",
+		.get_caps = kt_get_caps_deep,
+		.run_job = kt_run_job,
+		.reset = kt_reset,
+	};
+	struct device *dev = kunit_device_register(test, "edgenpu-ktest-deep");
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(edgenpu_device_create(dev, &deep, NULL)),
+			-EINVAL);
+}
+
 static void create_unique_ids(struct kunit *test)
 {
 	struct device *d1 = kunit_device_register(test, "edgenpu-ktest-a");
@@ -326,6 +351,7 @@ static void backends_start_unwinds(struct kunit *test)
 
 static struct kunit_case edgenpu_device_cases[] = {
 	KUNIT_CASE(create_rejects_bad_ops),
+	KUNIT_CASE(create_rejects_deep_queue),
 	KUNIT_CASE(create_unique_ids),
 	KUNIT_CASE(backends_start_unwinds),
 	{}

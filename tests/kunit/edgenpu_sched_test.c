@@ -56,13 +56,17 @@ struct ks_backend {
 	int queued;		/* KS_HANG_QUEUED: jobs given, the first hangs */
 	int opens;		/* file_open calls */
 	int closes;		/* file_close calls */
+	u32 depth;		/* the core's queue depth, for get_caps */
 	spinlock_t lock; /* protects ran, nran */
 };
 
 static void ks_get_caps(void *priv, struct drm_edgenpu_caps *caps)
 {
+	struct ks_backend *b = priv;
+
 	caps->num_cores = 1;
 	caps->max_bo_size = SZ_1M;
+	caps->core_queue_depth = b->depth;
 }
 
 static void ks_run_job(void *priv, struct edgenpu_job *job)
@@ -145,10 +149,9 @@ static void ks_file_close(void *priv, void *ctx)
 	b->closes++;
 }
 
-#define KS_OPS_INFLIGHT(timeout_ms, inflight) {	\
+#define KS_OPS(timeout_ms) {			\
 	.name = "kstest",			\
 	.job_timeout_ms = (timeout_ms),		\
-	.max_inflight = (inflight),		\
 	.get_caps = ks_get_caps,		\
 	.run_job = ks_run_job,			\
 	.reset = ks_reset,			\
@@ -157,12 +160,8 @@ static void ks_file_close(void *priv, void *ctx)
 	.file_close = ks_file_close,		\
 }
 
-#define KS_OPS(timeout_ms)	KS_OPS_INFLIGHT(timeout_ms, 1)
-
 static const struct edgenpu_backend_ops ks_ops = KS_OPS(KS_SAFE_TIMEOUT_MS);
 static const struct edgenpu_backend_ops ks_hang_ops = KS_OPS(KS_HANG_TIMEOUT_MS);
-static const struct edgenpu_backend_ops ks_queue_ops =
-	KS_OPS_INFLIGHT(KS_HANG_TIMEOUT_MS, 2);
 
 struct ks_ctx {
 	struct ks_backend backend;
@@ -173,7 +172,8 @@ struct ks_ctx {
 	u32 stream_size;
 };
 
-static int ks_init_ops(struct kunit *test, const struct edgenpu_backend_ops *ops)
+static int ks_init_ops(struct kunit *test, const struct edgenpu_backend_ops *ops,
+		       u32 depth)
 {
 	struct edgenpu_cmd_tensor t[2];
 	struct ks_ctx *ctx;
@@ -183,6 +183,7 @@ static int ks_init_ops(struct kunit *test, const struct edgenpu_backend_ops *ops
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	spin_lock_init(&ctx->backend.lock);
+	ctx->backend.depth = depth;
 	dev = kunit_device_register(test, "edgenpu-kstest");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	ctx->dev = dev;
@@ -206,17 +207,17 @@ static int ks_init_ops(struct kunit *test, const struct edgenpu_backend_ops *ops
 
 static int ks_init(struct kunit *test)
 {
-	return ks_init_ops(test, &ks_ops);
+	return ks_init_ops(test, &ks_ops, 0);
 }
 
 static int ks_init_hang(struct kunit *test)
 {
-	return ks_init_ops(test, &ks_hang_ops);
+	return ks_init_ops(test, &ks_hang_ops, 0);
 }
 
 static int ks_init_queue(struct kunit *test)
 {
-	return ks_init_ops(test, &ks_queue_ops);
+	return ks_init_ops(test, &ks_hang_ops, 2);
 }
 
 static void ks_exit(struct kunit *test)
@@ -747,7 +748,7 @@ static struct kunit_suite edgenpu_sched_hang_suite = {
 };
 
 /*
- * A core that holds two jobs (&edgenpu_backend_ops.max_inflight): the
+ * A core that holds two jobs (&drm_edgenpu_caps.core_queue_depth): the
  * second reaches the backend while the first runs; a hang of the first
  * fails it alone, and the core gives the second back after the reset.
  */
@@ -759,6 +760,9 @@ static void sched_queue_hang_requeues(struct kunit *test)
 	u64 s1, s2;
 	int i;
 
+	/* The depth the backend gave in its caps reaches the scheduler. */
+	KUNIT_EXPECT_EQ(test, ctx->edev->caps.core_queue_depth, 2);
+	KUNIT_EXPECT_EQ(test, ctx->edev->cores[0].max_inflight, 2);
 	b->mode = KS_HANG_QUEUED;
 	f1 = ks_submit(test, &s1);
 	f2 = ks_submit(test, &s2);

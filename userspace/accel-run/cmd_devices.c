@@ -10,7 +10,8 @@
 
 #define AR_MAX_DEVICES	64
 
-static void print_device(const struct edgenpu_device_info *i)
+static void print_device(const struct edgenpu_device_info *i,
+			 uint32_t depth)
 {
 	printf("%s: %s (backend %s)\n", i->path, i->name, i->backend);
 	printf("  module %u.%u.%u, uapi %u.%u (library %s)\n",
@@ -20,6 +21,8 @@ static void print_device(const struct edgenpu_device_info *i)
 	printf("  cores %u, timestamps %llu Hz, max buffer %llu bytes\n",
 	       i->num_cores, (unsigned long long)i->timestamp_hz,
 	       (unsigned long long)i->max_bo_size);
+	printf("  jobs held: %u per core, %u in all\n",
+	       depth, depth * i->num_cores);
 	printf("  command stream %u.%u, ops mask 0x%llx, flags 0x%llx\n",
 	       i->cmdstream_major, i->cmdstream_minor,
 	       (unsigned long long)i->op_mask, (unsigned long long)i->flags);
@@ -42,7 +45,7 @@ static int show_device(const char *path)
 		return -1;
 	}
 	edgenpu_device_get_info(dev, &info);
-	print_device(&info);
+	print_device(&info, edgenpu_device_core_queue_depth(dev));
 	edgenpu_device_unref(dev);
 	return 0;
 }

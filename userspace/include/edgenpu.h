@@ -81,6 +81,16 @@ EDGENPU_API int edgenpu_device_get_info(const struct edgenpu_device *dev,
 			    struct edgenpu_device_info *info);
 
 /**
+ * edgenpu_device_core_queue_depth() - jobs one core of @dev holds at once:
+ *	the running one and those waiting in the device behind it
+ *	(drm_edgenpu_caps.core_queue_depth; 1 from a module before uapi
+ *	1.3). With num_cores times this many jobs submitted and unfinished
+ *	(edgenpu_runner_start()), the device never waits for the host.
+ *	0 if @dev is NULL.
+ */
+EDGENPU_API uint32_t edgenpu_device_core_queue_depth(const struct edgenpu_device *dev);
+
+/**
  * edgenpu_enumerate() - find every edgenpu device: its accel nodes, and
  *	its render nodes on a kernel without DRM accel
  * @paths: filled with up to @max device paths (64 bytes each), in

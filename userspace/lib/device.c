@@ -26,6 +26,7 @@ struct edgenpu_device {
 	int refs;
 	int fd;
 	struct edgenpu_device_info info;
+	uint32_t core_queue_depth;	/* jobs one core holds, at least 1 */
 	struct edgenpu_bo *bos;		/* live BOs (each holds a reference) */
 };
 
@@ -76,7 +77,8 @@ static int is_edgenpu(int fd)
 	return ok;
 }
 
-static int read_info(int fd, struct edgenpu_device_info *info)
+static int read_info(int fd, struct edgenpu_device_info *info,
+		     uint32_t *depth)
 {
 	struct drm_edgenpu_device_info di;
 	struct drm_edgenpu_caps caps;
@@ -112,6 +114,8 @@ static int read_info(int fd, struct edgenpu_device_info *info)
 			    EDGENPU_CMD_MAX_OP_COST;
 	info->max_job_cost = caps.max_job_cost ? caps.max_job_cost :
 			     EDGENPU_CMD_MAX_JOB_COST;
+	/* 0: a module before uapi 1.3, whose cores held one job each. */
+	*depth = caps.core_queue_depth ? caps.core_queue_depth : 1;
 	return 0;
 }
 
@@ -166,7 +170,7 @@ int edgenpu_device_open(const char *spec, struct edgenpu_device **out)
 		ret = -ENODEV;
 		goto err_close;
 	}
-	ret = read_info(dev->fd, &dev->info);
+	ret = read_info(dev->fd, &dev->info, &dev->core_queue_depth);
 	if (ret)
 		goto err_close;
 	*out = dev;
@@ -211,6 +215,11 @@ int edgenpu_device_get_info(const struct edgenpu_device *dev,
 		return -EINVAL;
 	*info = dev->info;
 	return 0;
+}
+
+uint32_t edgenpu_device_core_queue_depth(const struct edgenpu_device *dev)
+{
+	return dev ? dev->core_queue_depth : 0;
 }
 
 static int cmp_paths(const void *a, const void *b)

@@ -29,7 +29,7 @@ struct drm_edgenpu_caps;
 /* The most cores a device may have (&drm_edgenpu_caps.num_cores). */
 #define EDGENPU_MAX_CORES	8
 
-/* The most jobs one core may hold (&edgenpu_backend_ops.max_inflight). */
+/* The most jobs one core may hold (&drm_edgenpu_caps.core_queue_depth). */
 #define EDGENPU_MAX_INFLIGHT	2
 
 /**
@@ -51,9 +51,14 @@ struct edgenpu_backend_driver {
  * struct edgenpu_backend_ops - what a backend provides to the core
  * @name: short backend name, reported to userspace ("vnpu").
  * @get_caps: fill the device's capabilities. Called once at creation;
- *	the core owns the result afterwards.
+ *	the core owns the result afterwards. Among them
+ *	&drm_edgenpu_caps.core_queue_depth: how many jobs one core may hold
+ *	at once, the running one and those queued behind it in the device,
+ *	so that the next job starts without waiting for the driver; 0 means
+ *	1, more than %EDGENPU_MAX_INFLIGHT fails the creation. The core's
+ *	scheduler gives a core no more.
  * @run_job: start @job on core @job->core->index, or queue it behind the
- *	jobs the core already holds (at most @max_inflight in all), which
+ *	jobs the core already holds (at most the queue depth in all), which
  *	the core must end in the order they were given. Also called again,
  *	in order, for the jobs a @reset dropped other than the timed-out
  *	one: they start over. On the fence-signalling path: must not
@@ -65,10 +70,6 @@ struct edgenpu_backend_driver {
  *	returns, until @run_job gives it to the core again. May sleep.
  * @job_timeout_ms: how long a job may run before the core is reset; 0
  *	takes the module's job_timeout_ms.
- * @max_inflight: how many jobs one core may hold at once: the running
- *	one and those queued behind it in the device, so that the next job
- *	starts without waiting for the driver; 0 means 1, at most
- *	%EDGENPU_MAX_INFLIGHT. The core's scheduler gives a core no more.
  * @file_open: optional: a file was opened; set *@ctx to the backend's
  *	state for it (a device MMU context), which edgenpu_job_file_ctx()
  *	returns for the file's jobs. Not called once
@@ -94,7 +95,6 @@ struct edgenpu_backend_driver {
 struct edgenpu_backend_ops {
 	const char *name;
 	unsigned int job_timeout_ms;
-	unsigned int max_inflight;
 	void (*get_caps)(void *priv, struct drm_edgenpu_caps *caps);
 	void (*run_job)(void *priv, struct edgenpu_job *job);
 	void (*reset)(void *priv, unsigned int core);

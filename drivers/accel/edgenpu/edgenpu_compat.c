@@ -9,7 +9,7 @@
  * drm_sched_init() takes a struct drm_sched_init_args since 6.15 (and in
  * later 6.12 stable releases); before, the same values as arguments.
  * A job costs one credit, so @credit_limit is how many jobs the core
- * may hold at once (&edgenpu_backend_ops.max_inflight).
+ * may hold at once (&drm_edgenpu_caps.core_queue_depth).
  */
 int edgenpu_compat_sched_init(struct drm_gpu_scheduler *sched,
 			      const struct drm_sched_backend_ops *ops,

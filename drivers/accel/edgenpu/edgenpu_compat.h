@@ -87,7 +87,7 @@
  * and detaches the scheduler from the hardware fences of the others,
  * dropping its references to them; drm_sched_start() then completes
  * every job it finds detached with -ECANCELED (the errno it is given,
- * from 6.13). A core holds up to &edgenpu_backend_ops.max_inflight jobs,
+ * from 6.13). A core holds up to &drm_edgenpu_caps.core_queue_depth jobs,
  * so the ones behind the hung job must be attached again in between.
  * drm_sched_resubmit_jobs() does that on every supported kernel (6.12 to
  * 7.2; deprecated but kept): it calls run_job once more for each pending
@@ -116,7 +116,7 @@ static inline void edgenpu_sched_restart(struct drm_gpu_scheduler *sched,
  * WARNING at unload). There, drm_sched_stop() puts it back, finds it
  * finished and marks it the guilty job, which the scheduler frees as
  * soon as this returns. Another job may be running or queued on the core
- * behind it (a core holds up to &edgenpu_backend_ops.max_inflight): it
+ * behind it (a core holds up to &drm_edgenpu_caps.core_queue_depth): it
  * is not reset, and edgenpu_sched_restart() attaches it again to its
  * hardware fence rather than letting drm_sched_start() cancel it.
  */

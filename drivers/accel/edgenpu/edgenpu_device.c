@@ -82,8 +82,11 @@ static int edgenpu_device_init_jobs(struct edgenpu_device *edev)
 {
 	int ret;
 
-	if (!edev->caps.num_cores || edev->caps.num_cores > EDGENPU_MAX_CORES)
+	if (!edev->caps.num_cores || edev->caps.num_cores > EDGENPU_MAX_CORES ||
+	    edev->caps.core_queue_depth > EDGENPU_MAX_INFLIGHT)
 		return -EINVAL;
+	if (!edev->caps.core_queue_depth)
+		edev->caps.core_queue_depth = 1;
 	edev->caps.cmdstream_major = EDGENPU_CMD_VERSION_MAJOR;
 	edev->caps.cmdstream_minor = EDGENPU_CMD_VERSION_MINOR;
 	edev->caps.max_ops = EDGENPU_CMD_MAX_OPS;

@@ -34,7 +34,8 @@ struct edgenpu_dump_snap;
  * @fence_lock: lock of the core's hardware fences
  * @resets: resets of this core
  * @last_reset_ns: time from the last timeout to the core being free
- * @max_inflight: the jobs the core may hold, as the backend says
+ * @max_inflight: the jobs the core may hold
+ *	(&drm_edgenpu_caps.core_queue_depth)
  * @active_lock: protects @active
  * @active: the jobs the backend holds (running or queued), oldest first,
  *	linked by &edgenpu_job.core_link; each stays until it is reported

@@ -38,7 +38,7 @@ extern "C" {
 /** @EDGENPU_UAPI_VERSION_MAJOR: incompatible changes bump this. */
 #define EDGENPU_UAPI_VERSION_MAJOR	1
 /** @EDGENPU_UAPI_VERSION_MINOR: compatible additions bump this. */
-#define EDGENPU_UAPI_VERSION_MINOR	2
+#define EDGENPU_UAPI_VERSION_MINOR	3
 
 /** @EDGENPU_NAME_LEN: size of the fixed name fields, NUL included. */
 #define EDGENPU_NAME_LEN		32
@@ -164,6 +164,16 @@ struct drm_edgenpu_caps {
 	 * create; BO_CREATE beyond fails with -EDQUOT.
 	 */
 	__u64 max_file_bo_bytes;
+	/**
+	 * @core_queue_depth: (1.3) jobs one core holds at once: the running
+	 * one and those queued behind it in the device, which start without
+	 * waiting for the driver. With @num_cores times this many jobs
+	 * submitted and unfinished, the device never waits for the host.
+	 * 0 from a module before 1.3, which gave each core one job.
+	 */
+	__u32 core_queue_depth;
+	/** @pad: reserved, zero. */
+	__u32 pad;
 };
 
 /**

@@ -6,7 +6,9 @@
  * with the op mask in $EDGENPU_FAKE_OP_MASK (default: CONV_2D only), so
  * that plans place ops on the CPU, and the work limits in
  * $EDGENPU_FAKE_MAX_OP_COST and $EDGENPU_FAKE_MAX_JOB_COST (default 0:
- * not reported, as a module before uapi 1.2). Its backend name is
+ * not reported, as a module before uapi 1.2), and the jobs a core holds
+ * in $EDGENPU_FAKE_QUEUE_DEPTH (default 0: not reported, as a module
+ * before uapi 1.3). Its backend name is
  * $EDGENPU_FAKE_BACKEND (default "fake"). Every other ioctl on it fails
  * with ENOTTY: no buffer object can be made, no job runs. With
  * $EDGENPU_FAKE_ACCEL_DIR set, opendir("/dev/accel") lists that
@@ -148,6 +150,7 @@ static int fake_query(struct drm_edgenpu_query *q)
 	const char *op_cost = getenv("EDGENPU_FAKE_MAX_OP_COST");
 	const char *job_cost = getenv("EDGENPU_FAKE_MAX_JOB_COST");
 	const char *backend = getenv("EDGENPU_FAKE_BACKEND");
+	const char *depth = getenv("EDGENPU_FAKE_QUEUE_DEPTH");
 	const void *src;
 	uint32_t size;
 
@@ -172,6 +175,7 @@ static int fake_query(struct drm_edgenpu_query *q)
 		caps.cmdstream_major = EDGENPU_CMD_VERSION_MAJOR;
 		caps.max_op_cost = op_cost ? strtoull(op_cost, NULL, 0) : 0;
 		caps.max_job_cost = job_cost ? strtoull(job_cost, NULL, 0) : 0;
+		caps.core_queue_depth = depth ? strtoul(depth, NULL, 0) : 0;
 		src = &caps;
 		size = sizeof(caps);
 		break;

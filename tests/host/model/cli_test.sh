@@ -151,6 +151,18 @@ if [ -n "$fake" ]; then
 			grep -q "^/dev/accel/accel0: fakenpu0 (backend $b)$" "$work/fake-devices-$b.txt"
 		check $? "devices on a pretend NPU whose backend is $b: '$(head -n 1 "$work/fake-devices-$b.txt")' (exit $rc)"
 	done
+	# The jobs a core holds: as the caps say (uapi 1.3), else one.
+	for d in 0 2; do
+		LD_PRELOAD=$fake EDGENPU_FAKE_NODE=/dev/accel/accel0 \
+		EDGENPU_FAKE_ACCEL_DIR="$work/accel" EDGENPU_FAKE_QUEUE_DEPTH=$d \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			"$ar" devices >"$work/fake-depth-$d.txt" 2>&1
+		rc=$?
+		want=$(( d ? d : 1 ))
+		[ "$rc" = 0 ] && ! sanitized "$work/fake-depth-$d.txt" &&
+			grep -qx "  jobs held: $want per core, $want in all" "$work/fake-depth-$d.txt"
+		check $? "devices on a pretend NPU whose caps say $d job(s) a core: '$(grep 'jobs held' "$work/fake-depth-$d.txt")' (exit $rc)"
+	done
 else
 	echo "ok $((n + 1)) # SKIP no pretend NPU (FAKE_NPU_SO) given"
 	n=$((n + 1))

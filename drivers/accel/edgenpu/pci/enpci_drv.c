@@ -44,6 +44,7 @@ static void enpci_get_caps(void *priv, struct drm_edgenpu_caps *caps)
 	/* A buffer table entry has 32 bits for a size. */
 	caps->max_bo_size = SZ_1G;
 	caps->flags = 0;
+	caps->core_queue_depth = npu->max_inflight;
 }
 
 static void enpci_run_job(void *priv, struct edgenpu_job *job)
@@ -110,25 +111,18 @@ static void enpci_cleanup_job(void *priv, struct edgenpu_job *job)
 
 /*
  * Static, since the core may read its device's ops until the last open
- * file goes, after remove. A ring of two entries holds one job at a time
- * (enpci_read_caps()), hence two tables.
+ * file goes, after remove.
  */
-#define ENPCI_BACKEND_OPS(inflight) {		\
-	.name = "pci",				\
-	.max_inflight = (inflight),		\
-	.get_caps = enpci_get_caps,		\
-	.run_job = enpci_run_job,		\
-	.reset = enpci_reset,			\
-	.file_open = enpci_file_open,		\
-	.file_close = enpci_file_close,		\
-	.prepare_job = enpci_prepare_job,	\
-	.cleanup_job = enpci_cleanup_job,	\
-	.coredump = enpci_dump,			\
-}
-
-static const struct edgenpu_backend_ops enpci_backend_ops[] = {
-	ENPCI_BACKEND_OPS(1),
-	ENPCI_BACKEND_OPS(ENPCI_MAX_INFLIGHT),
+static const struct edgenpu_backend_ops enpci_backend_ops = {
+	.name = "pci",
+	.get_caps = enpci_get_caps,
+	.run_job = enpci_run_job,
+	.reset = enpci_reset,
+	.file_open = enpci_file_open,
+	.file_close = enpci_file_close,
+	.prepare_job = enpci_prepare_job,
+	.cleanup_job = enpci_cleanup_job,
+	.coredump = enpci_dump,
 };
 
 /*
@@ -313,7 +307,7 @@ static int enpci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	enpci_debugfs_init(npu);
 	npu->edev = edgenpu_device_create(&pdev->dev,
-					  &enpci_backend_ops[npu->max_inflight > 1],
+					  &enpci_backend_ops,
 					  npu);
 	if (IS_ERR(npu->edev)) {
 		ret = PTR_ERR(npu->edev);

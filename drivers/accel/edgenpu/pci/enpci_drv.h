@@ -24,7 +24,7 @@ struct enpci_test;
 
 /*
  * Jobs a core holds at once: the running one and one queued behind it in
- * the ring (&edgenpu_backend_ops.max_inflight); one on a device whose
+ * the ring (&drm_edgenpu_caps.core_queue_depth); one on a device whose
  * rings have two entries (enpci_read_caps()).
  */
 #define ENPCI_MAX_INFLIGHT	2

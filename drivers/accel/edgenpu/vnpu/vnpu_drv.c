@@ -109,6 +109,8 @@ static void vnpu_get_caps(void *priv, struct drm_edgenpu_caps *caps)
 	caps->op_mask = GENMASK_ULL(EDGENPU_OP_COUNT - 1, EDGENPU_OP_CONV_2D);
 	caps->max_bo_size = SZ_1G;
 	caps->flags = DRM_EDGENPU_CAP_F_FAULT_INJECTION;
+	/* A core's worker runs one job: the next waits in the scheduler. */
+	caps->core_queue_depth = 1;
 }
 
 static int vnpu_cancelled(void *ctx)
@@ -204,7 +206,6 @@ static void vnpu_reset(void *priv, unsigned int index)
  */
 static const struct edgenpu_backend_ops vnpu_backend_ops = {
 	.name = "vnpu",
-	.max_inflight = 1,
 	.get_caps = vnpu_get_caps,
 	.run_job = vnpu_run_job,
 	.reset = vnpu_reset,
