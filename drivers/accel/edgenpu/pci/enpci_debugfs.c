@@ -16,6 +16,9 @@
  *  mmu_maps       every live buffer mapping: context, owner, address
  *  redirect_next  "INDEX VA": the next job of a file the writer opened
  *                 runs with buffer table entry INDEX at device address VA
+ *  queue_fault_next  "1": the next job of a file the writer opened gets
+ *                 a completion record address the device cannot write,
+ *                 so that the core stops with QUEUE_FAULT after it ran
  *  inj_*          the device's fault injection registers (when present)
  *  power          the POWER register, read without resuming the device
  *  queues         each core's Q_HEAD, Q_TAIL, Q_SIZE, STATUS and
@@ -53,18 +56,20 @@ struct enpci_test_reg {
 /**
  * struct enpci_test - a device's test hook state
  * @dir: its debugfs directory
- * @lock: protects @pid, @index and @va
+ * @lock: protects @pid, @index, @va and @qf_pid
  * @pid: the process whose next job is redirected; 0 when none is armed
  * @index: the buffer table entry to redirect
  * @va: the device address it gets
+ * @qf_pid: the process whose next job ends in a QUEUE_FAULT; 0 when none
  * @regs: the registers behind the inj_* and power files
  */
 struct enpci_test {
 	struct dentry *dir;
-	spinlock_t lock; /* pid, index, va */
+	spinlock_t lock; /* pid, index, va, qf_pid */
 	pid_t pid;
 	u32 index;
 	u64 va;
+	pid_t qf_pid;
 	struct enpci_test_reg regs[ENPCI_TEST_NREGS];
 };
 
@@ -163,6 +168,61 @@ static const struct file_operations enpci_redirect_fops = {
 	.llseek = seq_lseek,
 	.release = single_release,
 	.write = enpci_redirect_write,
+};
+
+static int enpci_queue_fault_show(struct seq_file *m, void *data)
+{
+	struct enpci_device *npu = m->private;
+	struct enpci_test *test = npu->test;
+	pid_t pid;
+
+	spin_lock_irq(&test->lock);
+	pid = test->qf_pid;
+	spin_unlock_irq(&test->lock);
+	if (pid)
+		seq_printf(m, "%d\n", pid);
+	else
+		seq_puts(m, "none\n");
+	return 0;
+}
+
+static int enpci_queue_fault_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, enpci_queue_fault_show, inode->i_private);
+}
+
+/* "1" arms a QUEUE_FAULT for the writer's next job; "none" disarms. */
+static ssize_t enpci_queue_fault_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	struct enpci_device *npu = file_inode(file)->i_private;
+	struct enpci_test *test = npu->test;
+	pid_t pid = task_tgid_nr(current);
+	char buf[8] = "";
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	if (sysfs_streq(buf, "none"))
+		pid = 0;
+	else if (!sysfs_streq(buf, "1"))
+		return -EINVAL;
+
+	spin_lock_irq(&test->lock);
+	test->qf_pid = pid;
+	spin_unlock_irq(&test->lock);
+	return len;
+}
+
+static const struct file_operations enpci_queue_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = enpci_queue_fault_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = enpci_queue_fault_write,
 };
 
 /*
@@ -291,6 +351,8 @@ void enpci_debugfs_init(struct enpci_device *npu)
 	debugfs_create_file("mmu_maps", 0400, test->dir, npu, &enpci_maps_fops);
 	debugfs_create_file("redirect_next", 0600, test->dir, npu,
 			    &enpci_redirect_fops);
+	debugfs_create_file("queue_fault_next", 0600, test->dir, npu,
+			    &enpci_queue_fault_fops);
 	debugfs_create_file("queues", 0400, test->dir, npu, &enpci_queues_fops);
 	enpci_debugfs_regs(test, npu);
 }
@@ -343,4 +405,42 @@ void enpci_debugfs_redirect(struct enpci_core *core,
 		dev_notice(&core->npu->pdev->dev,
 			   "test hook: core %u: context %u's buffer %u redirected to device address 0x%llx\n",
 			   core->index, map->ctx->id, index, va);
+}
+
+/*
+ * A device address no device can write: above every guest's physical
+ * address space and every IOMMU's input range.
+ */
+#define ENPCI_TEST_BAD_DMA	0xfff0000000000000ull
+
+/**
+ * enpci_debugfs_queue_fault() - apply an armed QUEUE_FAULT to a queued job
+ * @core: the core; its lock is held
+ * @d: the job's ring entry, not yet given to the device (before Q_TAIL)
+ * @map: the job's mapping, in its file's context
+ *
+ * One-shot: the first job of a file the arming process opened gets a
+ * completion record address the device cannot write. The device runs the
+ * job, fails to write its record, and stops the core with QUEUE_FAULT:
+ * the path by which the driver fails the job at the ring's head and
+ * queues the jobs behind it again. On the fence-signalling path: a
+ * spinlock, no allocation.
+ */
+void enpci_debugfs_queue_fault(struct enpci_core *core, struct enpci_desc *d,
+			       const struct enpci_map *map)
+{
+	struct enpci_test *test = core->npu->test;
+	bool done = false;
+
+	spin_lock(&test->lock);
+	if (test->qf_pid && test->qf_pid == map->ctx->pid) {
+		d->done_addr = cpu_to_le64(ENPCI_TEST_BAD_DMA);
+		test->qf_pid = 0;
+		done = true;
+	}
+	spin_unlock(&test->lock);
+	if (done)
+		dev_notice(&core->npu->pdev->dev,
+			   "test hook: core %u: context %u's job gets an unwritable completion record\n",
+			   core->index, map->ctx->id);
 }

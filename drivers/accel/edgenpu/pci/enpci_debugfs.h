@@ -14,6 +14,7 @@
 
 #include "enpci_drv.h"
 
+struct enpci_desc;
 struct enpci_map;
 
 void enpci_debugfs_register(void);
@@ -23,6 +24,8 @@ void enpci_debugfs_fini(struct enpci_device *npu);
 void enpci_debugfs_redirect(struct enpci_core *core,
 			    struct enpci_buf_entry *buftab,
 			    const struct enpci_map *map);
+void enpci_debugfs_queue_fault(struct enpci_core *core, struct enpci_desc *d,
+			       const struct enpci_map *map);
 
 /*
  * Apply an armed redirect to the buffer table @buftab the core is about
@@ -34,6 +37,19 @@ static inline void enpci_test_redirect(struct enpci_core *core,
 {
 	if (unlikely(core->npu->test))
 		enpci_debugfs_redirect(core, buftab, map);
+}
+
+/*
+ * Apply an armed QUEUE_FAULT to ring entry @d, which the core's lock
+ * keeps from the device until the doorbell. Nothing unless the test
+ * hooks are on.
+ */
+static inline void enpci_test_queue_fault(struct enpci_core *core,
+					  struct enpci_desc *d,
+					  const struct enpci_map *map)
+{
+	if (unlikely(core->npu->test))
+		enpci_debugfs_queue_fault(core, d, map);
 }
 
 #endif /* __ENPCI_DEBUGFS_H__ */

@@ -191,6 +191,7 @@ void enpci_queue_run(struct enpci_core *core, struct edgenpu_job *job,
 	e->profile = profile;
 	core->count++;
 	enpci_queue_push_locked(core, i);
+	enpci_test_queue_fault(core, &core->ring[e->slot], map);
 	/* writel() orders the descriptor's memory writes before the doorbell. */
 	enpci_core_write(core, ENPCI_Q_TAIL, core->tail);
 	spin_unlock_irqrestore(&core->lock, flags);
