@@ -127,9 +127,20 @@ static int enpci_redirect_show(struct seq_file *m, void *data)
 	return 0;
 }
 
-static int enpci_redirect_open(struct inode *inode, struct file *file)
+/*
+ * A hook file's command, NUL-terminated in @buf, and whom it arms: *@pid
+ * is the writer's process, or 0 for "none", which disarms.
+ */
+static int enpci_test_cmd(const char __user *ubuf, size_t len, char *buf,
+			  size_t size, pid_t *pid)
 {
-	return single_open(file, enpci_redirect_show, inode->i_private);
+	if (len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	*pid = sysfs_streq(buf, "none") ? 0 : task_tgid_nr(current);
+	return 0;
 }
 
 /* "INDEX VA" arms a redirect for the writer's next job; "none" disarms. */
@@ -138,19 +149,17 @@ static ssize_t enpci_redirect_write(struct file *file, const char __user *ubuf,
 {
 	struct enpci_device *npu = file_inode(file)->i_private;
 	struct enpci_test *test = npu->test;
-	pid_t pid = task_tgid_nr(current);
-	char buf[48] = "";
+	char buf[48];
 	u32 index = 0;
 	u64 va = 0;
+	pid_t pid;
+	int ret;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	if (sysfs_streq(buf, "none"))
-		pid = 0;
-	else if (sscanf(buf, "%u %llx", &index, &va) != 2 ||
-		 index >= ENPCI_MAX_BUFFERS)
+	ret = enpci_test_cmd(ubuf, len, buf, sizeof(buf), &pid);
+	if (ret)
+		return ret;
+	if (pid && (sscanf(buf, "%u %llx", &index, &va) != 2 ||
+		    index >= ENPCI_MAX_BUFFERS))
 		return -EINVAL;
 
 	spin_lock_irq(&test->lock);
@@ -161,14 +170,7 @@ static ssize_t enpci_redirect_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-static const struct file_operations enpci_redirect_fops = {
-	.owner = THIS_MODULE,
-	.open = enpci_redirect_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = enpci_redirect_write,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(enpci_redirect);
 
 static int enpci_queue_fault_show(struct seq_file *m, void *data)
 {
@@ -186,11 +188,6 @@ static int enpci_queue_fault_show(struct seq_file *m, void *data)
 	return 0;
 }
 
-static int enpci_queue_fault_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, enpci_queue_fault_show, inode->i_private);
-}
-
 /* "1" arms a QUEUE_FAULT for the writer's next job; "none" disarms. */
 static ssize_t enpci_queue_fault_write(struct file *file,
 				       const char __user *ubuf, size_t len,
@@ -198,16 +195,14 @@ static ssize_t enpci_queue_fault_write(struct file *file,
 {
 	struct enpci_device *npu = file_inode(file)->i_private;
 	struct enpci_test *test = npu->test;
-	pid_t pid = task_tgid_nr(current);
-	char buf[8] = "";
+	char buf[8];
+	pid_t pid;
+	int ret;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	if (sysfs_streq(buf, "none"))
-		pid = 0;
-	else if (!sysfs_streq(buf, "1"))
+	ret = enpci_test_cmd(ubuf, len, buf, sizeof(buf), &pid);
+	if (ret)
+		return ret;
+	if (pid && !sysfs_streq(buf, "1"))
 		return -EINVAL;
 
 	spin_lock_irq(&test->lock);
@@ -216,14 +211,7 @@ static ssize_t enpci_queue_fault_write(struct file *file,
 	return len;
 }
 
-static const struct file_operations enpci_queue_fault_fops = {
-	.owner = THIS_MODULE,
-	.open = enpci_queue_fault_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = enpci_queue_fault_write,
-};
+DEFINE_SHOW_STORE_ATTRIBUTE(enpci_queue_fault);
 
 /*
  * Register files: raw accesses, without a runtime PM reference, so that
