@@ -56,12 +56,15 @@ edgenpu_apt_setup() {
 	d=$(edgenpu_apt_dir)
 	mirror=$(edgenpu_mirror)
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
-	cat > "$d/sources.list" <<EOT
+	# Written aside and renamed: make check's background setup steps
+	# call this while another apt may be reading the list.
+	cat > "$d/sources.list.$BASHPID" <<EOT
 deb [signed-by=$kr] $mirror bookworm main
 deb [signed-by=$kr] $mirror bookworm-backports main
 deb [signed-by=$kr] $mirror trixie main
 deb [signed-by=$kr] $mirror sid main
 EOT
+	mv -f "$d/sources.list.$BASHPID" "$d/sources.list"
 	# Refresh at most every 6 hours: a warm cache must not depend on
 	# the network.
 	local stamp="$d/lists/.updated"
