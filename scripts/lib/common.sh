@@ -58,13 +58,16 @@ edgenpu_apt_setup() {
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	# Written aside and renamed: make check's background setup steps
 	# call this while another apt may be reading the list.
-	cat > "$d/sources.list.$BASHPID" <<EOT
+	local tmp
+	tmp=$(mktemp "$d/sources.list.XXXXXX")
+	cat > "$tmp" <<EOT
 deb [signed-by=$kr] $mirror bookworm main
 deb [signed-by=$kr] $mirror bookworm-backports main
 deb [signed-by=$kr] $mirror trixie main
 deb [signed-by=$kr] $mirror sid main
 EOT
-	mv -f "$d/sources.list.$BASHPID" "$d/sources.list"
+	chmod 644 "$tmp"
+	mv -f "$tmp" "$d/sources.list"
 	# Refresh at most every 6 hours: a warm cache must not depend on
 	# the network.
 	local stamp="$d/lists/.updated"
