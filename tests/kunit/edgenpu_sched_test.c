@@ -762,7 +762,7 @@ static void sched_queue_hang_requeues(struct kunit *test)
 
 	/* The depth the backend gave in its caps reaches the scheduler. */
 	KUNIT_EXPECT_EQ(test, ctx->edev->caps.core_queue_depth, 2);
-	KUNIT_EXPECT_EQ(test, ctx->edev->cores[0].max_inflight, 2);
+	KUNIT_EXPECT_EQ(test, ctx->edev->cores[0].sched.credit_limit, 2);
 	b->mode = KS_HANG_QUEUED;
 	f1 = ks_submit(test, &s1);
 	f2 = ks_submit(test, &s2);

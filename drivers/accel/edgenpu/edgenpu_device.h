@@ -26,7 +26,7 @@ struct edgenpu_dump_snap;
 /**
  * struct edgenpu_core - one execution core and its scheduler
  * @sched: the core's DRM scheduler; it gives the core at most
- *	@max_inflight jobs at a time
+ *	&drm_edgenpu_caps.core_queue_depth jobs at a time (its credit limit)
  * @edev: the device
  * @index: core number
  * @fence_context: dma_fence context of the core's hardware fences
@@ -34,8 +34,6 @@ struct edgenpu_dump_snap;
  * @fence_lock: lock of the core's hardware fences
  * @resets: resets of this core
  * @last_reset_ns: time from the last timeout to the core being free
- * @max_inflight: the jobs the core may hold
- *	(&drm_edgenpu_caps.core_queue_depth)
  * @active_lock: protects @active
  * @active: the jobs the backend holds (running or queued), oldest first,
  *	linked by &edgenpu_job.core_link; each stays until it is reported
@@ -52,7 +50,6 @@ struct edgenpu_core {
 	spinlock_t fence_lock; /* the hardware fences of this core */
 	atomic_t resets;
 	u64 last_reset_ns;
-	unsigned int max_inflight;
 	spinlock_t active_lock; /* protects active, edgenpu_job.core_link */
 	struct list_head active;
 	struct edgenpu_dump_snap *dump;

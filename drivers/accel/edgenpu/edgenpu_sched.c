@@ -326,10 +326,9 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 		spin_lock_init(&core->fence_lock);
 		spin_lock_init(&core->active_lock);
 		INIT_LIST_HEAD(&core->active);
-		core->max_inflight = edev->caps.core_queue_depth;
 		core->fence_context = dma_fence_context_alloc(1);
 		ret = edgenpu_compat_sched_init(&core->sched, &edgenpu_sched_ops,
-						core->max_inflight, timeout,
+						edev->caps.core_queue_depth, timeout,
 						edev->name, edev->drm.dev);
 		if (ret) {
 			while (i--)
